@@ -1,0 +1,34 @@
+package dev.llmguard.core;
+
+/**
+ * Priority classes of calls. A call's priority is 1 (most urgent) to 10 (least urgent): 1-3 are
+ * {@link #URGENT}, 4-7 {@link #NORMAL}, 8-10 {@link #LOW}.
+ */
+public enum Priority {
+
+	URGENT, NORMAL, LOW;
+
+	public static final int MOST_URGENT = 1;
+
+	public static final int LEAST_URGENT = 10;
+
+	/**
+	 * The class of a numeric priority.
+	 * @param priority 1 to 10
+	 * @return the class
+	 * @throws IllegalArgumentException outside 1..10
+	 */
+	public static Priority of(int priority) {
+		if (priority < MOST_URGENT || priority > LEAST_URGENT) {
+			throw new IllegalArgumentException(
+					"priority must be between 1 (most urgent) and 10 (least urgent), was " + priority);
+		}
+		return (priority <= 3) ? URGENT : (priority <= 7) ? NORMAL : LOW;
+	}
+
+	/** The name used in metric tags: {@code urgent}, {@code normal} or {@code low}. */
+	public String tag() {
+		return name().toLowerCase(java.util.Locale.ROOT);
+	}
+
+}

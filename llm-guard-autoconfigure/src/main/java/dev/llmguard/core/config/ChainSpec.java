@@ -1,0 +1,22 @@
+package dev.llmguard.core.config;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.llmguard.core.ModelRef;
+
+/**
+ * A fallback chain: models tried in order.
+ *
+ * @param name chain name
+ * @param models the models, most preferred first
+ * @param cooldown how long a rate-limited or overloaded model is skipped
+ * @param fallbackResponse the last answer when every model failed, or {@code null}
+ */
+public record ChainSpec(String name, List<ModelRef> models, Duration cooldown, String fallbackResponse) {
+
+	public ChainSpec {
+		models = List.copyOf(models);
+	}
+
+}

@@ -1,0 +1,131 @@
+package dev.llmguard.core.config;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.llmguard.core.ModelRef;
+
+/**
+ * The whole configuration of the engine, immutable. The Spring layer builds it from
+ * {@code llm.guard.*}; code without Spring builds it with {@link #builder()}.
+ */
+public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInputPrice,
+		BigDecimal defaultOutputPrice, int defaultMaxOutputTokens, Duration defaultMaxWait, RetrySettings retry,
+		PriorityReserve priorityReserve, Map<String, ProviderSpec> providers, Map<String, ChainSpec> chains,
+		Map<String, BudgetSpec> budgets, Map<String, ToolSpec> tools) {
+
+	public GuardSettings {
+		if (!(headroom > 0 && headroom <= 1)) {
+			throw new IllegalArgumentException("headroom must be in (0, 1], was " + headroom);
+		}
+		providers = Map.copyOf(providers);
+		chains = Map.copyOf(chains);
+		budgets = Map.copyOf(budgets);
+		tools = Map.copyOf(tools);
+	}
+
+	public Optional<ModelSpec> model(ModelRef ref) {
+		ProviderSpec provider = this.providers.get(ref.provider());
+		return Optional.ofNullable((provider != null) ? provider.models().get(ref.model()) : null);
+	}
+
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/** Builder with the documented defaults. */
+	public static final class Builder {
+
+		private double headroom = 0.8;
+
+		private ZoneId zone = ZoneId.of("UTC");
+
+		private BigDecimal defaultInputPrice = new BigDecimal("5.00");
+
+		private BigDecimal defaultOutputPrice = new BigDecimal("15.00");
+
+		private int defaultMaxOutputTokens = 1024;
+
+		private Duration defaultMaxWait = Duration.ofSeconds(30);
+
+		private RetrySettings retry = RetrySettings.DEFAULT;
+
+		private PriorityReserve priorityReserve = PriorityReserve.DEFAULT;
+
+		private final Map<String, ProviderSpec> providers = new LinkedHashMap<>();
+
+		private final Map<String, ChainSpec> chains = new LinkedHashMap<>();
+
+		private final Map<String, BudgetSpec> budgets = new LinkedHashMap<>();
+
+		private final Map<String, ToolSpec> tools = new LinkedHashMap<>();
+
+		public Builder headroom(double headroom) {
+			this.headroom = headroom;
+			return this;
+		}
+
+		public Builder zone(ZoneId zone) {
+			this.zone = zone;
+			return this;
+		}
+
+		public Builder defaultPrices(BigDecimal input, BigDecimal output) {
+			this.defaultInputPrice = input;
+			this.defaultOutputPrice = output;
+			return this;
+		}
+
+		public Builder defaultMaxOutputTokens(int tokens) {
+			this.defaultMaxOutputTokens = tokens;
+			return this;
+		}
+
+		public Builder defaultMaxWait(Duration maxWait) {
+			this.defaultMaxWait = maxWait;
+			return this;
+		}
+
+		public Builder retry(RetrySettings retry) {
+			this.retry = retry;
+			return this;
+		}
+
+		public Builder priorityReserve(PriorityReserve reserve) {
+			this.priorityReserve = reserve;
+			return this;
+		}
+
+		public Builder provider(ProviderSpec provider) {
+			this.providers.put(provider.name(), provider);
+			return this;
+		}
+
+		public Builder chain(ChainSpec chain) {
+			this.chains.put(chain.name(), chain);
+			return this;
+		}
+
+		public Builder budget(BudgetSpec budget) {
+			this.budgets.put(budget.name(), budget);
+			return this;
+		}
+
+		public Builder tool(ToolSpec tool) {
+			this.tools.put(tool.name(), tool);
+			return this;
+		}
+
+		public GuardSettings build() {
+			return new GuardSettings(this.headroom, this.zone, this.defaultInputPrice, this.defaultOutputPrice,
+					this.defaultMaxOutputTokens, this.defaultMaxWait, this.retry, this.priorityReserve, this.providers,
+					this.chains, this.budgets, this.tools);
+		}
+
+	}
+
+}

@@ -1,0 +1,119 @@
+package dev.llmguard.core.event;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import dev.llmguard.core.Usage;
+
+/**
+ * Something the guard did or decided. Listeners ({@link GuardListener}) turn events into metrics,
+ * logs and the events endpoint. Events never carry prompt or response text.
+ */
+public sealed interface GuardEvent {
+
+	Instant time();
+
+	/** Short kebab-case type name, e.g. {@code call-finished}. */
+	String type();
+
+	/**
+	 * A guarded call ended.
+	 * @param outcome {@code success}, {@code rate_limited}, {@code budget_exceeded}, {@code failed} or
+	 * {@code fallback_response}
+	 * @param usage tokens settled ({@code null} when nothing was sent)
+	 * @param costNanos cost settled in nano-dollars
+	 * @param usageEstimated whether the provider reported no usage and the estimate was settled
+	 */
+	record CallFinished(Instant time, String provider, String model, String chain, String outcome, Usage usage,
+			long costNanos, boolean usageEstimated, Duration duration) implements GuardEvent {
+		@Override
+		public String type() {
+			return "call-finished";
+		}
+	}
+
+	/** A call waited for capacity. */
+	record Waited(Instant time, String provider, String model, int priority, Duration waited) implements GuardEvent {
+		@Override
+		public String type() {
+			return "wait";
+		}
+	}
+
+	/** A failed attempt is retried after a pause. */
+	record Retried(Instant time, String provider, String model, int attempt, String reason, Duration backoff)
+			implements GuardEvent {
+		@Override
+		public String type() {
+			return "retry";
+		}
+	}
+
+	/**
+	 * A call moved on from one model of a chain to the next, or to the fallback response.
+	 * @param to the next model, or {@code fallback_response}
+	 */
+	record FellBack(Instant time, String chain, String from, String to, String reason) implements GuardEvent {
+		@Override
+		public String type() {
+			return "fallback";
+		}
+	}
+
+	/** A model is skipped by its chain until {@code until}. */
+	record CooledDown(Instant time, String provider, String model, Instant until, String reason)
+			implements GuardEvent {
+		@Override
+		public String type() {
+			return "cooldown";
+		}
+	}
+
+	/**
+	 * A call was rejected.
+	 * @param reason {@code rate_limited}, {@code budget_exceeded}, {@code context_window} or
+	 * {@code tool_limited}
+	 */
+	record Rejected(Instant time, String provider, String model, String reason, String detail)
+			implements GuardEvent {
+		@Override
+		public String type() {
+			return "rejected";
+		}
+	}
+
+	/**
+	 * A budget crossed its warn-at share for the first time in its period.
+	 * @param key tenant or session key, empty for a global budget
+	 */
+	record BudgetWarning(Instant time, String budget, String key, double usedShare, Instant periodStart)
+			implements GuardEvent {
+		@Override
+		public String type() {
+			return "budget-warning";
+		}
+	}
+
+	/**
+	 * A tool call was counted.
+	 * @param outcome {@code allowed}, {@code fallback} or {@code rejected}
+	 */
+	record ToolCalled(Instant time, String tool, String outcome) implements GuardEvent {
+		@Override
+		public String type() {
+			return "tool-call";
+		}
+	}
+
+	/**
+	 * The shared backend failed and the configured failure mode was applied.
+	 * @param mode {@code fail-open} or {@code fail-closed}
+	 */
+	record BackendFailed(Instant time, String backend, String mode, String message) implements GuardEvent {
+		@Override
+		public String type() {
+			return "backend-failure";
+		}
+	}
+
+}
