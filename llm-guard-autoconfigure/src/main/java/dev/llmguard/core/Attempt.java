@@ -1,0 +1,77 @@
+package dev.llmguard.core;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.llmguard.core.budget.BudgetReservation;
+import dev.llmguard.core.config.ModelSpec;
+import dev.llmguard.core.limit.RatePermit;
+
+/**
+ * One model admitted for a call: its rate permit and budget reservation, held until the call
+ * settles or gives the model up.
+ */
+public final class Attempt {
+
+	private final ModelRef model;
+
+	private final ModelSpec spec;
+
+	private final RatePermit permit;
+
+	private final BudgetReservation reservation;
+
+	private final long maxOutputTokens;
+
+	private volatile LlmGuardContext context;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	Attempt(ModelRef model, ModelSpec spec, RatePermit permit, BudgetReservation reservation, long maxOutputTokens,
+			LlmGuardContext context) {
+		this.model = model;
+		this.spec = spec;
+		this.permit = permit;
+		this.reservation = reservation;
+		this.maxOutputTokens = maxOutputTokens;
+		this.context = context;
+	}
+
+	public ModelRef model() {
+		return this.model;
+	}
+
+	/** The configured model, or {@code null} for a model the configuration does not list. */
+	public ModelSpec spec() {
+		return this.spec;
+	}
+
+	public LlmGuardContext context() {
+		return this.context;
+	}
+
+	public long maxOutputTokens() {
+		return this.maxOutputTokens;
+	}
+
+	RatePermit permit() {
+		return this.permit;
+	}
+
+	BudgetReservation reservation() {
+		return this.reservation;
+	}
+
+	void nextTry(LlmGuardContext context) {
+		this.context = context;
+	}
+
+	/** Marks the attempt closed; true only for the first caller, so capacity is given back once. */
+	boolean close() {
+		return this.closed.compareAndSet(false, true);
+	}
+
+	public boolean isClosed() {
+		return this.closed.get();
+	}
+
+}

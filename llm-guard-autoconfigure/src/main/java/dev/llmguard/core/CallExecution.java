@@ -1,0 +1,391 @@
+package dev.llmguard.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.llmguard.core.FallbackExhaustedException.ModelFailure;
+import dev.llmguard.core.budget.BudgetCharge;
+import dev.llmguard.core.budget.BudgetReservation;
+import dev.llmguard.core.budget.ReserveOutcome;
+import dev.llmguard.core.config.ChainSpec;
+import dev.llmguard.core.config.ModelSpec;
+import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.limit.Demand;
+import dev.llmguard.core.limit.RatePermit;
+import dev.llmguard.core.retry.ErrorClassification;
+import dev.llmguard.core.retry.FailureKind;
+
+/**
+ * One guarded call on its way through the pipeline: the models it may use, what each answered, and
+ * the steps every entry point (synchronous, asynchronous, streaming) drives in the same order:
+ * {@link #admit()}, then {@link #succeeded}/{@link #settle} or {@link #classify} →
+ * {@link #retryDelay}/{@link #prepareRetry} or {@link #abandon}, and {@link #exhausted} when no model
+ * is left. Used by one flow at a time.
+ */
+public final class CallExecution {
+
+	private static final Logger logger = LoggerFactory.getLogger(CallExecution.class);
+
+	private final LlmGuardEngine engine;
+
+	private final CallRequest request;
+
+	private final ChainSpec chain;
+
+	private final String chainName;
+
+	private final List<ModelRef> candidates;
+
+	private final long inputEstimate;
+
+	private final Instant started;
+
+	private final List<ModelFailure> failures = new ArrayList<>(2);
+
+	private int next;
+
+	private ModelRef lastModel;
+
+	private Throwable lastProviderError;
+
+	private RuntimeException lastRejection;
+
+	private boolean finished;
+
+	CallExecution(LlmGuardEngine engine, CallRequest request, ChainSpec chain, List<ModelRef> candidates,
+			long inputEstimate) {
+		this.engine = engine;
+		this.request = request;
+		this.chain = chain;
+		this.chainName = (chain != null) ? chain.name() : null;
+		this.candidates = candidates;
+		this.inputEstimate = inputEstimate;
+		this.started = engine.clock().instant();
+	}
+
+	public CallRequest request() {
+		return this.request;
+	}
+
+	/** The chain's name, or {@code null} for a single-model call. */
+	public String chain() {
+		return this.chainName;
+	}
+
+	public List<ModelRef> candidates() {
+		return this.candidates;
+	}
+
+	public long inputEstimate() {
+		return this.inputEstimate;
+	}
+
+	/** Whether a model after the last admitted one remains. */
+	public boolean hasNextModel() {
+		return this.next < this.candidates.size();
+	}
+
+	/**
+	 * Admits the call on the next model that can take it: skips cooling-down models and models whose
+	 * context window is too small, reserves budget, waits for rate capacity.
+	 * @return the admitted attempt, or {@code null} when every model was tried (then call
+	 * {@link #exhausted})
+	 * @throws BudgetExceededException when a rejecting budget cannot afford the call
+	 * @throws InterruptedException when the thread is interrupted while waiting
+	 */
+	public Attempt admit() throws InterruptedException {
+		while (this.next < this.candidates.size()) {
+			ModelRef model = this.candidates.get(this.next++);
+			boolean hasNext = this.next < this.candidates.size();
+			this.lastModel = model;
+			Instant now = this.engine.clock().instant();
+			if (this.chain != null && this.candidates.size() > 1) {
+				Instant until = this.engine.cooldowns().cooldownUntil(model, now);
+				if (until != null) {
+					skip(model, "cooling_down", "until " + until, hasNext);
+					continue;
+				}
+			}
+			ModelSpec spec = this.engine.settings().model(model).orElse(null);
+			long maxOut = maxOutputTokens(spec);
+			if (spec != null && spec.contextWindow() != null && this.inputEstimate + maxOut > spec.contextWindow()) {
+				this.lastRejection = new ContextWindowExceededException(model.toString(), this.inputEstimate + maxOut,
+						spec.contextWindow());
+				this.engine.emit(new GuardEvent.Rejected(now, model.provider(), model.model(), "context_window",
+						(this.inputEstimate + maxOut) + " tokens > " + spec.contextWindow()));
+				skip(model, "context_window", (this.inputEstimate + maxOut) + " > " + spec.contextWindow(), hasNext);
+				continue;
+			}
+			BudgetReservation reservation = reserveBudgets(model, maxOut, hasNext);
+			if (reservation == DOWNGRADED) {
+				continue;
+			}
+			RatePermit permit;
+			try {
+				permit = this.engine.limiters()
+					.acquire(model, new Demand(this.inputEstimate, maxOut), this.request.priority(), maxWait(model));
+			}
+			catch (RateLimitExceededException ex) {
+				this.engine.releaseBudget(reservation);
+				this.lastRejection = ex;
+				this.engine.emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(),
+						model.model(), "rate_limited", "no capacity within max-wait"));
+				skip(model, "rate_limited", "no capacity within max-wait", hasNext);
+				continue;
+			}
+			catch (InterruptedException | RuntimeException | Error ex) {
+				this.engine.releaseBudget(reservation);
+				throw ex;
+			}
+			this.engine.emit(new GuardEvent.Waited(this.engine.clock().instant(), model.provider(), model.model(),
+					this.request.priority(), permit.waited()));
+			return new Attempt(model, spec, permit, reservation, maxOut, context(model, 1, maxOut));
+		}
+		return null;
+	}
+
+	private static final BudgetReservation DOWNGRADED = new BudgetReservation("downgraded", List.of());
+
+	private BudgetReservation reserveBudgets(ModelRef model, long maxOut, boolean hasNext) {
+		long worstCost = this.engine.pricing().worstCaseCostNanos(model, this.inputEstimate, maxOut);
+		List<BudgetCharge> charges = this.engine.budgets()
+			.chargesFor(this.request.tenant(), this.request.session(), worstCost, this.inputEstimate + maxOut);
+		if (charges.isEmpty()) {
+			return null;
+		}
+		ReserveOutcome outcome = this.engine.budgets().reserve(charges);
+		if (outcome instanceof ReserveOutcome.Reserved reserved) {
+			return reserved.reservation();
+		}
+		ReserveOutcome.Exceeded exceeded = (ReserveOutcome.Exceeded) outcome;
+		BudgetExceededException ex = this.engine.budgets().exceeded(exceeded);
+		this.engine.emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(), model.model(),
+				"budget_exceeded", "budget '" + ex.getBudget() + "'"));
+		if (this.engine.budgets().anyDowngrade(exceeded) && hasNext) {
+			this.lastRejection = ex;
+			skip(model, "budget_exceeded", "budget '" + ex.getBudget() + "'", true);
+			return DOWNGRADED;
+		}
+		finish(model, "budget_exceeded", null, 0, false);
+		throw ex;
+	}
+
+	private void skip(ModelRef model, String reason, String detail, boolean hasNext) {
+		this.failures.add(new ModelFailure(model.toString(), reason, detail));
+		logger.debug("llm-guard: {} skipped: {} ({})", model, reason, detail);
+		if (hasNext && this.chainName != null) {
+			this.engine.emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName, model.toString(),
+					this.candidates.get(this.next).toString(), reason));
+		}
+	}
+
+	private long maxOutputTokens(ModelSpec spec) {
+		if (this.request.maxOutputTokens() != null) {
+			return this.request.maxOutputTokens();
+		}
+		if (spec != null && spec.maxOutputTokens() != null) {
+			return Math.min(spec.maxOutputTokens(), this.engine.settings().defaultMaxOutputTokens());
+		}
+		return this.engine.settings().defaultMaxOutputTokens();
+	}
+
+	private Duration maxWait(ModelRef model) {
+		if (this.request.maxWait() != null) {
+			return this.request.maxWait();
+		}
+		var provider = this.engine.settings().providers().get(model.provider());
+		return (provider != null && provider.maxWait() != null) ? provider.maxWait()
+				: this.engine.settings().defaultMaxWait();
+	}
+
+	private LlmGuardContext context(ModelRef model, int attempt, long maxOut) {
+		return new LlmGuardContext(model, this.chainName, this.request.tenant(), this.request.session(),
+				this.request.priority(), attempt, this.inputEstimate, maxOut);
+	}
+
+	/**
+	 * The attempt returned a result: settles with the usage the code recorded, else the usage found in
+	 * the result, else the estimate (counted as estimated).
+	 */
+	public void succeeded(Attempt attempt, Object result) {
+		Usage usage = attempt.context().recordedUsage();
+		boolean estimated = false;
+		if (usage == null && result != null) {
+			usage = this.engine.extractUsage(result);
+		}
+		if (usage == null) {
+			usage = new Usage(this.inputEstimate, estimateOutput(attempt, result));
+			estimated = true;
+		}
+		settle(attempt, usage, estimated);
+	}
+
+	private long estimateOutput(Attempt attempt, Object result) {
+		if (result instanceof CharSequence text) {
+			return this.engine.estimator().estimate(text.toString());
+		}
+		return attempt.maxOutputTokens();
+	}
+
+	/**
+	 * Settles an attempt with its usage: commits cost and tokens to every budget, reconciles the
+	 * buckets and frees the concurrency slot. Safe to call more than once; only the first counts.
+	 */
+	public void settle(Attempt attempt, Usage usage, boolean estimated) {
+		if (!attempt.close()) {
+			return;
+		}
+		long cost = 0;
+		try {
+			cost = this.engine.pricing().costNanos(attempt.model(), usage);
+			this.engine.commitBudget(attempt.reservation(), cost, usage.totalTokens());
+		}
+		finally {
+			attempt.permit().settle(usage);
+		}
+		finish(attempt.model(), "success", usage, cost, estimated);
+	}
+
+	/** Classifies a failure of the attempt (causes included); unknown errors are not retryable. */
+	public ErrorClassification classify(Throwable error) {
+		return this.engine.classify(error);
+	}
+
+	/**
+	 * Whether to try the same model again after a failure, and after how long.
+	 * @return the pause, or {@code null} to give the model up
+	 */
+	public Duration retryDelay(Attempt attempt, ErrorClassification classification) {
+		FailureKind kind = classification.kind();
+		if (!kind.isRetryable() || attempt.context().attempt() >= this.engine.settings().retry().maxAttempts()) {
+			return null;
+		}
+		if ((kind == FailureKind.RATE_LIMITED || kind == FailureKind.OVERLOADED) && hasNextModel()) {
+			return null; // another model follows: fail over at once instead of sleeping
+		}
+		return this.engine.backoff().delay(attempt.context().attempt(), classification.retryAfter());
+	}
+
+	/**
+	 * Pauses, then takes one more request from the request buckets for the next attempt.
+	 * @return false when no request capacity came within the call's max wait
+	 */
+	public boolean prepareRetry(Attempt attempt, Duration delay, ErrorClassification classification)
+			throws InterruptedException {
+		ModelRef model = attempt.model();
+		this.engine.emit(new GuardEvent.Retried(this.engine.clock().instant(), model.provider(), model.model(),
+				attempt.context().attempt(), classification.kind().tag(), delay));
+		this.engine.clock().sleep(delay);
+		if (!this.engine.limiters().acquireRetryRequest(attempt.permit(), this.request.priority(), maxWait(model))) {
+			return false;
+		}
+		attempt.nextTry(context(model, attempt.context().attempt() + 1, attempt.maxOutputTokens()));
+		return true;
+	}
+
+	/**
+	 * Gives the attempt's model up after a failure: releases its capacity, cools a rate-limited or
+	 * overloaded model down and records what it answered.
+	 * @return the error to raise now (a failure no other model can fix), or {@code null} to go on with
+	 * {@link #admit()}
+	 */
+	public Throwable abandon(Attempt attempt, Throwable error, ErrorClassification classification) {
+		release(attempt);
+		ModelRef model = attempt.model();
+		Instant now = this.engine.clock().instant();
+		FailureKind kind = classification.kind();
+		if ((kind == FailureKind.RATE_LIMITED || kind == FailureKind.OVERLOADED) && this.chain != null
+				&& this.chain.cooldown() != null && !this.chain.cooldown().isZero()) {
+			Instant until = now.plus(this.chain.cooldown());
+			this.engine.cooldowns().coolDown(model, until);
+			this.engine.emit(new GuardEvent.CooledDown(now, model.provider(), model.model(), until, kind.tag()));
+		}
+		this.failures.add(new ModelFailure(model.toString(), kind.tag(), classification.detail()));
+		if (!kind.allowsFailover()) {
+			finish(model, "failed", null, 0, false);
+			return error;
+		}
+		this.lastProviderError = error;
+		if (hasNextModel() && this.chainName != null) {
+			this.engine.emit(new GuardEvent.FellBack(now, this.chainName, model.toString(),
+					this.candidates.get(this.next).toString(), kind.tag()));
+		}
+		return null;
+	}
+
+	/** Gives an attempt's capacity back without spending (the call failed or was cancelled before any output). */
+	public void release(Attempt attempt) {
+		if (!attempt.close()) {
+			return;
+		}
+		try {
+			this.engine.releaseBudget(attempt.reservation());
+		}
+		finally {
+			attempt.permit().release();
+		}
+	}
+
+	/**
+	 * Every model was tried: the chain's fallback response when the result type can carry it, else the
+	 * guard's own rejection when no provider was even asked, else {@link FallbackExhaustedException}
+	 * (or, for a single model, the provider's error).
+	 */
+	public <T> T exhausted(FallbackResponseMapper<T> mapper) throws Throwable {
+		if (this.chain != null && this.chain.fallbackResponse() != null) {
+			T answer = mapper.map(this.chain.fallbackResponse());
+			if (answer != null) {
+				this.engine.emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName,
+						String.valueOf(this.lastModel), "fallback_response", lastReason()));
+				finish(this.lastModel, "fallback_response", null, 0, false);
+				return answer;
+			}
+		}
+		if (this.lastProviderError == null && this.lastRejection != null) {
+			finish(this.lastModel, outcomeOf(this.lastRejection), null, 0, false);
+			throw this.lastRejection;
+		}
+		finish(this.lastModel, "failed", null, 0, false);
+		if (this.chain == null && this.lastProviderError != null) {
+			throw this.lastProviderError;
+		}
+		throw new FallbackExhaustedException(String.valueOf(this.chainName), this.failures, this.lastProviderError);
+	}
+
+	/** What each model answered so far. */
+	public List<ModelFailure> failures() {
+		return List.copyOf(this.failures);
+	}
+
+	private String lastReason() {
+		return this.failures.isEmpty() ? "failed" : this.failures.get(this.failures.size() - 1).reason();
+	}
+
+	private static String outcomeOf(RuntimeException rejection) {
+		if (rejection instanceof BudgetExceededException) {
+			return "budget_exceeded";
+		}
+		if (rejection instanceof RateLimitExceededException) {
+			return "rate_limited";
+		}
+		return "failed";
+	}
+
+	/** Records the end of the call once; later calls (a cancelled stream settling twice) are ignored. */
+	void finish(ModelRef model, String outcome, Usage usage, long costNanos, boolean estimated) {
+		if (this.finished) {
+			return;
+		}
+		this.finished = true;
+		Instant now = this.engine.clock().instant();
+		this.engine.emit(new GuardEvent.CallFinished(now, (model != null) ? model.provider() : "none",
+				(model != null) ? model.model() : "none", this.chainName, outcome, usage, costNanos, estimated,
+				Duration.between(this.started, now)));
+	}
+
+}

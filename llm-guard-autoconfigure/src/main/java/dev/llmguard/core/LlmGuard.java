@@ -1,0 +1,85 @@
+package dev.llmguard.core;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import dev.llmguard.core.limit.ToolLimiter;
+
+/**
+ * The programmatic face of the guard, for code that cannot use {@code @RateLimitedLlm}:
+ *
+ * <pre class="code">
+ * String answer = guard.call(guard.request().chain("default").tenant("acme").prompt(text).build(),
+ *         ctx -&gt; client.complete(ctx.model(), text));
+ * </pre>
+ */
+public final class LlmGuard {
+
+	private final LlmGuardEngine engine;
+
+	public LlmGuard(LlmGuardEngine engine) {
+		this.engine = engine;
+	}
+
+	/** A new request builder. */
+	public CallRequest.Builder request() {
+		return CallRequest.builder();
+	}
+
+	/**
+	 * Runs a call under the guard. A chain's fallback response is returned when the result type is
+	 * {@code String} or a supertype of it.
+	 */
+	@SuppressWarnings("unchecked")
+	public <T> T call(CallRequest request, Function<LlmGuardContext, T> operation) {
+		return call(request, operation::apply, text -> (T) text);
+	}
+
+	/**
+	 * Runs a call under the guard with a mapper for the fallback response. Checked exceptions of the
+	 * operation are rethrown unchanged.
+	 */
+	public <T> T call(CallRequest request, GuardedOperation<T> operation, FallbackResponseMapper<T> fallback) {
+		try {
+			return this.engine.execute(request, operation, fallback);
+		}
+		catch (Throwable ex) {
+			throw LlmGuard.<RuntimeException>sneaky(ex);
+		}
+	}
+
+	/** Runs an asynchronous call under the guard; waiting happens on the guard's executor. */
+	@SuppressWarnings("unchecked")
+	public <T> CompletableFuture<T> callAsync(CallRequest request, AsyncGuardedOperation<T> operation) {
+		return this.engine.executeAsync(request, operation, text -> (T) text);
+	}
+
+	/**
+	 * Runs a function-calling tool under its limit: the tool's answer, or its configured fallback
+	 * response while it is limited.
+	 * @throws ToolLimitExceededException when limited and no fallback response is configured
+	 */
+	public <T> T tool(String tool, Supplier<T> call, Function<String, T> fallback) {
+		ToolLimiter.ToolDecision decision = this.engine.tryTool(tool);
+		if (decision.allowed()) {
+			return call.get();
+		}
+		if (decision.spec().fallbackResponse() != null) {
+			return fallback.apply(decision.spec().fallbackResponse());
+		}
+		throw new ToolLimitExceededException(tool, decision.spec().limit(), decision.spec().window(),
+				decision.retryAfter());
+	}
+
+	/** The engine behind this facade, for integrations. */
+	public LlmGuardEngine engine() {
+		return this.engine;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <E extends Throwable> E sneaky(Throwable ex) throws E {
+		throw (E) ex;
+	}
+
+}

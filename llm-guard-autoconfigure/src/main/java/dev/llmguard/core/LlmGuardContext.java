@@ -1,0 +1,155 @@
+package dev.llmguard.core;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The guarded call in progress: which model was chosen, and where the code that makes the call
+ * reports the usage the provider returned. Inside a guarded method {@link #current()} returns it.
+ */
+public final class LlmGuardContext {
+
+	private static final ThreadLocal<LlmGuardContext> CURRENT = new ThreadLocal<>();
+
+	private final ModelRef model;
+
+	private final String chain;
+
+	private final String tenant;
+
+	private final String session;
+
+	private final int priority;
+
+	private final int attempt;
+
+	private final long estimatedInputTokens;
+
+	private final long maxOutputTokens;
+
+	private final AtomicReference<Usage> usage = new AtomicReference<>();
+
+	public LlmGuardContext(ModelRef model, String chain, String tenant, String session, int priority, int attempt,
+			long estimatedInputTokens, long maxOutputTokens) {
+		this.model = model;
+		this.chain = chain;
+		this.tenant = tenant;
+		this.session = session;
+		this.priority = priority;
+		this.attempt = attempt;
+		this.estimatedInputTokens = estimatedInputTokens;
+		this.maxOutputTokens = maxOutputTokens;
+	}
+
+	/**
+	 * The guarded call running on this thread.
+	 * @return the context
+	 * @throws IllegalStateException when no guarded call is running on this thread
+	 */
+	public static LlmGuardContext current() {
+		LlmGuardContext context = CURRENT.get();
+		if (context == null) {
+			throw new IllegalStateException("No guarded LLM call is running on this thread: call LlmGuardContext.current() "
+					+ "inside a @RateLimitedLlm method or an LlmGuard operation, or use LlmGuardContext.find()");
+		}
+		return context;
+	}
+
+	/** The guarded call running on this thread, or {@code null}. */
+	public static LlmGuardContext find() {
+		return CURRENT.get();
+	}
+
+	/** Whether a guarded call is running on this thread (inner entry points then do not admit again). */
+	public static boolean isActive() {
+		return CURRENT.get() != null;
+	}
+
+	/**
+	 * Makes a context current until the returned scope is closed.
+	 * @param context the context, or {@code null} to clear
+	 * @return the scope restoring the previous context
+	 */
+	public static Scope open(LlmGuardContext context) {
+		LlmGuardContext previous = CURRENT.get();
+		CURRENT.set(context);
+		return () -> {
+			if (previous == null) {
+				CURRENT.remove();
+			}
+			else {
+				CURRENT.set(previous);
+			}
+		};
+	}
+
+	/** The chosen model. */
+	public ModelRef modelRef() {
+		return this.model;
+	}
+
+	/** The chosen provider's name. */
+	public String provider() {
+		return this.model.provider();
+	}
+
+	/** The chosen model's name, to put in the request. */
+	public String model() {
+		return this.model.model();
+	}
+
+	/** The chain, or {@code null} for a single-model call. */
+	public String chain() {
+		return this.chain;
+	}
+
+	public String tenant() {
+		return this.tenant;
+	}
+
+	public String session() {
+		return this.session;
+	}
+
+	public int priority() {
+		return this.priority;
+	}
+
+	/** 1 for the first attempt on this model, 2 for the first retry, … */
+	public int attempt() {
+		return this.attempt;
+	}
+
+	public long estimatedInputTokens() {
+		return this.estimatedInputTokens;
+	}
+
+	/** The output allowance reserved for the call; put it in the request's max tokens. */
+	public long maxOutputTokens() {
+		return this.maxOutputTokens;
+	}
+
+	/** Reports the usage the provider returned (the last report wins). */
+	public void recordUsage(long inputTokens, long outputTokens) {
+		recordUsage(new Usage(inputTokens, outputTokens));
+	}
+
+	/** Reports the usage the provider returned (the last report wins). */
+	public void recordUsage(Usage usage) {
+		this.usage.set(usage);
+	}
+
+	/** The reported usage, or {@code null}. */
+	public Usage recordedUsage() {
+		return this.usage.get();
+	}
+
+	/** Restores the previous context. */
+	@FunctionalInterface
+	public interface Scope extends AutoCloseable {
+
+		@Override
+		void close();
+
+	}
+
+}

@@ -1,0 +1,631 @@
+package dev.llmguard.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.retry.RetryCallback;
+import org.springframework.retry.RetryContext;
+import org.springframework.retry.support.RetryTemplate;
+
+import dev.llmguard.core.budget.BudgetLedger;
+import dev.llmguard.core.budget.BudgetReservation;
+import dev.llmguard.core.budget.Budgets;
+import dev.llmguard.core.budget.InMemoryBudgetLedger;
+import dev.llmguard.core.config.ChainSpec;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.config.ProviderSpec;
+import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.event.GuardEvents;
+import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.limit.BucketStore;
+import dev.llmguard.core.limit.LocalBucketStore;
+import dev.llmguard.core.limit.RateLimiters;
+import dev.llmguard.core.limit.ToolLimiter;
+import dev.llmguard.core.pricing.PricingCatalog;
+import dev.llmguard.core.retry.BackoffCalculator;
+import dev.llmguard.core.retry.DefaultErrorClassifier;
+import dev.llmguard.core.retry.ErrorClassification;
+import dev.llmguard.core.retry.ErrorClassifier;
+import dev.llmguard.core.retry.FailureKind;
+import dev.llmguard.core.retry.GuardRetryPolicy;
+import dev.llmguard.core.token.TokenEstimator;
+import dev.llmguard.core.token.TokenEstimators;
+
+/**
+ * The guard: admits, executes and settles LLM calls as described by {@link GuardSettings}. Every
+ * entry point (annotation, Spring AI advisor, RestClient interceptor, {@code LlmGuard} facade) goes
+ * through it. Build it with {@link #builder(GuardSettings)}.
+ */
+public final class LlmGuardEngine implements AutoCloseable {
+
+	private final GuardSettings settings;
+
+	private final GuardClock clock;
+
+	private final RateLimiters limiters;
+
+	private final ToolLimiter tools;
+
+	private final Budgets budgets;
+
+	private final PricingCatalog pricing;
+
+	private final CooldownStore cooldowns;
+
+	private final TokenEstimator estimator;
+
+	private final List<ErrorClassifier> classifiers;
+
+	private final List<UsageExtractor> extractors;
+
+	private final GuardEvents events;
+
+	private final BackoffCalculator backoff;
+
+	private final Executor asyncExecutor;
+
+	private final boolean ownsExecutor;
+
+	private LlmGuardEngine(Builder b) {
+		this.settings = b.settings;
+		this.clock = b.clock;
+		this.events = new GuardEvents(b.listeners);
+		this.limiters = new RateLimiters(b.settings, b.bucketStore, b.clock);
+		this.tools = new ToolLimiter(b.settings, b.bucketStore, b.clock);
+		this.budgets = new Budgets(b.settings, b.ledger, b.clock, this.events);
+		this.pricing = new PricingCatalog(b.settings);
+		this.cooldowns = b.cooldowns;
+		this.estimator = b.estimator;
+		List<ErrorClassifier> all = new ArrayList<>(b.classifiers);
+		all.add(new DefaultErrorClassifier());
+		this.classifiers = List.copyOf(all);
+		this.extractors = List.copyOf(b.extractors);
+		this.backoff = new BackoffCalculator(b.settings.retry());
+		this.ownsExecutor = (b.asyncExecutor == null);
+		this.asyncExecutor = (b.asyncExecutor != null) ? b.asyncExecutor : defaultExecutor();
+	}
+
+	private static ExecutorService defaultExecutor() {
+		AtomicInteger count = new AtomicInteger();
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(64, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				r -> {
+					Thread t = new Thread(r, "llm-guard-async-" + count.incrementAndGet());
+					t.setDaemon(true);
+					return t;
+				});
+		executor.allowCoreThreadTimeOut(true);
+		return executor;
+	}
+
+	public static Builder builder(GuardSettings settings) {
+		return new Builder(settings);
+	}
+
+	// ---------------------------------------------------------------- entry points
+
+	/**
+	 * Runs a provider call under the guard on this thread. Inside another guarded call the operation
+	 * runs at once with the outer call's context (a call is admitted exactly once).
+	 * @param request what is known of the call
+	 * @param operation the provider call; it reads the chosen model from the context
+	 * @param fallback maps the chain's fallback response to the result type
+	 * @return the operation's result, or the fallback response
+	 * @throws Throwable the provider's non-retryable error, or an {@link LlmGuardException}
+	 */
+	public <T> T execute(CallRequest request, GuardedOperation<T> operation, FallbackResponseMapper<T> fallback)
+			throws Throwable {
+		LlmGuardContext outer = LlmGuardContext.find();
+		if (outer != null) {
+			return operation.call(outer);
+		}
+		if (request.tool() != null) {
+			ToolOutcome<T> tool = checkTool(request.tool(), fallback);
+			if (tool != null) {
+				return tool.result();
+			}
+		}
+		CallExecution execution = start(request);
+		Attempt attempt;
+		while ((attempt = execution.admit()) != null) {
+			Attempt current = attempt;
+			try {
+				T result = retryTemplate(execution, current).execute((RetryCallback<T, Throwable>) retry -> {
+					if (retry.hasAttribute(GuardRetryPolicy.NO_CAPACITY)) {
+						throw retry.getLastThrowable();
+					}
+					try (LlmGuardContext.Scope scope = LlmGuardContext.open(current.context())) {
+						return operation.call(current.context());
+					}
+				});
+				execution.succeeded(current, result);
+				return result;
+			}
+			catch (Throwable error) {
+				if (current.isClosed()) {
+					throw error; // settlement itself failed: capacity is already accounted
+				}
+				Throwable raise = execution.abandon(current, error, classify(error));
+				if (raise != null) {
+					throw raise;
+				}
+				if (error instanceof InterruptedException) {
+					Thread.currentThread().interrupt();
+					throw error;
+				}
+			}
+		}
+		return execution.exhausted(fallback);
+	}
+
+	/**
+	 * Runs an asynchronous provider call under the guard. Waiting for capacity and backoff pauses happen
+	 * on the guard's executor, never on the calling thread.
+	 */
+	public <T> CompletableFuture<T> executeAsync(CallRequest request, AsyncGuardedOperation<T> operation,
+			FallbackResponseMapper<T> fallback) {
+		CompletableFuture<T> result = new CompletableFuture<>();
+		if (request.tool() != null) {
+			try {
+				ToolOutcome<T> tool = checkTool(request.tool(), fallback);
+				if (tool != null) {
+					result.complete(tool.result());
+					return result;
+				}
+			}
+			catch (Throwable ex) {
+				result.completeExceptionally(ex);
+				return result;
+			}
+		}
+		CallExecution execution;
+		try {
+			execution = start(request);
+		}
+		catch (RuntimeException ex) {
+			result.completeExceptionally(ex);
+			return result;
+		}
+		this.asyncExecutor.execute(() -> admitAsync(execution, operation, fallback, result));
+		return result;
+	}
+
+	private <T> void admitAsync(CallExecution execution, AsyncGuardedOperation<T> operation,
+			FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
+		try {
+			Attempt attempt = execution.admit();
+			if (attempt == null) {
+				result.complete(execution.exhausted(fallback));
+				return;
+			}
+			attemptAsync(execution, attempt, operation, fallback, result);
+		}
+		catch (Throwable ex) {
+			if (ex instanceof InterruptedException) {
+				Thread.currentThread().interrupt();
+			}
+			result.completeExceptionally(ex);
+		}
+	}
+
+	private <T> void attemptAsync(CallExecution execution, Attempt attempt, AsyncGuardedOperation<T> operation,
+			FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
+		CompletionStage<T> stage;
+		try (LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
+			stage = Objects.requireNonNull(operation.call(attempt.context()), "the operation returned no stage");
+		}
+		catch (Throwable ex) {
+			stage = CompletableFuture.failedFuture(ex);
+		}
+		stage.whenComplete((value, failure) -> {
+			if (failure == null) {
+				try {
+					execution.succeeded(attempt, value);
+					result.complete(value);
+				}
+				catch (Throwable ex) {
+					result.completeExceptionally(ex);
+				}
+				return;
+			}
+			Throwable error = unwrap(failure);
+			this.asyncExecutor.execute(() -> afterAsyncFailure(execution, attempt, error, operation, fallback, result));
+		});
+		result.whenComplete((value, failure) -> {
+			if (result.isCancelled()) {
+				stage.toCompletableFuture().cancel(true);
+				execution.release(attempt);
+			}
+		});
+	}
+
+	private <T> void afterAsyncFailure(CallExecution execution, Attempt attempt, Throwable error,
+			AsyncGuardedOperation<T> operation, FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
+		try {
+			if (result.isDone()) {
+				execution.release(attempt);
+				return;
+			}
+			ErrorClassification classification = classify(error);
+			Duration delay = execution.retryDelay(attempt, classification);
+			if (delay != null && execution.prepareRetry(attempt, delay, classification)) {
+				attemptAsync(execution, attempt, operation, fallback, result);
+				return;
+			}
+			Throwable raise = execution.abandon(attempt, error, classification);
+			if (raise != null) {
+				result.completeExceptionally(raise);
+				return;
+			}
+			admitAsync(execution, operation, fallback, result);
+		}
+		catch (Throwable ex) {
+			execution.release(attempt);
+			if (ex instanceof InterruptedException) {
+				Thread.currentThread().interrupt();
+			}
+			result.completeExceptionally(ex);
+		}
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		Throwable t = failure;
+		while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+				&& t.getCause() != null) {
+			t = t.getCause();
+		}
+		return t;
+	}
+
+	/**
+	 * Starts a call for entry points that drive the steps themselves (streams).
+	 * @throws IllegalArgumentException when the request names no usable chain or model
+	 */
+	public CallExecution start(CallRequest request) {
+		ChainSpec chain = null;
+		List<ModelRef> candidates;
+		if (request.model() != null) {
+			requireProvider(request.model());
+			candidates = List.of(request.model());
+			if (request.chain() != null) {
+				chain = chain(request.chain());
+				candidates = fromModelOn(chain, request.model());
+			}
+		}
+		else if (request.chain() != null) {
+			chain = chain(request.chain());
+			candidates = chain.models();
+		}
+		else {
+			chain = this.settings.chains().get("default");
+			if (chain != null) {
+				candidates = chain.models();
+			}
+			else {
+				candidates = List.of(onlyModel());
+			}
+		}
+		long estimate = (request.estimatedInputTokens() != null) ? request.estimatedInputTokens()
+				: this.estimator.estimate(request.promptText());
+		return new CallExecution(this, request, chain, candidates, estimate);
+	}
+
+	/** Within a chain, the part starting at the requested model (a request for the cheaper model does not climb up). */
+	private static List<ModelRef> fromModelOn(ChainSpec chain, ModelRef model) {
+		int index = chain.models().indexOf(model);
+		return (index >= 0) ? chain.models().subList(index, chain.models().size()) : List.of(model);
+	}
+
+	private ChainSpec chain(String name) {
+		ChainSpec chain = this.settings.chains().get(name);
+		if (chain == null) {
+			throw new IllegalArgumentException("Unknown chain '" + name + "': configure llm.guard.chains." + name
+					+ " or use one of " + this.settings.chains().keySet());
+		}
+		return chain;
+	}
+
+	private void requireProvider(ModelRef model) {
+		if (!this.settings.providers().containsKey(model.provider())) {
+			throw new IllegalArgumentException("Unknown provider '" + model.provider() + "' in " + model
+					+ ": configure llm.guard.providers." + model.provider() + " or use one of "
+					+ this.settings.providers().keySet());
+		}
+	}
+
+	private ModelRef onlyModel() {
+		List<ModelRef> all = new ArrayList<>();
+		for (ProviderSpec provider : this.settings.providers().values()) {
+			provider.models().keySet().forEach(m -> all.add(new ModelRef(provider.name(), m)));
+		}
+		if (all.size() != 1) {
+			throw new IllegalArgumentException("The call names no chain or model and there are " + all.size()
+					+ " configured models: set chain or model, or configure llm.guard.chains.default");
+		}
+		return all.get(0);
+	}
+
+	/**
+	 * Finds the model a request names by model name alone (Spring AI options carry no provider).
+	 * @return the configured model, or {@code null}
+	 */
+	public ModelRef resolveModel(String modelName) {
+		if (modelName == null) {
+			return null;
+		}
+		if (modelName.indexOf('/') > 0) {
+			ModelRef ref = ModelRef.parse(modelName);
+			if (this.settings.providers().containsKey(ref.provider())) {
+				return ref;
+			}
+		}
+		for (ProviderSpec provider : this.settings.providers().values()) {
+			if (provider.models().containsKey(modelName)) {
+				return new ModelRef(provider.name(), modelName);
+			}
+		}
+		return null;
+	}
+
+	// ---------------------------------------------------------------- tools
+
+	private <T> ToolOutcome<T> checkTool(String tool, FallbackResponseMapper<T> fallback) {
+		ToolLimiter.ToolDecision decision = this.tools.tryAcquire(tool);
+		if (decision.allowed()) {
+			emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, "allowed"));
+			return null;
+		}
+		ToolSpec spec = decision.spec();
+		if (spec.fallbackResponse() != null) {
+			T answer = fallback.map(spec.fallbackResponse());
+			if (answer != null) {
+				emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, "fallback"));
+				return new ToolOutcome<>(answer);
+			}
+		}
+		emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, "rejected"));
+		emit(new GuardEvent.Rejected(this.clock.instant(), null, null, "tool_limited", "tool '" + tool + "'"));
+		throw new ToolLimitExceededException(tool, spec.limit(), spec.window(), decision.retryAfter());
+	}
+
+	/**
+	 * Counts one call of a tool against its limit. Used for function-calling tools, which are not LLM
+	 * calls themselves.
+	 * @param tool the configured tool
+	 * @return the decision; when not allowed, answer the tool's fallback response or fail
+	 */
+	public ToolLimiter.ToolDecision tryTool(String tool) {
+		ToolLimiter.ToolDecision decision = this.tools.tryAcquire(tool);
+		String outcome = decision.allowed() ? "allowed"
+				: (decision.spec().fallbackResponse() != null) ? "fallback" : "rejected";
+		emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, outcome));
+		return decision;
+	}
+
+	private record ToolOutcome<T>(T result) {
+	}
+
+	// ---------------------------------------------------------------- shared steps
+
+	private RetryTemplate retryTemplate(CallExecution execution, Attempt attempt) {
+		RetryTemplate template = new RetryTemplate();
+		GuardRetryPolicy policy = new GuardRetryPolicy(execution, attempt);
+		template.setRetryPolicy(policy);
+		template.setBackOffPolicy(policy);
+		template.setThrowLastExceptionOnExhausted(true);
+		return template;
+	}
+
+	/** Classifies an error: walks its causes through the classifiers; unknown errors are not retryable. */
+	public ErrorClassification classify(Throwable error) {
+		for (Throwable t = error; t != null; t = (t.getCause() != t) ? t.getCause() : null) {
+			for (ErrorClassifier classifier : this.classifiers) {
+				ErrorClassification c = classifier.classify(t);
+				if (c != null) {
+					return c;
+				}
+			}
+		}
+		return ErrorClassification.of(FailureKind.NON_RETRYABLE, null, error.getClass().getSimpleName());
+	}
+
+	Usage extractUsage(Object result) {
+		for (UsageExtractor extractor : this.extractors) {
+			Usage usage = extractor.extract(result);
+			if (usage != null) {
+				return usage;
+			}
+		}
+		return null;
+	}
+
+	void commitBudget(BudgetReservation reservation, long costNanos, long tokens) {
+		if (reservation != null) {
+			this.budgets.commit(reservation, costNanos, tokens);
+		}
+	}
+
+	void releaseBudget(BudgetReservation reservation) {
+		if (reservation != null) {
+			this.budgets.release(reservation);
+		}
+	}
+
+	void emit(GuardEvent event) {
+		this.events.onEvent(event);
+	}
+
+	// ---------------------------------------------------------------- accessors
+
+	public GuardSettings settings() {
+		return this.settings;
+	}
+
+	public GuardClock clock() {
+		return this.clock;
+	}
+
+	public RateLimiters limiters() {
+		return this.limiters;
+	}
+
+	public ToolLimiter tools() {
+		return this.tools;
+	}
+
+	public Budgets budgets() {
+		return this.budgets;
+	}
+
+	public PricingCatalog pricing() {
+		return this.pricing;
+	}
+
+	public CooldownStore cooldowns() {
+		return this.cooldowns;
+	}
+
+	public TokenEstimator estimator() {
+		return this.estimator;
+	}
+
+	public BackoffCalculator backoff() {
+		return this.backoff;
+	}
+
+	/** Adds a listener at run time (metrics and endpoints register through the builder). */
+	public void addListener(GuardListener listener) {
+		this.events.add(listener);
+	}
+
+	@Override
+	public void close() {
+		if (this.ownsExecutor && this.asyncExecutor instanceof ExecutorService executor) {
+			executor.shutdownNow();
+		}
+	}
+
+	/** Builder of {@link LlmGuardEngine}; every collaborator has an in-memory default. */
+	public static final class Builder {
+
+		private final GuardSettings settings;
+
+		private GuardClock clock = GuardClock.system();
+
+		private BucketStore bucketStore;
+
+		private BudgetLedger ledger;
+
+		private CooldownStore cooldowns;
+
+		private TokenEstimator estimator;
+
+		private final List<ErrorClassifier> classifiers = new ArrayList<>();
+
+		private final List<UsageExtractor> extractors = new ArrayList<>();
+
+		private final List<GuardListener> listeners = new ArrayList<>();
+
+		private Executor asyncExecutor;
+
+		private Builder(GuardSettings settings) {
+			this.settings = Objects.requireNonNull(settings, "settings");
+		}
+
+		public Builder clock(GuardClock clock) {
+			this.clock = clock;
+			return this;
+		}
+
+		public Builder bucketStore(BucketStore store) {
+			this.bucketStore = store;
+			return this;
+		}
+
+		public Builder ledger(BudgetLedger ledger) {
+			this.ledger = ledger;
+			return this;
+		}
+
+		public Builder cooldowns(CooldownStore cooldowns) {
+			this.cooldowns = cooldowns;
+			return this;
+		}
+
+		public Builder estimator(TokenEstimator estimator) {
+			this.estimator = estimator;
+			return this;
+		}
+
+		public Builder classifier(ErrorClassifier classifier) {
+			this.classifiers.add(classifier);
+			return this;
+		}
+
+		public Builder classifiers(List<? extends ErrorClassifier> classifiers) {
+			this.classifiers.addAll(classifiers);
+			return this;
+		}
+
+		public Builder usageExtractor(UsageExtractor extractor) {
+			this.extractors.add(extractor);
+			return this;
+		}
+
+		public Builder usageExtractors(List<? extends UsageExtractor> extractors) {
+			this.extractors.addAll(extractors);
+			return this;
+		}
+
+		public Builder listener(GuardListener listener) {
+			this.listeners.add(listener);
+			return this;
+		}
+
+		public Builder listeners(List<? extends GuardListener> listeners) {
+			this.listeners.addAll(listeners);
+			return this;
+		}
+
+		/** Executor for admission waits and backoff pauses of asynchronous calls. */
+		public Builder asyncExecutor(Executor executor) {
+			this.asyncExecutor = executor;
+			return this;
+		}
+
+		public LlmGuardEngine build() {
+			if (this.bucketStore == null) {
+				this.bucketStore = new LocalBucketStore(this.clock);
+			}
+			if (this.ledger == null) {
+				this.ledger = new InMemoryBudgetLedger();
+			}
+			if (this.cooldowns == null) {
+				this.cooldowns = new InMemoryCooldownStore();
+			}
+			if (this.estimator == null) {
+				this.estimator = TokenEstimators.best(LlmGuardEngine.class.getClassLoader());
+			}
+			return new LlmGuardEngine(this);
+		}
+
+	}
+
+	/** For diagnostics: configured providers. */
+	public Map<String, ProviderSpec> providers() {
+		return this.settings.providers();
+	}
+
+}

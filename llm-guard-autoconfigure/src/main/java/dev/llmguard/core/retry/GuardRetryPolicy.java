@@ -1,0 +1,93 @@
+package dev.llmguard.core.retry;
+
+import java.time.Duration;
+
+import org.springframework.retry.RetryContext;
+import org.springframework.retry.RetryPolicy;
+import org.springframework.retry.backoff.BackOffContext;
+import org.springframework.retry.backoff.BackOffInterruptedException;
+import org.springframework.retry.backoff.BackOffPolicy;
+import org.springframework.retry.context.RetryContextSupport;
+
+import dev.llmguard.core.Attempt;
+import dev.llmguard.core.CallExecution;
+
+/**
+ * The spring-retry policies of one model attempt: whether to retry comes from the call's
+ * classification of the failure (retryable kind, attempts left, no other model to fail over to for a
+ * rate limit); the pause is the exponential backoff or the provider's {@code Retry-After}, slept on
+ * the guard's clock, after which one more request is taken from the request buckets.
+ */
+public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
+
+	/** Set on the retry context when no request capacity came for the next attempt. */
+	public static final String NO_CAPACITY = "llm-guard.no-capacity";
+
+	private static final String DELAY = "llm-guard.delay";
+
+	private static final String CLASSIFICATION = "llm-guard.classification";
+
+	private final CallExecution execution;
+
+	private final Attempt attempt;
+
+	public GuardRetryPolicy(CallExecution execution, Attempt attempt) {
+		this.execution = execution;
+		this.attempt = attempt;
+	}
+
+	@Override
+	public boolean canRetry(RetryContext context) {
+		Throwable last = context.getLastThrowable();
+		if (last == null) {
+			return true;
+		}
+		if (context.hasAttribute(NO_CAPACITY) || last instanceof InterruptedException) {
+			return false;
+		}
+		ErrorClassification classification = this.execution.classify(last);
+		Duration delay = this.execution.retryDelay(this.attempt, classification);
+		context.setAttribute(DELAY, delay);
+		context.setAttribute(CLASSIFICATION, classification);
+		return delay != null;
+	}
+
+	@Override
+	public RetryContext open(RetryContext parent) {
+		return new RetryContextSupport(parent);
+	}
+
+	@Override
+	public void close(RetryContext context) {
+	}
+
+	@Override
+	public void registerThrowable(RetryContext context, Throwable throwable) {
+		((RetryContextSupport) context).registerThrowable(throwable);
+	}
+
+	@Override
+	public BackOffContext start(RetryContext context) {
+		return new Pause(context);
+	}
+
+	@Override
+	public void backOff(BackOffContext backOffContext) throws BackOffInterruptedException {
+		RetryContext context = ((Pause) backOffContext).context;
+		Duration delay = (Duration) context.getAttribute(DELAY);
+		ErrorClassification classification = (ErrorClassification) context.getAttribute(CLASSIFICATION);
+		try {
+			if (!this.execution.prepareRetry(this.attempt, delay, classification)) {
+				context.setAttribute(NO_CAPACITY, true);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new BackOffInterruptedException("Interrupted while waiting to retry", ex);
+		}
+	}
+
+	private record Pause(RetryContext context) implements BackOffContext {
+	}
+
+}
