@@ -1,0 +1,73 @@
+package dev.llmguard.test.simulator;
+
+import java.util.List;
+
+/**
+ * What the simulator needs from a chat request of either dialect.
+ *
+ * @param model the model name, echoed in the answer
+ * @param messages the prompt, the system prompt as a message of its own
+ * @param maxTokens the requested output limit, {@code null} when the request sets none
+ * @param stream whether the answer is streamed
+ * @param includeUsage whether a streamed OpenAI answer ends with a usage chunk
+ */
+record ChatRequest(String model, List<PromptMessage> messages, Integer maxTokens, boolean stream,
+		boolean includeUsage) {
+
+	/**
+	 * Counts the prompt as OpenAI does: 3 tokens per message plus its role, texts and (name + 1),
+	 * and 3 more that prime the reply.
+	 * @param tokenizer the model's tokenizer
+	 * @return the prompt tokens
+	 */
+	int promptTokens(Tokenizer tokenizer) {
+		int tokens = 3;
+		for (PromptMessage message : this.messages) {
+			tokens += 3 + tokenizer.count(message.role());
+			for (String text : message.texts()) {
+				tokens += tokenizer.count(text);
+			}
+			if (message.name() != null) {
+				tokens += tokenizer.count(message.name()) + 1;
+			}
+		}
+		return tokens;
+	}
+
+	/**
+	 * A seed for the answer's words, the same for the same model and prompt.
+	 * @return the seed
+	 */
+	long answerSeed() {
+		long hash = 0xcbf29ce484222325L;
+		hash = mix(hash, this.model);
+		for (PromptMessage message : this.messages) {
+			hash = mix(hash, message.role());
+			for (String text : message.texts()) {
+				hash = mix(hash, text);
+			}
+		}
+		return hash;
+	}
+
+	private static long mix(long hash, String text) {
+		long mixed = hash;
+		if (text != null) {
+			for (int i = 0; i < text.length(); i++) {
+				mixed = (mixed ^ text.charAt(i)) * 0x100000001b3L;
+			}
+		}
+		return (mixed ^ 0xff) * 0x100000001b3L;
+	}
+
+	/**
+	 * One message of the prompt.
+	 * @param role its role
+	 * @param texts its text parts (string content is one part)
+	 * @param name the participant name, {@code null} when absent
+	 */
+	record PromptMessage(String role, List<String> texts, String name) {
+
+	}
+
+}

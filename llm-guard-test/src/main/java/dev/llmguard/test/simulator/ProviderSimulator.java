@@ -1,0 +1,602 @@
+package dev.llmguard.test.simulator;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * An HTTP server that behaves like the chat APIs of OpenAI ({@code POST /v1/chat/completions},
+ * plain and streamed) and Anthropic ({@code POST /v1/messages}, plain and streamed), so code that
+ * calls an LLM can be tested offline, including what happens at the provider's rate limits.
+ * <p>
+ * Every answer is deterministic: the prompt is counted with jtokkit, and the answer is made of
+ * words from a fixed vocabulary, chosen from the prompt's hash, exactly
+ * {@code min(outputTokens, max_tokens)} tokens long. The simulator keeps its own one-minute sliding
+ * windows: a request is admitted when the requests admitted in the last 60 seconds (by the injected
+ * {@link Clock}) stay within {@code requestsPerMinute} and their tokens within
+ * {@code tokensPerMinute}. A request is charged, at admission, its prompt tokens plus its
+ * {@code max_tokens} (OpenAI: {@code max_completion_tokens} or {@code max_tokens}), or plus the
+ * configured answer length when it sets none, as OpenAI charges the requested maximum. The same sum
+ * is checked against the context window. Only requests that reach admission are charged: transient
+ * failures, invalid requests and forced 429s are not.
+ * <p>
+ * A request goes through these steps, and the first that answers ends it: a forced failure
+ * ({@link #failNextRequests}); a forced 429 ({@link #rateLimitNextRequests}); a transient failure
+ * drawn with probability {@code failureRate} from a seeded random source (500, 503 or 529); JSON
+ * parsing and validation (400); a forced 429 for the model ({@link #rateLimitModel}); the context
+ * window (400 {@code context_length_exceeded}); the rate windows (429 with {@code Retry-After} and
+ * the provider's rate-limit headers); then the latency and the answer, with the rate-limit headers.
+ * <p>
+ * Latency applies to admitted requests only; errors and 429s answer at once. OpenAI's endpoint also
+ * answers on {@code /chat/completions}, for clients given {@link #baseUrl()} without {@code /v1}.
+ * <p>
+ * {@code GET /stats} serves {@link #stats()} as JSON and {@code POST /stats/reset} calls
+ * {@link #resetStats()}. Prompts and answers are never logged.
+ *
+ * <pre>{@code
+ * try (ProviderSimulator simulator = ProviderSimulator.builder().requestsPerMinute(60).build().start()) {
+ *     String baseUrl = simulator.openAiBaseUrl(); // http://127.0.0.1:PORT/v1
+ * }
+ * }</pre>
+ */
+public final class ProviderSimulator implements AutoCloseable {
+
+	/** The address the simulator binds to unless told otherwise. */
+	public static final String DEFAULT_HOST = "127.0.0.1";
+
+	/** Requests served in parallel unless told otherwise. */
+	public static final int DEFAULT_THREADS = 32;
+
+	private static final System.Logger logger = System.getLogger(ProviderSimulator.class.getName());
+
+	private static final int[] TRANSIENT_STATUSES = { 500, 503, 529 };
+
+	private static final Duration FORCED_RETRY_AFTER = Duration.ofSeconds(1);
+
+	private final String host;
+
+	private final int requestedPort;
+
+	private final int threads;
+
+	private final Clock clock;
+
+	private final SimulatorSettings initialSettings;
+
+	private volatile SimulatorSettings settings;
+
+	private final RateWindows windows = new RateWindows();
+
+	private final StatsCounter stats = new StatsCounter();
+
+	private final AtomicLong sequence = new AtomicLong();
+
+	private final AtomicInteger forcedRateLimits = new AtomicInteger();
+
+	private final AtomicInteger forcedFailures = new AtomicInteger();
+
+	private volatile int forcedFailureStatus = 503;
+
+	private final Map<String, Duration> rateLimitedModels = new ConcurrentHashMap<>();
+
+	private final Object randomLock = new Object();
+
+	private Random random;
+
+	private final Object lifecycleLock = new Object();
+
+	private HttpServer server;
+
+	private ExecutorService executor;
+
+	private ProviderSimulator(Builder builder) {
+		this.host = builder.host;
+		this.requestedPort = builder.port;
+		this.threads = builder.threads;
+		this.clock = builder.clock;
+		this.initialSettings = builder.settings.build();
+		this.settings = this.initialSettings;
+		this.random = new Random(this.initialSettings.seed());
+	}
+
+	/**
+	 * A builder with the default settings, bound to {@code 127.0.0.1} on a free port.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Starts serving. A stopped simulator may be started again (on a new free port when the port is 0).
+	 * @return this simulator
+	 * @throws IllegalStateException when it is already running
+	 * @throws UncheckedIOException when the port cannot be bound
+	 */
+	public ProviderSimulator start() {
+		synchronized (this.lifecycleLock) {
+			if (this.server != null) {
+				throw new IllegalStateException("Provider simulator is already running on port " + port());
+			}
+			HttpServer created;
+			try {
+				created = HttpServer.create(new InetSocketAddress(this.host, this.requestedPort), 256);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Provider simulator could not bind " + this.host + ":"
+						+ this.requestedPort + "; choose another port or 0 for a free one", ex);
+			}
+			this.executor = Executors.newFixedThreadPool(this.threads, new DaemonThreads());
+			created.setExecutor(this.executor);
+			created.createContext("/", new SimulatorHandler(this));
+			created.start();
+			this.server = created;
+			logger.log(System.Logger.Level.DEBUG, () -> "Provider simulator listening on " + baseUrl());
+			return this;
+		}
+	}
+
+	/**
+	 * Stops serving at once; streams in progress are cut. Does nothing when not running.
+	 */
+	public void stop() {
+		synchronized (this.lifecycleLock) {
+			if (this.server == null) {
+				return;
+			}
+			this.server.stop(0);
+			this.executor.shutdownNow();
+			this.server = null;
+			this.executor = null;
+		}
+	}
+
+	/**
+	 * Same as {@link #stop()}.
+	 */
+	@Override
+	public void close() {
+		stop();
+	}
+
+	/**
+	 * Whether the simulator is serving.
+	 * @return {@code true} between {@link #start()} and {@link #stop()}
+	 */
+	public boolean isRunning() {
+		synchronized (this.lifecycleLock) {
+			return this.server != null;
+		}
+	}
+
+	/**
+	 * The port it listens on.
+	 * @return the bound port
+	 * @throws IllegalStateException when it is not running
+	 */
+	public int port() {
+		synchronized (this.lifecycleLock) {
+			if (this.server == null) {
+				throw new IllegalStateException("Provider simulator is not running; call start() first");
+			}
+			return this.server.getAddress().getPort();
+		}
+	}
+
+	/**
+	 * The root URL, for example {@code http://127.0.0.1:8089}; Anthropic clients take this one.
+	 * @return the root URL, without a trailing slash
+	 */
+	public String baseUrl() {
+		String address = this.host.contains(":") ? "[" + this.host + "]" : this.host;
+		return "http://" + address + ":" + port();
+	}
+
+	/**
+	 * The URL OpenAI clients take as their base URL, for example {@code http://127.0.0.1:8089/v1}.
+	 * @return the root URL followed by {@code /v1}
+	 */
+	public String openAiBaseUrl() {
+		return baseUrl() + "/v1";
+	}
+
+	/**
+	 * The clock of the rate windows.
+	 * @return the clock
+	 */
+	public Clock clock() {
+		return this.clock;
+	}
+
+	/**
+	 * The settings in force.
+	 * @return the settings
+	 */
+	public SimulatorSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * Replaces the settings of the running simulator; the rate windows keep their history.
+	 * @param newSettings the settings from now on
+	 */
+	public void update(SimulatorSettings newSettings) {
+		Objects.requireNonNull(newSettings, "newSettings");
+		SimulatorSettings previous = this.settings;
+		this.settings = newSettings;
+		if (previous.seed() != newSettings.seed()) {
+			synchronized (this.randomLock) {
+				this.random = new Random(newSettings.seed());
+			}
+		}
+	}
+
+	/**
+	 * Changes some settings of the running simulator, for example
+	 * {@code simulator.update((settings) -> settings.failureRate(0.5))}.
+	 * @param changes applied to a builder that starts from the settings in force
+	 */
+	public void update(Consumer<SimulatorSettings.Builder> changes) {
+		SimulatorSettings.Builder builder = this.settings.toBuilder();
+		changes.accept(builder);
+		update(builder.build());
+	}
+
+	/**
+	 * What the simulator has answered since it started or was last reset.
+	 * @return the counts
+	 */
+	public SimulatorStats stats() {
+		return this.stats.snapshot();
+	}
+
+	/**
+	 * Zeroes the counts and empties the rate windows.
+	 */
+	public void resetStats() {
+		this.stats.reset();
+		this.windows.clear();
+	}
+
+	/**
+	 * Returns to the state after {@link #start()}: the settings it was built with, no forced answers,
+	 * zero counts, empty rate windows and a reseeded failure source. The clock is not touched.
+	 */
+	public void reset() {
+		this.settings = this.initialSettings;
+		this.forcedRateLimits.set(0);
+		this.forcedFailures.set(0);
+		this.rateLimitedModels.clear();
+		synchronized (this.randomLock) {
+			this.random = new Random(this.initialSettings.seed());
+		}
+		resetStats();
+	}
+
+	/**
+	 * Answers the next {@code count} chat requests with 429 ({@code Retry-After: 1}), whatever their
+	 * model and the windows say.
+	 * @param count how many requests; {@code 0} cancels
+	 */
+	public void rateLimitNextRequests(int count) {
+		requireNotNegative(count);
+		this.forcedRateLimits.set(count);
+	}
+
+	/**
+	 * Answers every chat request for a model with 429 ({@code Retry-After: 60}) until
+	 * {@link #clearRateLimitedModels()}, to test falling back to another model.
+	 * @param model the model name, as the client sends it
+	 */
+	public void rateLimitModel(String model) {
+		rateLimitModel(model, Duration.ofSeconds(60));
+	}
+
+	/**
+	 * Answers every chat request for a model with 429 until {@link #clearRateLimitedModels()}.
+	 * @param model the model name, as the client sends it
+	 * @param retryAfter the {@code Retry-After} to announce, at least one second
+	 */
+	public void rateLimitModel(String model, Duration retryAfter) {
+		Objects.requireNonNull(model, "model");
+		Objects.requireNonNull(retryAfter, "retryAfter");
+		this.rateLimitedModels.put(model, retryAfter);
+	}
+
+	/**
+	 * Ends every {@link #rateLimitModel(String)}.
+	 */
+	public void clearRateLimitedModels() {
+		this.rateLimitedModels.clear();
+	}
+
+	/**
+	 * Answers the next {@code count} chat requests with a server error before any work.
+	 * @param count how many requests; {@code 0} cancels
+	 * @param status the status, 500 to 599 (the body is the provider's for 500, 503 or 529)
+	 */
+	public void failNextRequests(int count, int status) {
+		requireNotNegative(count);
+		if (status < 500 || status > 599) {
+			throw new IllegalArgumentException("status must be a server error (500-599) but was " + status);
+		}
+		this.forcedFailureStatus = status;
+		this.forcedFailures.set(count);
+	}
+
+	private static void requireNotNegative(int count) {
+		if (count < 0) {
+			throw new IllegalArgumentException("count must not be negative but was " + count);
+		}
+	}
+
+	// --- used by SimulatorHandler ---
+
+	RateWindows windows() {
+		return this.windows;
+	}
+
+	StatsCounter counter() {
+		return this.stats;
+	}
+
+	long nextSequence() {
+		return this.sequence.incrementAndGet();
+	}
+
+	/** A forced failure status, or 0 when none is due. */
+	int takeForcedFailure() {
+		return takeOne(this.forcedFailures) ? this.forcedFailureStatus : 0;
+	}
+
+	boolean takeForcedRateLimit() {
+		return takeOne(this.forcedRateLimits);
+	}
+
+	Duration forcedRetryAfter() {
+		return FORCED_RETRY_AFTER;
+	}
+
+	/** The Retry-After for a rate-limited model, or {@code null} when the model is not. */
+	Duration rateLimitedModel(String model) {
+		return this.rateLimitedModels.get(model);
+	}
+
+	/** A transient failure status drawn with the failure rate, or 0. */
+	int drawTransientFailure(double failureRate) {
+		if (failureRate <= 0.0) {
+			return 0;
+		}
+		synchronized (this.randomLock) {
+			if (this.random.nextDouble() >= failureRate) {
+				return 0;
+			}
+			return TRANSIENT_STATUSES[this.random.nextInt(TRANSIENT_STATUSES.length)];
+		}
+	}
+
+	private static boolean takeOne(AtomicInteger counter) {
+		return counter.getAndUpdate((left) -> Math.max(0, left - 1)) > 0;
+	}
+
+	/**
+	 * Formats a duration as OpenAI's reset headers do: {@code 20ms}, {@code 1.5s}, {@code 1m0s}.
+	 * @param duration the duration
+	 * @return the text
+	 */
+	static String formatDuration(Duration duration) {
+		long millis = Math.max(0, duration.toMillis());
+		if (millis < 1000) {
+			return (millis == 0) ? "0s" : millis + "ms";
+		}
+		long minutes = millis / 60_000;
+		String seconds = BigDecimal.valueOf(millis % 60_000, 3).stripTrailingZeros().toPlainString();
+		return (minutes > 0) ? minutes + "m" + seconds + "s" : seconds + "s";
+	}
+
+	/**
+	 * Whole seconds to announce in {@code Retry-After}: rounded up, at least 1.
+	 * @param duration how long to wait
+	 * @return the seconds
+	 */
+	static long retryAfterSeconds(Duration duration) {
+		long millis = duration.toMillis();
+		return Math.max(1, (millis + 999) / 1000);
+	}
+
+	private static final class DaemonThreads implements ThreadFactory {
+
+		private final AtomicInteger count = new AtomicInteger();
+
+		@Override
+		public Thread newThread(Runnable task) {
+			Thread thread = new Thread(task, "provider-simulator-" + this.count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		}
+
+	}
+
+	/**
+	 * Builder of {@link ProviderSimulator}. The settings methods are those of
+	 * {@link SimulatorSettings.Builder}.
+	 */
+	public static final class Builder {
+
+		private String host = DEFAULT_HOST;
+
+		private int port;
+
+		private int threads = DEFAULT_THREADS;
+
+		private Clock clock = Clock.systemUTC();
+
+		private SimulatorSettings.Builder settings = SimulatorSettings.builder();
+
+		private Builder() {
+		}
+
+		/**
+		 * The address to bind.
+		 * @param host a host name or address; default {@code 127.0.0.1}
+		 * @return this builder
+		 */
+		public Builder host(String host) {
+			this.host = Objects.requireNonNull(host, "host");
+			return this;
+		}
+
+		/**
+		 * The port to bind.
+		 * @param port the port; {@code 0} (the default) for a free one
+		 * @return this builder
+		 */
+		public Builder port(int port) {
+			if (port < 0 || port > 65535) {
+				throw new IllegalArgumentException("port must be between 0 and 65535 but was " + port);
+			}
+			this.port = port;
+			return this;
+		}
+
+		/**
+		 * How many requests are served in parallel.
+		 * @param threads the size of the thread pool; default 32
+		 * @return this builder
+		 */
+		public Builder threads(int threads) {
+			if (threads < 1) {
+				throw new IllegalArgumentException("threads must be at least 1 but was " + threads);
+			}
+			this.threads = threads;
+			return this;
+		}
+
+		/**
+		 * The clock of the rate windows and of the {@code created} timestamps; tests pass a
+		 * {@link ManualClock} and move it instead of sleeping.
+		 * @param clock the clock; default the system clock
+		 * @return this builder
+		 */
+		public Builder clock(Clock clock) {
+			this.clock = Objects.requireNonNull(clock, "clock");
+			return this;
+		}
+
+		/**
+		 * Starts from the given settings (later settings methods change them).
+		 * @param settings the settings
+		 * @return this builder
+		 */
+		public Builder settings(SimulatorSettings settings) {
+			this.settings = settings.toBuilder();
+			return this;
+		}
+
+		/**
+		 * See {@link SimulatorSettings.Builder#requestsPerMinute(long)}.
+		 * @param requestsPerMinute the limit; {@code 0} for unlimited
+		 * @return this builder
+		 */
+		public Builder requestsPerMinute(long requestsPerMinute) {
+			this.settings.requestsPerMinute(requestsPerMinute);
+			return this;
+		}
+
+		/**
+		 * See {@link SimulatorSettings.Builder#tokensPerMinute(long)}.
+		 * @param tokensPerMinute the limit; {@code 0} for unlimited
+		 * @return this builder
+		 */
+		public Builder tokensPerMinute(long tokensPerMinute) {
+			this.settings.tokensPerMinute(tokensPerMinute);
+			return this;
+		}
+
+		/**
+		 * See {@link SimulatorSettings.Builder#latency(Duration)}.
+		 * @param latency the latency
+		 * @return this builder
+		 */
+		public Builder latency(Duration latency) {
+			this.settings.latency(latency);
+			return this;
+		}
+
+		/**
+		 * See {@link SimulatorSettings.Builder#chunkDelay(Duration)}.
+		 * @param chunkDelay the pause between streamed chunks
+		 * @return this builder
+		 */
+		public Builder chunkDelay(Duration chunkDelay) {
+			this.settings.chunkDelay(chunkDelay);
+			return this;
+		}
+
+		/**
+		 * See {@link SimulatorSettings.Builder#failureRate(double)}.
+		 * @param failureRate the probability, 0 to 1
+		 * @return this builder
+		 */
+		public Builder failureRate(double failureRate) {
+			this.settings.failureRate(failureRate);
+			return this;
+		}
+
+		/**
+		 * See {@link SimulatorSettings.Builder#outputTokens(int)}.
+		 * @param outputTokens the answer length
+		 * @return this builder
+		 */
+		public Builder outputTokens(int outputTokens) {
+			this.settings.outputTokens(outputTokens);
+			return this;
+		}
+
+		/**
+		 * See {@link SimulatorSettings.Builder#contextWindow(int)}.
+		 * @param contextWindow the context window
+		 * @return this builder
+		 */
+		public Builder contextWindow(int contextWindow) {
+			this.settings.contextWindow(contextWindow);
+			return this;
+		}
+
+		/**
+		 * See {@link SimulatorSettings.Builder#seed(long)}.
+		 * @param seed the seed of the failure draws
+		 * @return this builder
+		 */
+		public Builder seed(long seed) {
+			this.settings.seed(seed);
+			return this;
+		}
+
+		/**
+		 * Builds a simulator that is not yet running; call {@link ProviderSimulator#start()}.
+		 * @return the simulator
+		 * @throws IllegalArgumentException when a setting is out of range
+		 */
+		public ProviderSimulator build() {
+			return new ProviderSimulator(this);
+		}
+
+	}
+
+}

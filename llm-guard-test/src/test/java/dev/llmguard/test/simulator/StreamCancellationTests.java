@@ -1,0 +1,61 @@
+package dev.llmguard.test.simulator;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StreamCancellationTests {
+
+	@Test
+	void countsOnlyTheOutputWrittenBeforeTheClientLeft() throws Exception {
+		try (ProviderSimulator simulator = ProviderSimulator.builder()
+			.outputTokens(3000)
+			.chunkDelay(Duration.ofMillis(5))
+			.build()
+			.start()) {
+			String body = """
+					{"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "Long story"}]}""";
+			try (Socket socket = new Socket("127.0.0.1", simulator.port())) {
+				OutputStream out = socket.getOutputStream();
+				out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+						+ "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+					.getBytes(StandardCharsets.UTF_8));
+				out.flush();
+				BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+				int contentChunks = 0;
+				while (contentChunks < 5) {
+					String line = in.readLine();
+					assertThat(line).isNotNull();
+					if (line.contains("\"content\":\"") && !line.contains("\"role\"")) {
+						contentChunks++;
+					}
+				}
+			}
+
+			SimulatorStats stats = awaitStreamEnd(simulator);
+
+			assertThat(stats.succeeded()).isEqualTo(1);
+			assertThat(stats.outputTokens()).isGreaterThanOrEqualTo(15).isLessThan(3000);
+		}
+	}
+
+	// the server notices the closed connection at its next write; wait for the stream's handler to end
+	private static SimulatorStats awaitStreamEnd(ProviderSimulator simulator) throws InterruptedException {
+		for (int i = 0; i < 1000; i++) {
+			SimulatorStats stats = simulator.stats();
+			if (stats.outputTokens() > 0) {
+				return stats;
+			}
+			Thread.sleep(10);
+		}
+		return simulator.stats();
+	}
+
+}
