@@ -244,28 +244,38 @@ final class ProviderLimits {
 
 	private RateLimitExceededException timeout(Waiter me, long maxWaitNanos, Object refused) {
 		LimitBucket slowest = null;
-		long slowestNanos = 0;
-		for (LimitBucket bucket : this.buckets) {
-			long nanos = estimate(bucket, me);
-			if (slowest == null || nanos > slowestNanos) {
-				slowest = bucket;
-				slowestNanos = nanos;
+		long nanos = 0;
+		for (LimitBucket[] buckets : new LimitBucket[][] { this.buckets, me.modelBuckets }) {
+			for (LimitBucket bucket : buckets) {
+				long amount = bucket.amount(me.demand, me.requestsOnly);
+				long estimate = (amount > 0) ? bucket.nanosUntil(amount, me.priorityClass) : 0;
+				if (estimate > nanos) {
+					slowest = bucket;
+					nanos = estimate;
+				}
 			}
 		}
-		for (LimitBucket bucket : me.modelBuckets) {
-			long nanos = estimate(bucket, me);
-			if (slowest == null || nanos > slowestNanos) {
-				slowest = bucket;
-				slowestNanos = nanos;
+		// never got to try: blame what the calls ahead are stuck on, and wait for their share too
+		boolean queued = (refused == null);
+		Object blame = queued ? me.blockedOn : refused;
+		int ahead = queued ? this.queue.headSet(me).size() : 0;
+		if (queued && blame instanceof LimitBucket bucket) {
+			long needed = bucket.amount(me.demand, me.requestsOnly);
+			for (Waiter other : this.queue.headSet(me)) {
+				needed += bucket.amount(other.demand, other.requestsOnly);
 			}
+			nanos = Math.max(nanos, bucket.nanosUntil(Math.min(needed, bucket.capacity), me.priorityClass));
 		}
-		Object blame = (refused != null && refused != UNKNOWN) ? refused
-				: (slowestNanos > 0) ? slowest : me.blockedOn;
-		Duration retryAfter = LimitMessages.retryAfter(slowestNanos);
+		else if (!(blame instanceof LimitBucket) && !(blame instanceof ConcurrencyCap) && slowest != null) {
+			blame = slowest;
+		}
+		Duration retryAfter = LimitMessages.retryAfter(nanos);
 		String within = (maxWaitNanos == 0) ? "now"
 				: "within " + LimitMessages.duration(Duration.ofNanos(maxWaitNanos));
 		String message = me.model + ": no capacity " + within + " for "
-				+ LimitMessages.demand(me.demand, me.requestsOnly) + " (" + explain(blame, me) + "); retry in "
+				+ LimitMessages.demand(me.demand, me.requestsOnly) + " ("
+				+ ((ahead > 0) ? "behind " + ahead + " more urgent or earlier calls" : "")
+				+ ((ahead > 0 && blame != UNKNOWN) ? " waiting for " : "") + explain(blame, me) + "); retry in "
 				+ LimitMessages.duration(retryAfter);
 		if (logger.isDebugEnabled()) {
 			logger.debug("{} timed out at priority {}: {}", me.model, me.priority, message);
@@ -273,12 +283,7 @@ final class ProviderLimits {
 		return new RateLimitExceededException(this.name, me.model.model(), retryAfter, message);
 	}
 
-	private static long estimate(LimitBucket bucket, Waiter me) {
-		long amount = bucket.amount(me.demand, me.requestsOnly);
-		return (amount > 0) ? bucket.nanosUntil(amount, me.priorityClass) : 0;
-	}
-
-	private String explain(Object blame, Waiter me) {
+	private static String explain(Object blame, Waiter me) {
 		if (blame instanceof LimitBucket bucket) {
 			long reserve = bucket.reserve(me.priorityClass, bucket.amount(me.demand, me.requestsOnly));
 			return bucket.describe() + " " + LimitMessages.count(bucket.capacity) + " capacity, "
@@ -290,7 +295,7 @@ final class ProviderLimits {
 			return "max-concurrent " + cap.max + ", " + cap.inUse() + " in use"
 					+ ((reserve > 0) ? ", " + reserve + " kept for more urgent calls" : "");
 		}
-		return "behind " + (this.queue.headSet(me).size()) + " more urgent or earlier calls";
+		return "";
 	}
 
 	LimitSnapshot snapshot() {
