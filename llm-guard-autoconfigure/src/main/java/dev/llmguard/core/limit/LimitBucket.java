@@ -97,9 +97,16 @@ final class LimitBucket {
 		this.reserve = reserves(this.capacity, priorityReserve);
 		long capacity = this.capacity;
 		Duration window = definition.window();
-		this.bucket = store.bucket(key, () -> BucketConfiguration.builder()
-			.addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(capacity, window).id(definition.name()).build())
-			.build());
+		Bandwidth bandwidth;
+		try {
+			bandwidth = Bandwidth.builder().capacity(capacity).refillGreedy(capacity, window).id(definition.name()).build();
+		}
+		catch (IllegalArgumentException ex) {
+			// Bucket4j refills at most one token per nanosecond; say which setting is out of reach
+			throw new IllegalArgumentException(definition.name() + " of " + owner + " (" + declared
+					+ ") is above what a bucket can count (one per nanosecond)", ex);
+		}
+		this.bucket = store.bucket(key, () -> BucketConfiguration.builder().addLimit(bandwidth).build());
 	}
 
 	/**

@@ -122,6 +122,15 @@ class RateLimitersTest {
 	}
 
 	@Test
+	void aLimitNoBucketCanCountIsRefusedNamingIt() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> limiters(openai(tokensPerMinute(100_000_000_000_000L), null)))
+			.withMessageStartingWith("tokens-per-minute of openai (100000000000000) is above what a bucket can count");
+		assertThatIllegalArgumentException().isThrownBy(() -> limiters(openai(requestsPerMinute(0), null)))
+			.withMessage("requests-per-minute of openai must be positive, was 0");
+	}
+
+	@Test
 	void admitsRequestsUpToTheMinuteCapacityAndRefillsAsTheClockMoves() throws Exception {
 		RateLimiters limiters = limiters(openai(requestsPerMinute(500), null));
 
