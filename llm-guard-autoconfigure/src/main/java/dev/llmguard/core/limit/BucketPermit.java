@@ -69,10 +69,6 @@ final class BucketPermit implements RatePermit {
 		}
 	}
 
-	boolean finished() {
-		return (int) FINISHED.getVolatile(this) != 0;
-	}
-
 	@Override
 	public String toString() {
 		return "RatePermit[" + this.model + ", " + this.demand + "]";

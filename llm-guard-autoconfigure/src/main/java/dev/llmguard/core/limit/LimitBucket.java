@@ -141,10 +141,6 @@ final class LimitBucket {
 		return Math.min(this.reserve[priorityClass], this.capacity - amount);
 	}
 
-	long reserveOf(int priorityClass) {
-		return this.reserve[priorityClass];
-	}
-
 	/** Takes {@code amount} only if the reserve stays; taking and returning the reserve keeps it atomic. */
 	boolean tryTake(long amount, int priorityClass) {
 		long reserve = reserve(priorityClass, amount);
