@@ -1,0 +1,357 @@
+package dev.llmguard.core.limit;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.Priority;
+import dev.llmguard.core.RateLimitExceededException;
+import dev.llmguard.core.Usage;
+
+/**
+ * The buckets, concurrency cap and waiting queue of one provider and its models.
+ * <p>
+ * Taking capacity is lock-free while nobody waits. Once a call has to wait it joins a queue ordered
+ * by (priority, arrival) under the provider's lock; a waiter may try only when no waiter ahead of it
+ * is stuck on a limit it needs too, so urgent calls go first, and a model whose own limit is spent
+ * does not hold up the provider's other models.
+ */
+final class ProviderLimits {
+
+	private static final Logger logger = LoggerFactory.getLogger(ProviderLimits.class);
+
+	static final LimitBucket[] NO_BUCKETS = new LimitBucket[0];
+
+	/** A waiter that has not tried yet: those behind it must let it try first. */
+	private static final Object UNKNOWN = new Object();
+
+	/** Shortest pause when an estimate says "now" but taking failed (a concurrent change). */
+	private static final long MIN_PAUSE_NANOS = 1_000_000;
+
+	private static final Comparator<Waiter> ORDER = Comparator.comparingInt((Waiter w) -> w.priority)
+		.thenComparingLong((w) -> w.seq);
+
+	final String name;
+
+	final LimitBucket[] buckets;
+
+	/** Buckets of models with model-level limits only. */
+	final Map<String, LimitBucket[]> modelBuckets;
+
+	final ConcurrencyCap concurrency;
+
+	final Duration maxWait;
+
+	private final GuardClock clock;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition changed = this.lock.newCondition();
+
+	/** Guarded by {@link #lock}. */
+	private final TreeSet<Waiter> queue = new TreeSet<>(ORDER);
+
+	/** Guarded by {@link #lock}. */
+	private long arrivals;
+
+	/** Size of the queue, read without the lock to keep the fast path lock-free. */
+	private volatile int waiting;
+
+	ProviderLimits(String name, LimitBucket[] buckets, Map<String, LimitBucket[]> modelBuckets,
+			ConcurrencyCap concurrency, Duration maxWait, GuardClock clock) {
+		this.name = name;
+		this.buckets = buckets;
+		this.modelBuckets = Map.copyOf(modelBuckets);
+		this.concurrency = concurrency;
+		this.maxWait = maxWait;
+		this.clock = clock;
+	}
+
+	LimitBucket[] bucketsOf(String model) {
+		LimitBucket[] buckets = this.modelBuckets.get(model);
+		return (buckets != null) ? buckets : NO_BUCKETS;
+	}
+
+	/**
+	 * Takes capacity for a call, waiting in priority order up to {@code maxWaitNanos}.
+	 * @return nanoseconds of clock time spent waiting
+	 * @throws RateLimitExceededException when no capacity came in time
+	 */
+	long take(ModelRef model, LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priority,
+			long maxWaitNanos) throws InterruptedException {
+		int priorityClass = Priority.of(priority).ordinal();
+		if (this.waiting == 0 && tryTake(modelBuckets, demand, requestsOnly, priorityClass) == null) {
+			return 0;
+		}
+		return awaitTurn(new Waiter(priority, priorityClass, model, modelBuckets, demand, requestsOnly), maxWaitNanos);
+	}
+
+	/**
+	 * Takes a slot and every bucket's amount, or nothing.
+	 * @return {@code null} when taken, else what refused: a {@link LimitBucket} or the {@link ConcurrencyCap}
+	 */
+	private Object tryTake(LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priorityClass) {
+		boolean slot = !requestsOnly;
+		if (slot && !this.concurrency.tryTake(priorityClass)) {
+			return this.concurrency;
+		}
+		LimitBucket refused = refusal(this.buckets, demand, requestsOnly, priorityClass);
+		if (refused == null) {
+			refused = refusal(modelBuckets, demand, requestsOnly, priorityClass);
+			if (refused != null) {
+				// the model refused after the provider gave: undo the provider's part
+				giveBack(this.buckets, this.buckets.length, demand, requestsOnly);
+			}
+		}
+		if (refused != null && slot) {
+			this.concurrency.release();
+		}
+		return refused;
+	}
+
+	/** Takes from every bucket in order; on a refusal gives back what it took and names the bucket. */
+	private static LimitBucket refusal(LimitBucket[] buckets, Demand demand, boolean requestsOnly, int priorityClass) {
+		for (int i = 0; i < buckets.length; i++) {
+			LimitBucket bucket = buckets[i];
+			long amount = bucket.amount(demand, requestsOnly);
+			if (amount > 0 && !bucket.tryTake(amount, priorityClass)) {
+				giveBack(buckets, i, demand, requestsOnly);
+				return bucket;
+			}
+		}
+		return null;
+	}
+
+	private static void giveBack(LimitBucket[] buckets, int count, Demand demand, boolean requestsOnly) {
+		for (int i = 0; i < count; i++) {
+			buckets[i].giveBack(buckets[i].amount(demand, requestsOnly));
+		}
+	}
+
+	private long awaitTurn(Waiter me, long maxWaitNanos) throws InterruptedException {
+		long start = this.clock.epochNanos();
+		long deadline = (Long.MAX_VALUE - start < maxWaitNanos) ? Long.MAX_VALUE : start + maxWaitNanos;
+		this.lock.lock();
+		try {
+			me.seq = this.arrivals++;
+			this.queue.add(me);
+			this.waiting = this.queue.size();
+			for (;;) {
+				long pause = Long.MAX_VALUE;
+				Object refused = null;
+				if (mayTry(me)) {
+					refused = tryTake(me.modelBuckets, me.demand, me.requestsOnly, me.priorityClass);
+					if (refused == null) {
+						long waited = Math.max(0, this.clock.epochNanos() - start);
+						if (logger.isDebugEnabled()) {
+							logger.debug("{} got capacity for priority {} after {} ms", me.model, me.priority,
+									waited / 1_000_000);
+						}
+						return waited;
+					}
+					blockOn(me, refused);
+					if (refused instanceof LimitBucket bucket) {
+						pause = Math.max(MIN_PAUSE_NANOS,
+								bucket.nanosUntil(bucket.amount(me.demand, me.requestsOnly), me.priorityClass));
+					}
+				}
+				long remaining = deadline - this.clock.epochNanos();
+				// refill alone comes too late and no call in flight can give capacity back: fail now, not at the deadline
+				boolean hopeless = refused instanceof LimitBucket && pause > remaining && this.concurrency.inUse() == 0;
+				if (remaining <= 0 || hopeless) {
+					throw timeout(me, maxWaitNanos, refused);
+				}
+				this.clock.await(this.changed, Duration.ofNanos(Math.min(pause, remaining)));
+			}
+		}
+		finally {
+			this.queue.remove(me);
+			this.waiting = this.queue.size();
+			if (this.waiting > 0) {
+				this.changed.signalAll();
+			}
+			this.lock.unlock();
+		}
+	}
+
+	/** Whether no waiter ahead of {@code me} is stuck on something {@code me} needs too. */
+	private boolean mayTry(Waiter me) {
+		for (Waiter ahead : this.queue) {
+			if (ahead == me) {
+				return true;
+			}
+			Object stuckOn = ahead.blockedOn;
+			if (stuckOn == UNKNOWN || me.needs(stuckOn)) {
+				// stuck behind it on the same limit counts as stuck on that limit, for those further behind
+				blockOn(me, stuckOn);
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private void blockOn(Waiter waiter, Object obstacle) {
+		if (waiter.blockedOn != obstacle) {
+			waiter.blockedOn = obstacle;
+			if (obstacle != UNKNOWN) {
+				// waiters behind that do not need this limit may now try
+				this.changed.signalAll();
+			}
+		}
+	}
+
+	/** Gives back a permit: tokens reconciled with the usage (all tokens when {@code null}), slot freed. */
+	void finish(LimitBucket[] modelBuckets, Demand demand, Usage actual) {
+		reconcile(this.buckets, demand, actual);
+		reconcile(modelBuckets, demand, actual);
+		this.concurrency.release();
+		if (this.waiting > 0) {
+			this.lock.lock();
+			try {
+				this.changed.signalAll();
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+	}
+
+	private static void reconcile(LimitBucket[] buckets, Demand demand, Usage actual) {
+		for (LimitBucket bucket : buckets) {
+			if (bucket.measure == LimitBucket.Measure.REQUESTS) {
+				continue; // a request that reached the provider counts, whatever became of it
+			}
+			long demanded = bucket.amount(demand, false);
+			long used = (actual != null) ? bucket.measure.of(actual) : 0;
+			if (used < demanded) {
+				bucket.giveBack(demanded - used);
+			}
+			else {
+				bucket.takeDebt(used - demanded);
+			}
+		}
+	}
+
+	private RateLimitExceededException timeout(Waiter me, long maxWaitNanos, Object refused) {
+		LimitBucket slowest = null;
+		long nanos = 0;
+		for (LimitBucket[] buckets : new LimitBucket[][] { this.buckets, me.modelBuckets }) {
+			for (LimitBucket bucket : buckets) {
+				long amount = bucket.amount(me.demand, me.requestsOnly);
+				long estimate = (amount > 0) ? bucket.nanosUntil(amount, me.priorityClass) : 0;
+				if (estimate > nanos) {
+					slowest = bucket;
+					nanos = estimate;
+				}
+			}
+		}
+		// never got to try: blame what the calls ahead are stuck on, and wait for their share too
+		boolean queued = (refused == null);
+		Object blame = queued ? me.blockedOn : refused;
+		int ahead = queued ? this.queue.headSet(me).size() : 0;
+		if (queued && blame instanceof LimitBucket bucket) {
+			long needed = bucket.amount(me.demand, me.requestsOnly);
+			for (Waiter other : this.queue.headSet(me)) {
+				needed += bucket.amount(other.demand, other.requestsOnly);
+			}
+			nanos = Math.max(nanos, bucket.nanosUntil(Math.min(needed, bucket.capacity), me.priorityClass));
+		}
+		else if (!(blame instanceof LimitBucket) && !(blame instanceof ConcurrencyCap) && slowest != null) {
+			blame = slowest;
+		}
+		Duration retryAfter = LimitMessages.retryAfter(nanos);
+		String within = (maxWaitNanos == 0) ? "now"
+				: "within " + LimitMessages.duration(Duration.ofNanos(maxWaitNanos));
+		String message = me.model + ": no capacity " + within + " for "
+				+ LimitMessages.demand(me.demand, me.requestsOnly) + " ("
+				+ ((ahead > 0) ? "behind " + ahead + " more urgent or earlier calls" : "")
+				+ ((ahead > 0 && blame != UNKNOWN) ? " waiting for " : "") + explain(blame, me) + "); retry in "
+				+ LimitMessages.duration(retryAfter);
+		if (logger.isDebugEnabled()) {
+			logger.debug("{} timed out at priority {}: {}", me.model, me.priority, message);
+		}
+		return new RateLimitExceededException(this.name, me.model.model(), retryAfter, message);
+	}
+
+	private static String explain(Object blame, Waiter me) {
+		if (blame instanceof LimitBucket bucket) {
+			long reserve = bucket.reserve(me.priorityClass, bucket.amount(me.demand, me.requestsOnly));
+			return bucket.describe() + " " + LimitMessages.count(bucket.capacity) + " capacity, "
+					+ LimitMessages.count(bucket.available()) + " available"
+					+ ((reserve > 0) ? ", " + LimitMessages.count(reserve) + " kept for more urgent calls" : "");
+		}
+		if (blame instanceof ConcurrencyCap cap) {
+			long reserve = cap.reserveOf(me.priorityClass);
+			return "max-concurrent " + cap.max + ", " + cap.inUse() + " in use"
+					+ ((reserve > 0) ? ", " + reserve + " kept for more urgent calls" : "");
+		}
+		return "";
+	}
+
+	LimitSnapshot snapshot() {
+		Map<String, Map<String, LimitSnapshot.BucketLevel>> models = new TreeMap<>();
+		this.modelBuckets.forEach((model, buckets) -> models.put(model, levels(buckets)));
+		return new LimitSnapshot(this.name, levels(this.buckets), java.util.Collections.unmodifiableMap(models),
+				this.concurrency.capped() ? this.concurrency.max : null, this.concurrency.inUse(), this.waiting);
+	}
+
+	private static Map<String, LimitSnapshot.BucketLevel> levels(LimitBucket[] buckets) {
+		Map<String, LimitSnapshot.BucketLevel> levels = new LinkedHashMap<>();
+		for (LimitBucket bucket : buckets) {
+			levels.put(bucket.limit, new LimitSnapshot.BucketLevel(bucket.capacity, bucket.available()));
+		}
+		return java.util.Collections.unmodifiableMap(levels);
+	}
+
+	/** A call in the queue. */
+	private static final class Waiter {
+
+		final int priority;
+
+		final int priorityClass;
+
+		final ModelRef model;
+
+		final LimitBucket[] modelBuckets;
+
+		final Demand demand;
+
+		final boolean requestsOnly;
+
+		long seq;
+
+		/** What refused it last: a bucket, the concurrency cap, or {@link #UNKNOWN}; guarded by the lock. */
+		Object blockedOn = UNKNOWN;
+
+		Waiter(int priority, int priorityClass, ModelRef model, LimitBucket[] modelBuckets, Demand demand,
+				boolean requestsOnly) {
+			this.priority = priority;
+			this.priorityClass = priorityClass;
+			this.model = model;
+			this.modelBuckets = modelBuckets;
+			this.demand = demand;
+			this.requestsOnly = requestsOnly;
+		}
+
+		boolean needs(Object obstacle) {
+			if (obstacle instanceof ConcurrencyCap) {
+				return !this.requestsOnly;
+			}
+			LimitBucket bucket = (LimitBucket) obstacle;
+			return (bucket.model == null || bucket.model.equals(this.model.model()))
+					&& bucket.amount(this.demand, this.requestsOnly) > 0;
+		}
+
+	}
+
+}

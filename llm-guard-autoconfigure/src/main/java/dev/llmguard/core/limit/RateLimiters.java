@@ -1,0 +1,217 @@
+package dev.llmguard.core.limit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.Priority;
+import dev.llmguard.core.RateLimitExceededException;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.config.ModelSpec;
+import dev.llmguard.core.config.PriorityReserve;
+import dev.llmguard.core.config.ProviderSpec;
+import dev.llmguard.core.config.RateLimits;
+
+/**
+ * The rate limits of every configured provider and model: one bucket per declared limit, at
+ * {@code headroom} of the declared number, refilled greedily over its minute or day, plus the
+ * provider's concurrency cap.
+ * <p>
+ * {@link #acquire} takes one request and the demanded tokens from every bucket of the provider and
+ * the model, and a concurrency slot, all or nothing. Without capacity a call waits up to its
+ * maximum wait, in priority order, and calls of a lower priority class never take the share of a
+ * bucket that {@code llm.guard.priority.reserve} keeps for more urgent ones. When nobody waits,
+ * taking capacity is lock-free.
+ */
+public final class RateLimiters {
+
+	private final GuardSettings settings;
+
+	private final Map<String, ProviderLimits> providers;
+
+	/**
+	 * Builds the buckets of every provider and of every model with model-level limits.
+	 * @param settings the configuration
+	 * @param store where buckets live
+	 * @param clock the clock buckets refill by and waits are measured in
+	 */
+	public RateLimiters(GuardSettings settings, BucketStore store, GuardClock clock) {
+		this.settings = Objects.requireNonNull(settings, "settings");
+		Objects.requireNonNull(store, "store");
+		Objects.requireNonNull(clock, "clock");
+		Map<String, ProviderLimits> providers = new LinkedHashMap<>();
+		for (ProviderSpec provider : new TreeMap<>(settings.providers()).values()) {
+			providers.put(provider.name(), limitsOf(provider, settings, store, clock));
+		}
+		this.providers = Map.copyOf(providers);
+	}
+
+	private static ProviderLimits limitsOf(ProviderSpec provider, GuardSettings settings, BucketStore store,
+			GuardClock clock) {
+		PriorityReserve reserve = settings.priorityReserve();
+		LimitBucket[] buckets = buckets(provider.limits(), provider.name(), null, "provider:" + provider.name(),
+				settings, store);
+		Map<String, LimitBucket[]> models = new LinkedHashMap<>();
+		for (ModelSpec model : provider.models().values()) {
+			String name = model.ref().model();
+			LimitBucket[] modelBuckets = buckets(model.limits(), provider.name() + "/" + name, name,
+					"model:" + provider.name() + "/" + name, settings, store);
+			if (modelBuckets.length > 0) {
+				models.put(name, modelBuckets);
+			}
+		}
+		return new ProviderLimits(provider.name(), buckets, models,
+				new ConcurrencyCap(provider.maxConcurrent(), reserve), provider.maxWait(), clock);
+	}
+
+	private static LimitBucket[] buckets(RateLimits limits, String owner, String model, String keyPrefix,
+			GuardSettings settings, BucketStore store) {
+		List<LimitBucket> buckets = new ArrayList<>();
+		for (LimitBucket.Definition definition : LimitBucket.DEFINITIONS) {
+			Long declared = definition.declared().apply(limits);
+			if (declared != null) {
+				buckets.add(new LimitBucket(definition, owner, model, declared, settings.headroom(),
+						settings.priorityReserve(), store, keyPrefix + ":" + definition.name()));
+			}
+		}
+		return buckets.toArray(ProviderLimits.NO_BUCKETS);
+	}
+
+	/**
+	 * Takes capacity for one call: a request and the demanded tokens from every bucket of the
+	 * model's provider and of the model, and a concurrency slot. Waits up to {@code maxWait}, in
+	 * priority order, when capacity is missing.
+	 * @param model the model to call; a model without its own limits uses its provider's
+	 * @param demand estimated input tokens and the output allowance
+	 * @param priority 1 (most urgent) to 10
+	 * @param maxWait longest wait, or {@code null} for the provider's {@code max-wait}
+	 * @return the permit, to settle or release exactly once
+	 * @throws RateLimitExceededException when no capacity came in time, or at once when the demand
+	 * exceeds a limit's whole capacity
+	 * @throws IllegalArgumentException for an unknown provider or a priority outside 1..10
+	 * @throws InterruptedException when interrupted while waiting (nothing is held then)
+	 */
+	public RatePermit acquire(ModelRef model, Demand demand, int priority, Duration maxWait)
+			throws InterruptedException {
+		Objects.requireNonNull(demand, "demand");
+		ProviderLimits provider = provider(model.provider());
+		LimitBucket[] modelBuckets = provider.bucketsOf(model.model());
+		checkFits(model, provider.buckets, demand);
+		checkFits(model, modelBuckets, demand);
+		long waited = provider.take(model, modelBuckets, demand, false, priority, maxWaitNanos(provider, maxWait));
+		return new BucketPermit(provider, model, modelBuckets, demand, waited);
+	}
+
+	/**
+	 * Counts one more attempt of a call against the request buckets of its provider and model,
+	 * waiting like {@link #acquire} when they are empty.
+	 * @param permit the call's permit
+	 * @param priority 1 (most urgent) to 10
+	 * @param maxWait longest wait, or {@code null} for the provider's {@code max-wait}
+	 * @return {@code false} when no request capacity came in time
+	 * @throws InterruptedException when interrupted while waiting
+	 */
+	public boolean acquireRetryRequest(RatePermit permit, int priority, Duration maxWait)
+			throws InterruptedException {
+		if (!(permit instanceof BucketPermit bucketPermit)) {
+			throw new IllegalArgumentException("not a permit of these rate limiters: " + permit);
+		}
+		ProviderLimits provider = bucketPermit.provider;
+		try {
+			provider.take(bucketPermit.model, bucketPermit.modelBuckets, bucketPermit.demand, true, priority,
+					maxWaitNanos(provider, maxWait));
+			return true;
+		}
+		catch (RateLimitExceededException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * How long refill alone would take before the buckets could give this demand to an urgent call;
+	 * zero when they can now. Ignores the queue and the concurrency cap.
+	 * @param model the model
+	 * @param demand the demand
+	 * @return the estimate
+	 */
+	public Duration estimatedWait(ModelRef model, Demand demand) {
+		ProviderLimits provider = provider(model.provider());
+		long nanos = Math.max(estimate(provider.buckets, demand), estimate(provider.bucketsOf(model.model()), demand));
+		return Duration.ofNanos(nanos);
+	}
+
+	private static long estimate(LimitBucket[] buckets, Demand demand) {
+		long nanos = 0;
+		for (LimitBucket bucket : buckets) {
+			long amount = bucket.amount(demand, false);
+			if (amount > 0) {
+				nanos = Math.max(nanos, bucket.nanosUntil(amount, Priority.URGENT.ordinal()));
+			}
+		}
+		return nanos;
+	}
+
+	/**
+	 * The limits of one provider, for the actuator endpoint and gauges.
+	 * @param provider a configured provider
+	 * @return capacity and availability of each limit, concurrency and the number of waiting calls
+	 * @throws IllegalArgumentException for an unknown provider
+	 */
+	public LimitSnapshot snapshot(String provider) {
+		return provider(provider).snapshot();
+	}
+
+	/**
+	 * The limits of every provider.
+	 * @return snapshots by provider name, in name order
+	 */
+	public Map<String, LimitSnapshot> snapshots() {
+		Map<String, LimitSnapshot> snapshots = new TreeMap<>();
+		this.providers.forEach((name, limits) -> snapshots.put(name, limits.snapshot()));
+		return java.util.Collections.unmodifiableMap(snapshots);
+	}
+
+	private ProviderLimits provider(String name) {
+		ProviderLimits provider = this.providers.get(name);
+		if (provider == null) {
+			throw new IllegalArgumentException("Unknown provider '" + name + "'; configured providers are "
+					+ new TreeSet<>(this.providers.keySet()) + " (llm.guard.providers.*)");
+		}
+		return provider;
+	}
+
+	private long maxWaitNanos(ProviderLimits provider, Duration maxWait) {
+		Duration wait = (maxWait != null) ? maxWait
+				: (provider.maxWait != null) ? provider.maxWait : this.settings.defaultMaxWait();
+		return (wait != null) ? LimitMessages.nanos(wait) : 0;
+	}
+
+	/** A demand above a limit's whole capacity would wait forever: refuse it at once and say why. */
+	private void checkFits(ModelRef model, LimitBucket[] buckets, Demand demand) {
+		for (LimitBucket bucket : buckets) {
+			long amount = bucket.amount(demand, false);
+			if (amount > bucket.capacity) {
+				String unit = switch (bucket.measure) {
+					case REQUESTS -> " requests";
+					case TOKENS -> " tokens";
+					case INPUT_TOKENS -> " input tokens";
+					case OUTPUT_TOKENS -> " output tokens";
+				};
+				throw new RateLimitExceededException(model.provider(), model.model(), Duration.ZERO,
+						model + ": a call needing " + LimitMessages.count(amount) + unit + " can never pass "
+								+ bucket.limit + " of " + bucket.owner + ", whose capacity is "
+								+ LimitMessages.count(bucket.capacity) + " (" + LimitMessages.count(bucket.declared)
+								+ " declared x headroom " + this.settings.headroom()
+								+ "); lower the prompt or the max output tokens, or raise the limit");
+			}
+		}
+	}
+
+}
