@@ -1,0 +1,385 @@
+package dev.llmguard.core.budget;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.llmguard.core.BudgetExceededException;
+import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.Money;
+import dev.llmguard.core.config.BudgetScope;
+import dev.llmguard.core.config.BudgetSpec;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.config.OnExceeded;
+import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.event.GuardListener;
+
+/**
+ * The configured budgets, as the engine uses them: which budgets a call is charged to, reserving
+ * and settling through a {@link BudgetLedger}, {@code warn-at} warnings, and the exception for a
+ * call no budget can afford.
+ *
+ * <p>
+ * A warning is raised once per budget, key and period, the first time spent plus reserved reaches
+ * {@code warn-at} of the limit (after a reservation or a commit): one {@link GuardEvent.BudgetWarning}
+ * and one WARN line. The WARN line names a tenant or session only by a short hash, so logs do not
+ * collect customer identifiers; the event carries the key for the events endpoint.
+ */
+public final class Budgets {
+
+	private static final Logger logger = LoggerFactory.getLogger(Budgets.class);
+
+	/** Budget, key and period combinations remembered as warned; a forgotten one may warn again. */
+	private static final int MAX_WARNED = 100_000;
+
+	/** Stands for "never" in the warned set, which cannot hold {@code null}. */
+	private static final Instant NEVER = Instant.MAX;
+
+	private static final Comparator<BudgetSpec> CHARGE_ORDER = Comparator.comparing(BudgetSpec::scope)
+		.thenComparing(BudgetSpec::name);
+
+	private final GuardSettings settings;
+
+	private final BudgetLedger ledger;
+
+	private final GuardClock clock;
+
+	private final GuardListener events;
+
+	private final List<BudgetSpec> budgets;
+
+	private final Map<String, BudgetSpec> budgetsByName;
+
+	private final Cache<WarnKey, Instant> warned;
+
+	/**
+	 * @param settings the configuration; its budgets and time zone are used
+	 * @param ledger where spending is counted
+	 * @param clock the clock periods are read from
+	 * @param events receives budget warnings
+	 */
+	public Budgets(GuardSettings settings, BudgetLedger ledger, GuardClock clock, GuardListener events) {
+		this.settings = Objects.requireNonNull(settings, "settings");
+		this.ledger = Objects.requireNonNull(ledger, "ledger");
+		this.clock = Objects.requireNonNull(clock, "clock");
+		this.events = Objects.requireNonNull(events, "events");
+		// a fixed order (global, tenant, session, then by name) makes the reported budget predictable
+		this.budgets = settings.budgets().values().stream().sorted(CHARGE_ORDER).toList();
+		this.budgetsByName = settings.budgets();
+		ClockTicker ticker = new ClockTicker(clock);
+		this.warned = Caffeine.newBuilder()
+			.maximumSize(MAX_WARNED)
+			.expireAfter(Expiry.<WarnKey, Instant>writing(
+					(key, resetsAt) -> Duration.ofNanos(ticker.until(asNullable(resetsAt), ticker.read()))))
+			.ticker(ticker)
+			.executor(Runnable::run)
+			.build();
+	}
+
+	/**
+	 * The charges a call makes: one per configured budget that applies to it, in its current period.
+	 * Global budgets always apply (key {@code ""}), tenant budgets when a tenant is known, session
+	 * budgets when a session is known.
+	 * @param tenant the call's tenant, or {@code null}
+	 * @param session the call's session, or {@code null}
+	 * @param costNanos the call's worst-case cost in nano-dollars
+	 * @param tokens the call's worst-case tokens (input plus maximum output)
+	 * @return the charges, global first; empty when no budget applies
+	 */
+	public List<BudgetCharge> chargesFor(String tenant, String session, long costNanos, long tokens) {
+		if (costNanos < 0 || tokens < 0) {
+			throw new IllegalArgumentException(
+					"a call cannot cost a negative amount: cost=" + costNanos + ", tokens=" + tokens);
+		}
+		Instant now = this.clock.instant();
+		List<BudgetCharge> charges = new ArrayList<>(this.budgets.size());
+		for (BudgetSpec budget : this.budgets) {
+			String key = switch (budget.scope()) {
+				case GLOBAL -> "";
+				case TENANT -> tenant;
+				case SESSION -> session;
+			};
+			if (key != null) {
+				BudgetWindow window = BudgetPeriods.windowOf(budget.period(), now, this.settings.zone());
+				charges.add(new BudgetCharge(budget, key, window.start(), window.end(), costNanos, tokens));
+			}
+		}
+		return charges;
+	}
+
+	/**
+	 * Reserves every charge or none. A reservation that takes a budget to its {@code warn-at} raises
+	 * that budget's warning.
+	 * @param charges the charges of one call, from {@link #chargesFor}
+	 * @return the reservation, or the first budget that cannot afford the call
+	 */
+	public ReserveOutcome reserve(List<BudgetCharge> charges) {
+		ReserveOutcome outcome = this.ledger.reserve(charges);
+		if (outcome instanceof ReserveOutcome.Reserved reserved) {
+			warnWhereDue(reserved.reservation().charges(), reserved.usages());
+		}
+		else if (outcome instanceof ReserveOutcome.Exceeded exceeded && logger.isDebugEnabled()) {
+			logger.debug("Budget '{}' ({} {}) cannot afford a call", exceeded.charge().budget().name(),
+					scopeName(exceeded.charge().budget()), keyLabel(exceeded.charge()));
+		}
+		return outcome;
+	}
+
+	/**
+	 * Settles a reservation with what the call actually used; the rest of the reservation is freed.
+	 * @param reservation the reservation from {@link #reserve}
+	 * @param actualCostNanos the call's actual cost in nano-dollars
+	 * @param actualTokens the call's actual tokens
+	 */
+	public void commit(BudgetReservation reservation, long actualCostNanos, long actualTokens) {
+		List<BudgetUsage> usages = this.ledger.commit(reservation, actualCostNanos, actualTokens);
+		if (usages.size() == reservation.charges().size()) {
+			warnWhereDue(reservation.charges(), usages);
+		}
+	}
+
+	/** Gives a reservation back unspent (the call failed before it used anything, or was cancelled). */
+	public void release(BudgetReservation reservation) {
+		this.ledger.release(reservation);
+	}
+
+	/**
+	 * The exception for a call a budget cannot afford, with the numbers of the limit it hit: cost
+	 * when the cost limit is the one exceeded, tokens otherwise.
+	 * @param exceeded the outcome of {@link #reserve}
+	 * @return the exception, to be thrown by the caller
+	 */
+	public BudgetExceededException exceeded(ReserveOutcome.Exceeded exceeded) {
+		BudgetCharge charge = exceeded.charge();
+		BudgetUsage usage = exceeded.usage();
+		BudgetSpec budget = charge.budget();
+		long usedCost = usage.spentCostNanos() + usage.reservedCostNanos();
+		long usedTokens = usage.spentTokens() + usage.reservedTokens();
+		String resets = (charge.resetsAt() != null)
+				? "resets at " + charge.resetsAt().atZone(this.settings.zone()).toOffsetDateTime()
+				: "it never resets (period none)";
+		String who = switch (budget.scope()) {
+			case GLOBAL -> "";
+			case TENANT -> " for tenant '" + charge.key() + "'";
+			case SESSION -> " for session '" + charge.key() + "'";
+		};
+		boolean costExceeded = budget.maxCost() != null
+				&& Math.addExact(usedCost, charge.costNanos()) > budget.maxCostNanos();
+		if (costExceeded) {
+			String message = "Budget '" + budget.name() + "'" + who + " would reach "
+					+ Money.format(Math.addExact(usedCost, charge.costNanos())) + " of "
+					+ Money.format(budget.maxCostNanos()) + "; " + resets;
+			return new BudgetExceededException(budget.name(), charge.key(), Money.toUsd(usedCost), budget.maxCost(),
+					"USD", charge.resetsAt(), message);
+		}
+		long limit = budget.maxTokensOrUnlimited();
+		String message = "Budget '" + budget.name() + "'" + who + " would reach "
+				+ Math.addExact(usedTokens, charge.tokens()) + " tokens of " + limit + "; " + resets;
+		return new BudgetExceededException(budget.name(), charge.key(), BigDecimal.valueOf(usedTokens),
+				BigDecimal.valueOf(limit), "tokens", charge.resetsAt(), message);
+	}
+
+	/**
+	 * Whether the budget that could not afford a call sends it to the next model of its chain.
+	 * @param exceeded the outcome of {@link #reserve}
+	 * @return {@code true} for {@code on-exceeded: downgrade}, {@code false} for {@code reject}
+	 */
+	public boolean anyDowngrade(ReserveOutcome.Exceeded exceeded) {
+		return exceeded.charge().budget().onExceeded() == OnExceeded.DOWNGRADE;
+	}
+
+	/** The configured budgets, global first, then tenant and session budgets, each by name. */
+	public List<BudgetSpec> budgets() {
+		return this.budgets;
+	}
+
+	/** The configured budget of that name. */
+	public Optional<BudgetSpec> budget(String name) {
+		return Optional.ofNullable(this.budgetsByName.get(name));
+	}
+
+	/**
+	 * One budget's usage for a key in the current period.
+	 * @param budget the budget's name
+	 * @param key the tenant or session; ignored for a global budget
+	 * @return the usage (zero when nothing was spent)
+	 * @throws IllegalArgumentException when no budget has that name
+	 */
+	public BudgetUsage usage(String budget, String key) {
+		BudgetSpec spec = require(budget);
+		BudgetWindow window = BudgetPeriods.windowOf(spec.period(), this.clock.instant(), this.settings.zone());
+		return this.ledger.usage(spec, keyOf(spec, key), window.start(), window.end());
+	}
+
+	/**
+	 * Forgets one budget's spending and reservations for a key (all periods); its warning may be
+	 * raised again.
+	 * @param budget the budget's name
+	 * @param key the tenant or session; ignored for a global budget
+	 * @throws IllegalArgumentException when no budget has that name
+	 */
+	public void reset(String budget, String key) {
+		BudgetSpec spec = require(budget);
+		String entryKey = keyOf(spec, key);
+		this.ledger.reset(spec, entryKey);
+		this.warned.asMap()
+			.keySet()
+			.removeIf((warnKey) -> warnKey.budget().equals(spec.name()) && warnKey.key().equals(entryKey));
+		logger.info("Budget '{}' ({} {}) was reset", spec.name(), scopeName(spec), keyLabel(spec, entryKey));
+	}
+
+	/** The state of every global budget in its current period, global budgets in name order. */
+	public List<BudgetStatus> globalStatuses() {
+		Instant now = this.clock.instant();
+		List<BudgetStatus> statuses = new ArrayList<>();
+		for (BudgetSpec budget : this.budgets) {
+			if (budget.scope() == BudgetScope.GLOBAL) {
+				BudgetWindow window = BudgetPeriods.windowOf(budget.period(), now, this.settings.zone());
+				BudgetUsage usage = this.ledger.usage(budget, "", window.start(), window.end());
+				BigDecimal share = usedShare(budget, usage);
+				statuses.add(new BudgetStatus(budget, usage, share.doubleValue(), pastWarnAt(budget, usage)));
+			}
+		}
+		return statuses;
+	}
+
+	/** The ledger's backend: {@code memory} or {@code redis}. */
+	public String backend() {
+		return this.ledger.backend();
+	}
+
+	private void warnWhereDue(List<BudgetCharge> charges, List<BudgetUsage> usages) {
+		for (int i = 0; i < charges.size(); i++) {
+			BudgetSpec budget = charges.get(i).budget();
+			BudgetUsage usage = usages.get(i);
+			if (pastWarnAt(budget, usage)) {
+				WarnKey key = new WarnKey(budget.name(), usage.key(), usage.periodStart());
+				Instant resetsAt = (usage.resetsAt() != null) ? usage.resetsAt() : NEVER;
+				// putIfAbsent is atomic: of many threads crossing together, exactly one warns
+				if (this.warned.asMap().putIfAbsent(key, resetsAt) == null) {
+					warn(budget, usage);
+				}
+			}
+		}
+	}
+
+	private void warn(BudgetSpec budget, BudgetUsage usage) {
+		BigDecimal share = usedShare(budget, usage);
+		logger.warn("llm-guard budget '{}' ({} {}) has used {}% of its limit (warn-at {}%) in the period {} .. {}",
+				budget.name(), scopeName(budget), keyLabel(budget, usage.key()), percent(share),
+				percent(BigDecimal.valueOf(budget.warnAt())), usage.periodStart(),
+				(usage.resetsAt() != null) ? usage.resetsAt() : "never");
+		this.events.onEvent(new GuardEvent.BudgetWarning(this.clock.instant(), budget.name(), usage.key(),
+				share.doubleValue(), usage.periodStart()));
+	}
+
+	private static boolean pastWarnAt(BudgetSpec budget, BudgetUsage usage) {
+		BigDecimal warnAt = BigDecimal.valueOf(budget.warnAt());
+		if (budget.maxCost() != null && reached(usage.spentCostNanos(), usage.reservedCostNanos(),
+				budget.maxCostNanos(), warnAt)) {
+			return true;
+		}
+		return budget.maxTokens() != null
+				&& reached(usage.spentTokens(), usage.reservedTokens(), budget.maxTokens(), warnAt);
+	}
+
+	private static boolean reached(long spent, long reserved, long limit, BigDecimal warnAt) {
+		// exact: used >= limit * warnAt, without a floating-point share
+		BigDecimal used = BigDecimal.valueOf(spent).add(BigDecimal.valueOf(reserved));
+		return used.compareTo(BigDecimal.valueOf(limit).multiply(warnAt)) >= 0;
+	}
+
+	private static BigDecimal usedShare(BudgetSpec budget, BudgetUsage usage) {
+		BigDecimal share = BigDecimal.ZERO;
+		if (budget.maxCost() != null) {
+			share = share.max(share(usage.spentCostNanos(), usage.reservedCostNanos(), budget.maxCostNanos()));
+		}
+		if (budget.maxTokens() != null) {
+			share = share.max(share(usage.spentTokens(), usage.reservedTokens(), budget.maxTokens()));
+		}
+		return share;
+	}
+
+	private static BigDecimal share(long spent, long reserved, long limit) {
+		BigDecimal used = BigDecimal.valueOf(spent).add(BigDecimal.valueOf(reserved));
+		if (limit <= 0) {
+			return BigDecimal.ONE;
+		}
+		return used.divide(BigDecimal.valueOf(limit), 6, RoundingMode.HALF_UP);
+	}
+
+	private static String percent(BigDecimal share) {
+		return share.movePointRight(2).setScale(1, RoundingMode.HALF_UP).toPlainString();
+	}
+
+	private BudgetSpec require(String name) {
+		BudgetSpec spec = this.budgetsByName.get(name);
+		if (spec == null) {
+			throw new IllegalArgumentException("No budget named '" + name + "'; configured budgets: "
+					+ this.budgets.stream().map(BudgetSpec::name).collect(Collectors.joining(", ", "[", "]")));
+		}
+		return spec;
+	}
+
+	private static String keyOf(BudgetSpec budget, String key) {
+		if (budget.scope() == BudgetScope.GLOBAL) {
+			return "";
+		}
+		return Objects.requireNonNull(key, () -> "budget '" + budget.name() + "' needs a " + scopeName(budget));
+	}
+
+	private static String scopeName(BudgetSpec budget) {
+		return budget.scope().name().toLowerCase(Locale.ROOT);
+	}
+
+	private static String keyLabel(BudgetCharge charge) {
+		return keyLabel(charge.budget(), charge.key());
+	}
+
+	/** A tenant or session as a short hash, so log lines can be correlated without naming customers. */
+	private static String keyLabel(BudgetSpec budget, String key) {
+		if (budget.scope() == BudgetScope.GLOBAL) {
+			return "budget";
+		}
+		return "#" + shortHash(key);
+	}
+
+	static String shortHash(String key) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest, 0, 4);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			// every Java platform has SHA-256
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static Instant asNullable(Instant resetsAt) {
+		return NEVER.equals(resetsAt) ? null : resetsAt;
+	}
+
+	/** A budget, key and period that has already warned. */
+	private record WarnKey(String budget, String key, Instant periodStart) {
+	}
+
+}

@@ -1,0 +1,191 @@
+package dev.llmguard.core.pricing;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.Money;
+import dev.llmguard.core.Usage;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.config.ModelPrice;
+import dev.llmguard.core.config.ModelSpec;
+
+/**
+ * What models cost. A model's price is, in this order:
+ * <ol>
+ * <li>the price configured for it ({@code llm.guard.providers.<provider>.models.<model>.input-price}, …);</li>
+ * <li>the built-in price of a well-known model (see {@link #builtInPrice(String)}), as published by
+ * its vendor on {@link #PRICES_AS_OF};</li>
+ * <li>{@code llm.guard.default-input-price} and {@code default-output-price}, with one WARN per model,
+ * so a budget still counts something for a model nobody priced.</li>
+ * </ol>
+ * Costs are exact: integer nano-dollars computed through {@link BigDecimal}, each part rounded up.
+ */
+public final class PricingCatalog {
+
+	/**
+	 * The day the built-in prices were read from the vendors' price lists. Prices change: configure a
+	 * model's price to override its built-in one.
+	 */
+	public static final LocalDate PRICES_AS_OF = LocalDate.of(2026, 11, 1);
+
+	private static final Logger logger = LoggerFactory.getLogger(PricingCatalog.class);
+
+	/** Unpriced models remembered as warned; model names can come from requests, so the set is bounded. */
+	private static final int MAX_WARNED_MODELS = 1_000;
+
+	/** USD per 1M tokens: input, cached input, output. */
+	private static final Map<String, ModelPrice> BUILT_IN = Map.ofEntries(
+			// OpenAI
+			price("gpt-4o", "2.50", "1.25", "10.00"), price("gpt-4o-mini", "0.15", "0.075", "0.60"),
+			price("gpt-4.1", "2.00", "0.50", "8.00"), price("gpt-4.1-mini", "0.40", "0.10", "1.60"),
+			price("gpt-4.1-nano", "0.10", "0.025", "0.40"), price("o3", "2.00", "0.50", "8.00"),
+			price("o4-mini", "1.10", "0.275", "4.40"), price("gpt-5", "1.25", "0.125", "10.00"),
+			price("gpt-5-mini", "0.25", "0.025", "2.00"), price("gpt-5-nano", "0.05", "0.005", "0.40"),
+			// Anthropic
+			price("claude-opus-4-1", "15", "1.50", "75"), price("claude-sonnet-4-5", "3", "0.30", "15"),
+			price("claude-sonnet-4", "3", "0.30", "15"), price("claude-haiku-4-5", "1", "0.10", "5"),
+			price("claude-3-5-haiku", "0.80", "0.08", "4"),
+			// Google
+			price("gemini-2.5-pro", "1.25", "0.31", "10"), price("gemini-2.5-flash", "0.30", "0.075", "2.50"),
+			price("gemini-2.5-flash-lite", "0.10", "0.025", "0.40"),
+			// DeepSeek
+			price("deepseek-chat", "0.27", "0.07", "1.10"), price("deepseek-reasoner", "0.55", "0.14", "2.19"));
+
+	private final GuardSettings settings;
+
+	private final ModelPrice defaultPrice;
+
+	private final Cache<ModelRef, Boolean> warned = Caffeine.newBuilder()
+		.maximumSize(MAX_WARNED_MODELS)
+		.executor(Runnable::run)
+		.build();
+
+	/**
+	 * @param settings the configuration: configured model prices and the default prices
+	 */
+	public PricingCatalog(GuardSettings settings) {
+		this.settings = Objects.requireNonNull(settings, "settings");
+		this.defaultPrice = new ModelPrice(settings.defaultInputPrice(), null, settings.defaultOutputPrice());
+	}
+
+	/**
+	 * The price of a model: configured, else built-in, else the default prices (with one WARN for
+	 * that model).
+	 * @param model the model
+	 * @return its prices in USD per 1M tokens
+	 */
+	public ModelPrice priceOf(ModelRef model) {
+		Optional<ModelPrice> configured = this.settings.model(model).map(ModelSpec::price);
+		if (configured.isPresent()) {
+			return configured.get();
+		}
+		Optional<ModelPrice> builtIn = builtInPrice(model.model());
+		if (builtIn.isPresent()) {
+			return builtIn.get();
+		}
+		if (this.warned.asMap().putIfAbsent(model, Boolean.TRUE) == null) {
+			logger.warn("llm-guard knows no price for model {}: its calls are counted at the default prices of "
+					+ "{} per 1M input tokens and {} per 1M output tokens. Set "
+					+ "llm.guard.providers.{}.models.{}.input-price and output-price to count them right.", model,
+					usd(this.defaultPrice.input()), usd(this.defaultPrice.output()), model.provider(),
+					model.model());
+		}
+		return this.defaultPrice;
+	}
+
+	/**
+	 * The cost of a call's usage: cached input tokens at the cached-input price, the other input
+	 * tokens at the input price, output tokens at the output price, each part rounded up to a whole
+	 * nano-dollar.
+	 * @param model the model that was called
+	 * @param usage the tokens it used
+	 * @return the cost in nano-dollars
+	 */
+	public long costNanos(ModelRef model, Usage usage) {
+		ModelPrice price = priceOf(model);
+		long cached = usage.cachedInputTokens();
+		return Math.addExact(
+				Math.addExact(Money.cost(cached, price.cachedInput()),
+						Money.cost(usage.inputTokens() - cached, price.input())),
+				Money.cost(usage.outputTokens(), price.output()));
+	}
+
+	/**
+	 * The most a call can cost before it is made: every input token at the full input price (a cache
+	 * hit is not known in advance) and the full output allowance.
+	 * @param model the model to call
+	 * @param inputTokens the estimated input tokens
+	 * @param outputTokens the maximum output tokens
+	 * @return the cost in nano-dollars
+	 */
+	public long worstCaseCostNanos(ModelRef model, long inputTokens, long outputTokens) {
+		if (inputTokens < 0 || outputTokens < 0) {
+			throw new IllegalArgumentException(
+					"token counts cannot be negative: input=" + inputTokens + ", output=" + outputTokens);
+		}
+		ModelPrice price = priceOf(model);
+		return Math.addExact(Money.cost(inputTokens, price.input()), Money.cost(outputTokens, price.output()));
+	}
+
+	/**
+	 * The built-in price of a model, by name whatever its provider. A name matches a known model
+	 * exactly (ignoring case and a leading {@code models/}), or as a known name followed by {@code -}
+	 * and a date or version (a digit), {@code latest} or {@code preview}: {@code gpt-4o-2024-08-06}
+	 * and {@code claude-3-5-haiku-latest} get their family's price, the longest known name winning,
+	 * so {@code gpt-4o-mini-2024-07-18} is priced as {@code gpt-4o-mini}. Other variants
+	 * ({@code o3-mini}, {@code o3-pro}, {@code gpt-4o-audio-preview}) are priced differently by their
+	 * vendors and are not guessed.
+	 * @param model the model name as the provider knows it
+	 * @return the price, or empty for a model not built in
+	 */
+	public static Optional<ModelPrice> builtInPrice(String model) {
+		String name = model.toLowerCase(Locale.ROOT);
+		if (name.startsWith("models/")) {
+			name = name.substring("models/".length());
+		}
+		ModelPrice exact = BUILT_IN.get(name);
+		if (exact != null) {
+			return Optional.of(exact);
+		}
+		String family = null;
+		for (String known : BUILT_IN.keySet()) {
+			if (isSnapshotOf(name, known) && (family == null || known.length() > family.length())) {
+				family = known;
+			}
+		}
+		return Optional.ofNullable((family != null) ? BUILT_IN.get(family) : null);
+	}
+
+	/** The built-in prices by model name, USD per 1M tokens, as of {@link #PRICES_AS_OF}. */
+	public static Map<String, ModelPrice> builtInPrices() {
+		return BUILT_IN;
+	}
+
+	private static boolean isSnapshotOf(String name, String known) {
+		if (name.length() <= known.length() + 1 || !name.startsWith(known) || name.charAt(known.length()) != '-') {
+			return false;
+		}
+		String suffix = name.substring(known.length() + 1);
+		return Character.isDigit(suffix.charAt(0)) || suffix.startsWith("latest") || suffix.startsWith("preview");
+	}
+
+	private static String usd(BigDecimal usd) {
+		return "$" + usd.toPlainString();
+	}
+
+	private static Map.Entry<String, ModelPrice> price(String model, String input, String cachedInput,
+			String output) {
+		return Map.entry(model, ModelPrice.of(input, cachedInput, output));
+	}
+
+}

@@ -1,0 +1,168 @@
+package dev.llmguard.core.pricing;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.Map;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
+
+import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.Money;
+import dev.llmguard.core.Usage;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.config.ModelPrice;
+import dev.llmguard.core.config.ModelSpec;
+import dev.llmguard.core.config.ProviderSpec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class PricingCatalogTests {
+
+	private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+	private final Logger catalogLogger = (Logger) LoggerFactory.getLogger(PricingCatalog.class);
+
+	private final PricingCatalog catalog = new PricingCatalog(GuardSettings.builder().build());
+
+	@BeforeEach
+	void captureLogs() {
+		this.logs.start();
+		this.catalogLogger.addAppender(this.logs);
+	}
+
+	@AfterEach
+	void releaseLogs() {
+		this.catalogLogger.detachAppender(this.logs);
+	}
+
+	@Test
+	void knowsWellKnownModelsAsOfADate() {
+		assertThat(PricingCatalog.PRICES_AS_OF).isEqualTo(LocalDate.of(2026, 11, 1));
+		assertThat(this.catalog.priceOf(ModelRef.parse("openai/gpt-4o"))).isEqualTo(ModelPrice.of("2.50", "1.25", "10.00"));
+		assertThat(this.catalog.priceOf(ModelRef.parse("anthropic/claude-opus-4-1")))
+			.isEqualTo(ModelPrice.of("15", "1.50", "75"));
+		assertThat(this.catalog.priceOf(ModelRef.parse("google/gemini-2.5-flash-lite")))
+			.isEqualTo(ModelPrice.of("0.10", "0.025", "0.40"));
+		assertThat(this.catalog.priceOf(ModelRef.parse("deepseek/deepseek-reasoner")))
+			.isEqualTo(ModelPrice.of("0.55", "0.14", "2.19"));
+		assertThat(PricingCatalog.builtInPrices()).hasSize(20).allSatisfy((model, price) -> {
+			assertThat(price.cachedInput()).isLessThanOrEqualTo(price.input());
+			assertThat(price.input()).isPositive();
+			assertThat(price.output()).isGreaterThanOrEqualTo(price.input());
+		});
+		assertThat(warnings()).isEmpty();
+	}
+
+	@ParameterizedTest(name = "{0} is priced as {1}")
+	@CsvSource({ "gpt-4o-2024-08-06, gpt-4o", "gpt-4o-mini, gpt-4o-mini", "gpt-4o-mini-2024-07-18, gpt-4o-mini",
+			"GPT-4o, gpt-4o", "gpt-4.1-nano-2025-04-14, gpt-4.1-nano", "o4-mini-2025-04-16, o4-mini",
+			"gpt-5-mini-2025-08-07, gpt-5-mini", "claude-sonnet-4-5-20250929, claude-sonnet-4-5",
+			"claude-sonnet-4-20250514, claude-sonnet-4", "claude-3-5-haiku-latest, claude-3-5-haiku",
+			"gemini-2.5-flash-preview-09-2025, gemini-2.5-flash", "gemini-2.5-flash-lite-preview-06-17, gemini-2.5-flash-lite",
+			"models/gemini-2.5-pro, gemini-2.5-pro" })
+	void pricesSnapshotsAsTheirLongestKnownFamily(String model, String family) {
+		assertThat(PricingCatalog.builtInPrice(model)).contains(PricingCatalog.builtInPrices().get(family));
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "o3-mini", "o3-pro", "gpt-4o-audio-preview", "gpt-5-pro", "gpt-4", "claude-opus-4", "gpt-4o-",
+			"llama-3.3-70b" })
+	void doesNotGuessTheFamilyOfOtherVariants(String model) {
+		assertThat(PricingCatalog.builtInPrice(model)).isEmpty();
+	}
+
+	@Test
+	void aConfiguredPriceOverridesTheBuiltInOne() {
+		ModelRef gpt4o = ModelRef.parse("azure/gpt-4o");
+		ModelPrice negotiated = ModelPrice.of("2.00", null, "8.00");
+		PricingCatalog catalog = new PricingCatalog(GuardSettings.builder()
+			.provider(new ProviderSpec("azure", null, null, null, null,
+					Map.of("gpt-4o", new ModelSpec(gpt4o, negotiated, null, null, null),
+							"gpt-4o-mini", new ModelSpec(ModelRef.parse("azure/gpt-4o-mini"), null, null, null, null))))
+			.build());
+
+		assertThat(catalog.priceOf(gpt4o)).isEqualTo(negotiated);
+		assertThat(catalog.priceOf(gpt4o).cachedInput()).isEqualByComparingTo("2.00");
+		// configured without a price: the built-in price applies, whatever the provider is called
+		assertThat(catalog.priceOf(ModelRef.parse("azure/gpt-4o-mini"))).isEqualTo(ModelPrice.of("0.15", "0.075", "0.60"));
+		assertThat(catalog.priceOf(ModelRef.parse("openai/gpt-4o"))).isEqualTo(ModelPrice.of("2.50", "1.25", "10.00"));
+	}
+
+	@Test
+	void anUnpricedModelCostsTheDefaultPricesWithOneWarning() {
+		PricingCatalog catalog = new PricingCatalog(
+				GuardSettings.builder().defaultPrices(new BigDecimal("4.00"), new BigDecimal("12.00")).build());
+		ModelRef model = ModelRef.parse("local/llama-3.3-70b");
+
+		for (int i = 0; i < 10; i++) {
+			assertThat(catalog.priceOf(model)).isEqualTo(ModelPrice.of("4.00", "4.00", "12.00"));
+			catalog.costNanos(model, new Usage(10, 10));
+		}
+
+		assertThat(warnings()).singleElement()
+			.isEqualTo("llm-guard knows no price for model local/llama-3.3-70b: its calls are counted at the default "
+					+ "prices of $4.00 per 1M input tokens and $12.00 per 1M output tokens. Set "
+					+ "llm.guard.providers.local.models.llama-3.3-70b.input-price and output-price to count them right.");
+		catalog.priceOf(ModelRef.parse("local/qwen-3"));
+		assertThat(warnings()).hasSize(2);
+	}
+
+	@Test
+	void costsCachedInputOtherInputAndOutputAtTheirOwnPrices() {
+		// gpt-4o: 400 cached at $1.25, 600 at $2.50, 200 output at $10 per 1M
+		long cost = this.catalog.costNanos(ModelRef.parse("openai/gpt-4o"), new Usage(1_000, 200, 400));
+		assertThat(cost).isEqualTo(500_000 + 1_500_000 + 2_000_000);
+		assertThat(Money.toUsd(cost)).isEqualByComparingTo("0.004");
+		assertThat(this.catalog.costNanos(ModelRef.parse("openai/gpt-4o"), Usage.ZERO)).isZero();
+	}
+
+	@Test
+	void costsAMillionTokensAtExactlyTheListPrice() {
+		ModelRef sonnet = ModelRef.parse("anthropic/claude-sonnet-4-5");
+		assertThat(this.catalog.costNanos(sonnet, new Usage(1_000_000, 1_000_000, 0)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("18")));
+		assertThat(this.catalog.costNanos(ModelRef.parse("openai/gpt-4o-mini"), new Usage(1_000_000, 0, 1_000_000)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("0.075")));
+	}
+
+	@Test
+	void roundsEachPartUpToAWholeNanoDollar() {
+		ModelRef cheap = ModelRef.parse("local/cheap");
+		PricingCatalog catalog = new PricingCatalog(GuardSettings.builder()
+			.provider(new ProviderSpec("local", null, null, null, null,
+					Map.of("cheap", new ModelSpec(cheap, ModelPrice.of("0.0001", "0.0001", "0.0001"), null, null,
+							null))))
+			.build());
+		// 0.0001 USD per 1M tokens is 0.0001 nano-dollars a token: every non-empty part costs 1
+		assertThat(catalog.costNanos(cheap, new Usage(3, 1, 1))).isEqualTo(3);
+		assertThat(catalog.worstCaseCostNanos(cheap, 1, 1)).isEqualTo(2);
+	}
+
+	@Test
+	void theWorstCaseCountsEveryInputTokenAtTheFullPrice() {
+		ModelRef model = ModelRef.parse("openai/gpt-5");
+		// 2,000 input at $1.25 and 1,024 output at $10 per 1M
+		assertThat(this.catalog.worstCaseCostNanos(model, 2_000, 1_024)).isEqualTo(2_500_000 + 10_240_000);
+		assertThat(this.catalog.worstCaseCostNanos(model, 2_000, 1_024))
+			.isGreaterThanOrEqualTo(this.catalog.costNanos(model, new Usage(2_000, 1_024, 1_500)));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.catalog.worstCaseCostNanos(model, -1, 0));
+	}
+
+	private java.util.List<String> warnings() {
+		return this.logs.list.stream()
+			.filter((event) -> event.getLevel() == Level.WARN)
+			.map(ILoggingEvent::getFormattedMessage)
+			.toList();
+	}
+
+}
