@@ -222,13 +222,14 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private <T> void attemptAsync(CallExecution execution, Attempt attempt, AsyncGuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
-		CompletionStage<T> stage;
+		CompletionStage<T> called;
 		try (LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
-			stage = Objects.requireNonNull(operation.call(attempt.context()), "the operation returned no stage");
+			called = Objects.requireNonNull(operation.call(attempt.context()), "the operation returned no stage");
 		}
 		catch (Throwable ex) {
-			stage = CompletableFuture.failedFuture(ex);
+			called = CompletableFuture.failedFuture(ex);
 		}
+		CompletionStage<T> stage = called;
 		stage.whenComplete((value, failure) -> {
 			if (failure == null) {
 				try {

@@ -1,0 +1,39 @@
+package dev.llmguard.springai;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.openai.errors.OpenAIIoException;
+import com.openai.errors.OpenAIServiceException;
+
+import dev.llmguard.core.retry.ErrorClassification;
+import dev.llmguard.core.retry.ErrorClassifier;
+import dev.llmguard.core.retry.FailureKind;
+import dev.llmguard.core.retry.HttpStatusClassification;
+import dev.llmguard.core.retry.RateLimitHeaders;
+
+/**
+ * Classifies the official OpenAI Java SDK's exceptions ({@code com.openai.errors.*}), which Spring
+ * AI's OpenAI model throws: status, error code or type (quota, context length) and rate-limit
+ * headers.
+ */
+public final class OpenAiSdkErrorClassifier implements ErrorClassifier {
+
+	@Override
+	public ErrorClassification classify(Throwable error) {
+		if (error instanceof OpenAIServiceException ex) {
+			String text = ex.code().orElse("") + " " + ex.type().orElse("") + " " + ex.getMessage();
+			var retryAfter = RateLimitHeaders.retryAfter(name -> first(ex.headers().values(name)), Instant.now());
+			return HttpStatusClassification.classify(ex.statusCode(), text, retryAfter);
+		}
+		if (error instanceof OpenAIIoException) {
+			return ErrorClassification.of(FailureKind.TRANSIENT, null, "connection: OpenAIIoException");
+		}
+		return null;
+	}
+
+	private static String first(List<String> values) {
+		return (values == null || values.isEmpty()) ? null : values.get(0);
+	}
+
+}
