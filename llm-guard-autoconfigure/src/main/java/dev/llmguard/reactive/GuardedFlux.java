@@ -1,0 +1,312 @@
+package dev.llmguard.reactive;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import dev.llmguard.core.Attempt;
+import dev.llmguard.core.CallExecution;
+import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.FallbackResponseMapper;
+import dev.llmguard.core.LlmGuardContext;
+import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.ToolLimitExceededException;
+import dev.llmguard.core.Usage;
+import dev.llmguard.core.limit.ToolLimiter;
+import dev.llmguard.core.retry.ErrorClassification;
+
+/**
+ * Guards reactive provider calls with the engine's low-level {@link CallExecution} steps, without
+ * ever blocking the subscribing thread: admission (which may wait for capacity) and retry pauses run
+ * on {@link Schedulers#boundedElastic()}.
+ * <p>
+ * A {@linkplain #flux stream} holds its capacity until it terminates and settles with the usage of
+ * the last chunk that reported one (the code may also {@link LlmGuardContext#recordUsage report} it),
+ * else with an estimate over the streamed text. A failure before the first element retries or falls
+ * over to the next model like a synchronous call; a failure after it settles what was streamed and
+ * propagates. A cancelled stream settles what was streamed so far, or gives everything back when
+ * nothing was.
+ * <p>
+ * Each subscription is one guarded call. Inside an admitted call (the thread's
+ * {@link LlmGuardContext}, or the Reactor context key {@link #CONTEXT_KEY}) the operation runs at once
+ * with the outer call's context: a call is admitted exactly once.
+ */
+public final class GuardedFlux {
+
+	/**
+	 * Key of the admitted call's {@link LlmGuardContext} in the Reactor context of the guarded
+	 * publisher, for entry points that run at subscription time (the Spring AI advisor).
+	 */
+	public static final Object CONTEXT_KEY = LlmGuardContext.class.getName();
+
+	private GuardedFlux() {
+	}
+
+	/**
+	 * Guards a stream.
+	 * @param engine the guard
+	 * @param request what is known of the call
+	 * @param operation the provider call, invoked once per attempt with the chosen model
+	 * @param fallback maps the chain's (or tool's) fallback response to one element, or answers
+	 * {@code null}
+	 * @param reader reads text and usage of the elements
+	 * @return the guarded stream
+	 */
+	public static <T> Flux<T> flux(LlmGuardEngine engine, CallRequest request, StreamOperation<T> operation,
+			FallbackResponseMapper<T> fallback, ChunkReader reader) {
+		return guard(engine, request, operation, fallback, reader, false);
+	}
+
+	/**
+	 * Guards a single-valued call; the value settles like a synchronous result (recorded usage, else
+	 * the engine's usage extractors, else an estimate).
+	 * @see #flux
+	 */
+	public static <T> Mono<T> mono(LlmGuardEngine engine, CallRequest request, StreamOperation<T> operation,
+			FallbackResponseMapper<T> fallback, ChunkReader reader) {
+		return guard(engine, request, operation, fallback, reader, true).singleOrEmpty();
+	}
+
+	private static <T> Flux<T> guard(LlmGuardEngine engine, CallRequest request, StreamOperation<T> operation,
+			FallbackResponseMapper<T> fallback, ChunkReader reader, boolean single) {
+		Objects.requireNonNull(engine, "engine");
+		Objects.requireNonNull(request, "request");
+		Objects.requireNonNull(operation, "operation");
+		return Flux.deferContextual(reactorContext -> {
+			LlmGuardContext outer = reactorContext.<LlmGuardContext>getOrEmpty(CONTEXT_KEY)
+				.orElseGet(LlmGuardContext::find);
+			if (outer != null) {
+				return call(operation, outer);
+			}
+			return new StreamCall<>(engine, request, operation, (fallback != null) ? fallback
+					: FallbackResponseMapper.none(), (reader != null) ? reader : ChunkReader.TEXT, single).start();
+		});
+	}
+
+	private static <T> Flux<T> call(StreamOperation<T> operation, LlmGuardContext context) {
+		try (LlmGuardContext.Scope scope = LlmGuardContext.open(context)) {
+			return Flux.from(Objects.requireNonNull(operation.call(context), "the operation returned no publisher"));
+		}
+		catch (Throwable ex) {
+			return Flux.error(ex);
+		}
+	}
+
+	/**
+	 * One subscription of a guarded stream: drives admission, attempts, retries and settlement. Signals
+	 * of one attempt arrive serially; a cancel may race with them, so the accounting is guarded by the
+	 * instance lock and the attempt in flight is published through a volatile field.
+	 */
+	private static final class StreamCall<T> {
+
+		private static final Scheduler WAITING = Schedulers.boundedElastic();
+
+		private final LlmGuardEngine engine;
+
+		private final CallRequest request;
+
+		private final StreamOperation<T> operation;
+
+		private final FallbackResponseMapper<T> fallback;
+
+		private final ChunkReader reader;
+
+		private final boolean single;
+
+		private CallExecution execution;
+
+		private volatile Attempt current;
+
+		private volatile boolean cancelled;
+
+		// accounting of the current attempt, guarded by this
+		private boolean streamed;
+
+		private final StringBuilder text = new StringBuilder();
+
+		private boolean sawText;
+
+		private Usage lastUsage;
+
+		private Object lastElement;
+
+		StreamCall(LlmGuardEngine engine, CallRequest request, StreamOperation<T> operation,
+				FallbackResponseMapper<T> fallback, ChunkReader reader, boolean single) {
+			this.engine = engine;
+			this.request = request;
+			this.operation = operation;
+			this.fallback = fallback;
+			this.reader = reader;
+			this.single = single;
+		}
+
+		Flux<T> start() {
+			if (this.request.tool() != null) {
+				ToolLimiter.ToolDecision decision = this.engine.tryTool(this.request.tool());
+				if (!decision.allowed()) {
+					return toolLimited(decision);
+				}
+			}
+			this.execution = this.engine.start(this.request);
+			return admitNext().doOnCancel(this::cancel);
+		}
+
+		private Flux<T> toolLimited(ToolLimiter.ToolDecision decision) {
+			String answer = decision.spec().fallbackResponse();
+			T element = (answer != null) ? this.fallback.map(answer) : null;
+			if (element != null) {
+				return Flux.just(element);
+			}
+			return Flux.error(new ToolLimitExceededException(this.request.tool(), decision.spec().limit(),
+					decision.spec().window(), decision.retryAfter()));
+		}
+
+		private Flux<T> admitNext() {
+			return Mono.fromCallable(() -> Optional.ofNullable(admit()))
+				.subscribeOn(WAITING)
+				.flatMapMany(admitted -> admitted.isPresent() ? attempt(admitted.get()) : exhausted());
+		}
+
+		private Attempt admit() throws InterruptedException {
+			Attempt attempt = this.execution.admit();
+			if (attempt != null) {
+				this.current = attempt;
+				if (this.cancelled) {
+					// the subscriber left while admission waited: nobody will run the attempt
+					this.execution.release(attempt);
+				}
+			}
+			return attempt;
+		}
+
+		private Flux<T> attempt(Attempt attempt) {
+			return Flux.defer(() -> {
+				reset();
+				Publisher<T> source;
+				try (LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
+					source = Objects.requireNonNull(this.operation.call(attempt.context()),
+							"the operation returned no publisher");
+				}
+				catch (Throwable ex) {
+					source = Flux.error(ex);
+				}
+				LlmGuardContext context = attempt.context();
+				return Flux.from(source)
+					.contextWrite(reactorContext -> reactorContext.put(CONTEXT_KEY, context))
+					.doOnNext(this::onElement)
+					.doOnComplete(() -> settle(attempt))
+					.onErrorResume(error -> failed(attempt, error));
+			});
+		}
+
+		private synchronized void reset() {
+			this.streamed = false;
+			this.text.setLength(0);
+			this.sawText = false;
+			this.lastUsage = null;
+			this.lastElement = null;
+		}
+
+		private synchronized void onElement(Object element) {
+			this.streamed = true;
+			this.lastElement = element;
+			String chunk = this.reader.text(element);
+			if (chunk != null) {
+				this.text.append(chunk);
+				this.sawText = true;
+			}
+			Usage usage = this.reader.usage(element);
+			if (usage != null) {
+				this.lastUsage = usage;
+			}
+		}
+
+		private synchronized boolean hasStreamed() {
+			return this.streamed;
+		}
+
+		/** Settles the attempt with what it produced; idempotent through the attempt's close flag. */
+		private synchronized void settle(Attempt attempt) {
+			if (attempt.isClosed()) {
+				return;
+			}
+			if (this.single) {
+				this.execution.succeeded(attempt, this.lastElement);
+				return;
+			}
+			Usage usage = attempt.context().recordedUsage();
+			boolean estimated = false;
+			if (usage == null) {
+				usage = this.lastUsage;
+			}
+			if (usage == null) {
+				long output = this.sawText ? this.engine.estimator().estimate(this.text.toString())
+						: (this.streamed ? attempt.maxOutputTokens() : 0);
+				usage = new Usage(this.execution.inputEstimate(), output);
+				estimated = true;
+			}
+			this.execution.settle(attempt, usage, estimated);
+		}
+
+		private Flux<T> failed(Attempt attempt, Throwable error) {
+			if (attempt.isClosed()) {
+				return Flux.error(error); // settlement itself failed: capacity is already accounted
+			}
+			if (hasStreamed()) {
+				// the provider answered (in part): that is spent, and a retry would repeat the output
+				settle(attempt);
+				return Flux.error(error);
+			}
+			if (this.cancelled) {
+				this.execution.release(attempt);
+				return Flux.error(error);
+			}
+			ErrorClassification classification = this.execution.classify(error);
+			Duration delay = this.execution.retryDelay(attempt, classification);
+			if (delay == null) {
+				return abandon(attempt, error, classification);
+			}
+			return Mono.fromCallable(() -> this.execution.prepareRetry(attempt, delay, classification))
+				.subscribeOn(WAITING)
+				.doOnError(ex -> this.execution.release(attempt))
+				.flatMapMany(ready -> ready ? attempt(attempt) : abandon(attempt, error, classification));
+		}
+
+		private Flux<T> abandon(Attempt attempt, Throwable error, ErrorClassification classification) {
+			Throwable raise = this.execution.abandon(attempt, error, classification);
+			return (raise != null) ? Flux.error(raise) : admitNext();
+		}
+
+		private Flux<T> exhausted() {
+			try {
+				T answer = this.execution.exhausted(this.fallback);
+				return (answer != null) ? Flux.just(answer) : Flux.empty();
+			}
+			catch (Throwable ex) {
+				return Flux.error(ex);
+			}
+		}
+
+		private void cancel() {
+			this.cancelled = true;
+			Attempt attempt = this.current;
+			if (attempt == null || attempt.isClosed()) {
+				return;
+			}
+			if (hasStreamed()) {
+				settle(attempt);
+			}
+			else {
+				this.execution.release(attempt);
+			}
+		}
+
+	}
+
+}

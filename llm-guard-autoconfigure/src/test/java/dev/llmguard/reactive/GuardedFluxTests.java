@@ -1,0 +1,123 @@
+package dev.llmguard.reactive;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import dev.llmguard.annotation.GuardFixtures;
+import dev.llmguard.annotation.GuardFixtures.RecordingLedger;
+import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.LlmGuardContext;
+import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.ManualGuardClock;
+import dev.llmguard.core.ToolLimitExceededException;
+import dev.llmguard.core.Usage;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.config.ToolSpec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GuardedFluxTests {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	private final RecordingLedger ledger = new RecordingLedger();
+
+	private final LlmGuardEngine engine = GuardFixtures.engine(this.ledger);
+
+	@AfterEach
+	void closeEngine() {
+		this.engine.close();
+	}
+
+	private static CallRequest request() {
+		return CallRequest.builder().chain("default").prompt("Hi").build();
+	}
+
+	@Test
+	void innerGuardedStreamSubscribedInsideAnAdmittedStreamIsNotAdmittedAgain() {
+		Flux<String> inner = GuardedFlux.flux(this.engine, request(),
+				context -> Flux.just("inner on " + context.model()), null, ChunkReader.TEXT);
+		// the inner stream is subscribed after the outer operation returned, so only the Reactor context tells
+		Flux<String> outer = GuardedFlux.flux(this.engine, request(), context -> Flux.defer(() -> inner), null,
+				ChunkReader.TEXT);
+		StepVerifier.create(outer).expectNext("inner on gpt-4o").verifyComplete();
+		assertThat(this.ledger.reservations()).isOne();
+		assertThat(this.ledger.open()).isZero();
+	}
+
+	@Test
+	void usageRecordedByTheOperationWinsOverTheEstimate() {
+		Flux<String> stream = GuardedFlux.flux(this.engine, request(), context -> Flux.just("a", "b")
+			.doOnComplete(() -> context.recordUsage(new Usage(11, 2))), null, ChunkReader.TEXT);
+		StepVerifier.create(stream).expectNext("a", "b").verifyComplete();
+		assertThat(this.ledger.committedTokens()).containsExactly(13L);
+	}
+
+	@Test
+	void monoSettlesWithUsageTheEngineFindsInTheValue() {
+		Mono<String> mono = GuardedFlux.mono(this.engine, request(), context -> {
+			context.recordUsage(5, 5);
+			return Mono.just("ok");
+		}, null, ChunkReader.TEXT);
+		StepVerifier.create(mono).expectNext("ok").verifyComplete();
+		assertThat(this.ledger.committedTokens()).containsExactly(10L);
+	}
+
+	@Test
+	void operationThatThrowsIsAFailureBeforeTheFirstElement() {
+		AtomicInteger calls = new AtomicInteger();
+		Flux<String> stream = GuardedFlux.flux(this.engine, request(), context -> {
+			calls.incrementAndGet();
+			throw new IllegalStateException("bad request");
+		}, null, ChunkReader.TEXT);
+		StepVerifier.create(stream).expectErrorMessage("bad request").verify(TIMEOUT);
+		assertThat(calls).hasValue(1);
+		assertThat(this.ledger.open()).isZero();
+		assertThat(GuardFixtures.inUse(this.engine)).isZero();
+	}
+
+	@Test
+	void limitedToolAnswersItsFallbackResponseOrFails() {
+		GuardSettings base = GuardFixtures.settings();
+		GuardSettings settings = new GuardSettings(base.headroom(), base.zone(), base.defaultInputPrice(),
+				base.defaultOutputPrice(), base.defaultMaxOutputTokens(), base.defaultMaxWait(), base.retry(),
+				base.priorityReserve(), base.providers(), base.chains(), base.budgets(),
+				java.util.Map.of("search", new ToolSpec("search", 1, Duration.ofMinutes(1), "[]"), "lookup",
+						new ToolSpec("lookup", 1, Duration.ofMinutes(1), null)));
+		try (LlmGuardEngine tools = LlmGuardEngine.builder(settings).clock(new ManualGuardClock()).build()) {
+			CallRequest search = request().toBuilder().tool("search").build();
+			CallRequest lookup = request().toBuilder().tool("lookup").build();
+			StreamOperation<String> operation = context -> Flux.just("result");
+			StepVerifier.create(GuardedFlux.flux(tools, search, operation, text -> text, null))
+				.expectNext("result")
+				.verifyComplete();
+			StepVerifier.create(GuardedFlux.flux(tools, search, operation, text -> text, null))
+				.expectNext("[]")
+				.verifyComplete();
+			StepVerifier.create(GuardedFlux.flux(tools, lookup, operation, text -> text, null))
+				.expectNext("result")
+				.verifyComplete();
+			StepVerifier.create(GuardedFlux.flux(tools, lookup, operation, text -> text, null))
+				.expectError(ToolLimitExceededException.class)
+				.verify(TIMEOUT);
+		}
+	}
+
+	@Test
+	void nothingIsAdmittedOnTheSubscribingThread() {
+		String subscriber = Thread.currentThread().getName();
+		Flux<String> stream = GuardedFlux.flux(this.engine, request(),
+				context -> Flux.just(Thread.currentThread().getName()), null, ChunkReader.TEXT);
+		StepVerifier.create(stream)
+			.assertNext(thread -> assertThat(thread).isNotEqualTo(subscriber).startsWith("boundedElastic"))
+			.verifyComplete();
+		assertThat(LlmGuardContext.isActive()).isFalse();
+	}
+
+}
