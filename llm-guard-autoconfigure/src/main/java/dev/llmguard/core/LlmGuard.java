@@ -61,7 +61,7 @@ public final class LlmGuard {
 	 * @throws ToolLimitExceededException when limited and no fallback response is configured
 	 */
 	public <T> T tool(String tool, Supplier<T> call, Function<String, T> fallback) {
-		ToolLimiter.ToolDecision decision = this.engine.tryTool(tool);
+		dev.llmguard.core.limit.ToolDecision decision = this.engine.tryTool(tool);
 		if (decision.allowed()) {
 			return call.get();
 		}

@@ -383,7 +383,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 	// ---------------------------------------------------------------- tools
 
 	private <T> ToolOutcome<T> checkTool(String tool, FallbackResponseMapper<T> fallback) {
-		ToolLimiter.ToolDecision decision = this.tools.tryAcquire(tool);
+		dev.llmguard.core.limit.ToolDecision decision = this.tools.tryAcquire(tool);
 		if (decision.allowed()) {
 			emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, "allowed"));
 			return null;
@@ -407,8 +407,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 * @param tool the configured tool
 	 * @return the decision; when not allowed, answer the tool's fallback response or fail
 	 */
-	public ToolLimiter.ToolDecision tryTool(String tool) {
-		ToolLimiter.ToolDecision decision = this.tools.tryAcquire(tool);
+	public dev.llmguard.core.limit.ToolDecision tryTool(String tool) {
+		dev.llmguard.core.limit.ToolDecision decision = this.tools.tryAcquire(tool);
 		String outcome = decision.allowed() ? "allowed"
 				: (decision.spec().fallbackResponse() != null) ? "fallback" : "rejected";
 		emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, outcome));
@@ -442,7 +442,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 		return ErrorClassification.of(FailureKind.NON_RETRYABLE, null, error.getClass().getSimpleName());
 	}
 
-	Usage extractUsage(Object result) {
+	/** The usage the registered extractors find in a result, or {@code null}. */
+	public Usage extractUsage(Object result) {
 		for (UsageExtractor extractor : this.extractors) {
 			Usage usage = extractor.extract(result);
 			if (usage != null) {
@@ -611,7 +612,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 				this.bucketStore = new LocalBucketStore(this.clock);
 			}
 			if (this.ledger == null) {
-				this.ledger = new InMemoryBudgetLedger();
+				this.ledger = new InMemoryBudgetLedger(this.clock, this.settings.zone());
 			}
 			if (this.cooldowns == null) {
 				this.cooldowns = new InMemoryCooldownStore();

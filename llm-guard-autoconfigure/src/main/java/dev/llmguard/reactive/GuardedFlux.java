@@ -148,7 +148,7 @@ public final class GuardedFlux {
 
 		Flux<T> start() {
 			if (this.request.tool() != null) {
-				ToolLimiter.ToolDecision decision = this.engine.tryTool(this.request.tool());
+				dev.llmguard.core.limit.ToolDecision decision = this.engine.tryTool(this.request.tool());
 				if (!decision.allowed()) {
 					return toolLimited(decision);
 				}
@@ -157,7 +157,7 @@ public final class GuardedFlux {
 			return admitNext().doOnCancel(this::cancel);
 		}
 
-		private Flux<T> toolLimited(ToolLimiter.ToolDecision decision) {
+		private Flux<T> toolLimited(dev.llmguard.core.limit.ToolDecision decision) {
 			String answer = decision.spec().fallbackResponse();
 			T element = (answer != null) ? this.fallback.map(answer) : null;
 			if (element != null) {

@@ -107,7 +107,7 @@ public final class GuardFixtures {
 			BudgetReservation reservation = new BudgetReservation(UUID.randomUUID().toString(), charges);
 			this.open.add(reservation.id());
 			this.charges.addAll(charges);
-			return new ReserveOutcome.Reserved(reservation, List.of());
+			return new ReserveOutcome.Reserved(reservation, emptyUsages(charges));
 		}
 
 		@Override
@@ -115,7 +115,13 @@ public final class GuardFixtures {
 			if (this.open.remove(reservation.id())) {
 				this.committedTokens.add(actualTokens);
 			}
-			return List.of();
+			return emptyUsages(reservation.charges());
+		}
+
+		private static List<BudgetUsage> emptyUsages(List<BudgetCharge> charges) {
+			return charges.stream()
+				.map(c -> BudgetUsage.empty(c.budget().name(), c.key(), c.periodStart(), c.resetsAt()))
+				.toList();
 		}
 
 		@Override
