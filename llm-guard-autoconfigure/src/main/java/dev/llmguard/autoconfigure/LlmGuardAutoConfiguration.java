@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -25,7 +26,8 @@ public final class LlmGuardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	GuardSettings llmGuardSettings(LlmGuardProperties properties) {
+	GuardSettings llmGuardSettings(LlmGuardProperties properties, Environment environment) {
+		UnknownPropertyCheck.check(environment);
 		return GuardSettingsFactory.create(properties);
 	}
 
