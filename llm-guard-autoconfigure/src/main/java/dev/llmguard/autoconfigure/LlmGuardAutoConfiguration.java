@@ -5,13 +5,14 @@ import dev.llmguard.core.config.GuardSettings;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configuration of llm-guard: binds and validates {@code llm.guard.*} into {@link GuardSettings}
@@ -37,15 +38,33 @@ public final class LlmGuardAutoConfiguration {
 		return new RateLimitedLlmValidator(settings);
 	}
 
-	/** Stops start-up when {@code backend: redis} has no Redis connection to use. */
+	/**
+	 * Stops start-up when {@code backend: redis} has no Redis connection to use; the Redis backend
+	 * itself is configured elsewhere and only needs a {@code RedisConnectionFactory}.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnProperty(name = "llm.guard.backend", havingValue = "redis")
-	@ConditionalOnMissingBean(type = REDIS_CONNECTION_FACTORY)
-	static final class MissingRedisConnectionConfiguration {
+	static final class RedisBackendCheckConfiguration {
 
-		MissingRedisConnectionConfiguration() {
-			throw LlmGuardConfigurationValidator.missingRedisConnection(
-					ClassUtils.isPresent(REDIS_CONNECTION_FACTORY, getClass().getClassLoader()));
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnMissingClass(REDIS_CONNECTION_FACTORY)
+		static final class SpringDataRedisMissing {
+
+			SpringDataRedisMissing() {
+				throw LlmGuardConfigurationValidator.missingRedisConnection(false);
+			}
+
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = REDIS_CONNECTION_FACTORY)
+		@ConditionalOnMissingBean(type = REDIS_CONNECTION_FACTORY)
+		static final class RedisConnectionFactoryMissing {
+
+			RedisConnectionFactoryMissing() {
+				throw LlmGuardConfigurationValidator.missingRedisConnection(true);
+			}
+
 		}
 
 	}
