@@ -34,7 +34,7 @@ public final class LlmGuardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	static RateLimitedLlmValidator rateLimitedLlmValidator(ObjectProvider<GuardSettings> settings) {
+	RateLimitedLlmValidator rateLimitedLlmValidator(ObjectProvider<GuardSettings> settings) {
 		return new RateLimitedLlmValidator(settings);
 	}
 

@@ -6,6 +6,8 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -314,12 +316,11 @@ public final class LlmGuardConfigurationValidator {
 		if (providers.isEmpty()) {
 			return "no providers";
 		}
-		return providers.entrySet()
+		// Sorted: the engine's settings hold unordered maps, and the message should read the same every time.
+		return new TreeMap<>(providers).entrySet()
 			.stream()
 			.map((entry) -> models.apply(entry.getValue()).isEmpty() ? entry.getKey() + "/*"
-					: models.apply(entry.getValue())
-						.keySet()
-						.stream()
+					: new TreeSet<>(models.apply(entry.getValue()).keySet()).stream()
 						.map((model) -> entry.getKey() + "/" + model)
 						.collect(Collectors.joining(", ")))
 			.collect(Collectors.joining(", "));

@@ -108,7 +108,7 @@ class LlmGuardConfigurationFailureTests {
 			.run((context) -> assertReports(context, "llm.guard.chains.default.models[1]", "openai/gpt-4o-mnii",
 					"model 'gpt-4o-mnii' is not configured for provider 'openai'",
 					"Add it under llm.guard.providers.openai.models.gpt-4o-mnii or use a configured model. "
-							+ "Configured: openai/gpt-4o, openai/gpt-4.1."));
+							+ "Configured: openai/gpt-4.1, openai/gpt-4o."));
 	}
 
 	@Test
