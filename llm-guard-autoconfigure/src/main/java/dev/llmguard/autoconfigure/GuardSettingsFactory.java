@@ -1,0 +1,94 @@
+package dev.llmguard.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.config.BudgetSpec;
+import dev.llmguard.core.config.ChainSpec;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.config.ModelPrice;
+import dev.llmguard.core.config.ModelSpec;
+import dev.llmguard.core.config.PriorityReserve;
+import dev.llmguard.core.config.ProviderSpec;
+import dev.llmguard.core.config.RateLimits;
+import dev.llmguard.core.config.RetrySettings;
+import dev.llmguard.core.config.ToolSpec;
+
+/**
+ * Builds the engine's immutable {@link GuardSettings} from {@link LlmGuardProperties}.
+ * <p>
+ * A model without configured prices gets a {@code null} price, so the built-in or default price
+ * applies; a provider without {@code max-wait} gets {@link #DEFAULT_MAX_WAIT}; a blank
+ * {@code fallback-response} means none.
+ */
+public final class GuardSettingsFactory {
+
+	/** How long a call waits for capacity when its provider sets no {@code max-wait}. */
+	public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
+
+	private GuardSettingsFactory() {
+	}
+
+	/**
+	 * Validates the properties and builds the settings.
+	 * @param properties the bound properties
+	 * @return the settings
+	 * @throws InvalidLlmGuardConfigurationException when the properties are invalid
+	 */
+	public static GuardSettings create(LlmGuardProperties properties) {
+		LlmGuardConfigurationValidator.validate(properties);
+		LlmGuardProperties.Retry retry = properties.getRetry();
+		LlmGuardProperties.Priority.Reserve reserve = properties.getPriority().getReserve();
+		GuardSettings.Builder builder = GuardSettings.builder()
+			.headroom(properties.getHeadroom())
+			.zone(properties.getZone())
+			.defaultPrices(properties.getDefaultInputPrice(), properties.getDefaultOutputPrice())
+			.defaultMaxOutputTokens(properties.getEstimation().getDefaultMaxOutputTokens())
+			.defaultMaxWait(DEFAULT_MAX_WAIT)
+			.retry(new RetrySettings(retry.getMaxAttempts(), retry.getInitialBackoff(), retry.getMultiplier(),
+					retry.getMaxBackoff(), retry.getMaxRetryAfter()))
+			.priorityReserve(new PriorityReserve(reserve.getNormal(), reserve.getLow()));
+		properties.getProviders().forEach((name, provider) -> builder.provider(provider(name, provider)));
+		properties.getChains()
+			.forEach((name, chain) -> builder.chain(new ChainSpec(name,
+					chain.getModels().stream().map(ModelRef::parse).toList(), chain.getCooldown(),
+					textOrNull(chain.getFallbackResponse()))));
+		properties.getBudgets()
+			.forEach((name, budget) -> builder.budget(new BudgetSpec(name, budget.getScope(), budget.getPeriod(),
+					budget.getMaxCost(), budget.getMaxTokens(), budget.getWarnAt(), budget.getOnExceeded())));
+		properties.getTools()
+			.forEach((name, tool) -> builder.tool(
+					new ToolSpec(name, tool.getLimit(), tool.getWindow(), textOrNull(tool.getFallbackResponse()))));
+		return builder.build();
+	}
+
+	private static ProviderSpec provider(String name, LlmGuardProperties.Provider provider) {
+		Map<String, ModelSpec> models = new LinkedHashMap<>();
+		provider.getModels()
+			.forEach((modelName, model) -> models.put(modelName, new ModelSpec(new ModelRef(name, modelName),
+					price(model), model.getContextWindow(), model.getMaxOutputTokens(), limits(model))));
+		Duration maxWait = (provider.getMaxWait() != null) ? provider.getMaxWait() : DEFAULT_MAX_WAIT;
+		return new ProviderSpec(name, textOrNull(provider.getBaseUrl()), limits(provider),
+				provider.getMaxConcurrent(), maxWait, models);
+	}
+
+	private static ModelPrice price(LlmGuardProperties.Model model) {
+		if (model.getInputPrice() == null && model.getOutputPrice() == null) {
+			return null;
+		}
+		return new ModelPrice(model.getInputPrice(), model.getCachedInputPrice(), model.getOutputPrice());
+	}
+
+	private static RateLimits limits(LlmGuardProperties.Limits limits) {
+		return new RateLimits(limits.getRequestsPerMinute(), limits.getTokensPerMinute(),
+				limits.getInputTokensPerMinute(), limits.getOutputTokensPerMinute(), limits.getRequestsPerDay(),
+				limits.getTokensPerDay());
+	}
+
+	private static String textOrNull(String text) {
+		return (text != null && !text.isBlank()) ? text : null;
+	}
+
+}

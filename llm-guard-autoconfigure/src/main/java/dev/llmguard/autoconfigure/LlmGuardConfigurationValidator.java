@@ -1,0 +1,383 @@
+package dev.llmguard.autoconfigure;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.config.ProviderSpec;
+
+/**
+ * Checks {@code llm.guard.*} before the engine is built, so that a mistake stops start-up with the
+ * key, the value and the fix instead of surfacing at the first call. Every check throws an
+ * {@link InvalidLlmGuardConfigurationException}; the first problem found is reported.
+ * <p>
+ * Rules: every limit, {@code max-concurrent}, {@code context-window}, {@code max-output-tokens},
+ * tool {@code limit} and {@code window} greater than zero; {@code max-wait} and {@code cooldown} not
+ * negative; prices not negative, a model's {@code input-price} and {@code output-price} set together;
+ * {@code headroom} and {@code warn-at} in (0, 1]; priority reserves in [0, 1) with
+ * {@code low >= normal}; {@code retry.max-attempts >= 1}, {@code retry.multiplier >= 1},
+ * {@code max-backoff >= initial-backoff}; chains with at least one model, each a known
+ * {@code provider/model}; budgets with {@code max-cost} and/or {@code max-tokens}, both positive.
+ */
+public final class LlmGuardConfigurationValidator {
+
+	static final String PREFIX = "llm.guard.";
+
+	private LlmGuardConfigurationValidator() {
+	}
+
+	/**
+	 * Validates the properties.
+	 * @param properties the bound properties
+	 * @throws InvalidLlmGuardConfigurationException on the first invalid value
+	 */
+	public static void validate(LlmGuardProperties properties) {
+		validateGlobal(properties);
+		properties.getProviders().forEach(LlmGuardConfigurationValidator::validateProvider);
+		properties.getChains().forEach((name, chain) -> validateChain(name, chain, properties.getProviders()));
+		properties.getBudgets().forEach(LlmGuardConfigurationValidator::validateBudget);
+		properties.getTools().forEach(LlmGuardConfigurationValidator::validateTool);
+	}
+
+	private static void validateGlobal(LlmGuardProperties properties) {
+		double headroom = properties.getHeadroom();
+		if (!(headroom > 0 && headroom <= 1)) {
+			throw new InvalidLlmGuardConfigurationException(PREFIX + "headroom", headroom,
+					"headroom must be greater than 0 and at most 1",
+					"Set llm.guard.headroom to the share of each declared provider limit llm-guard may use, for example 0.8.");
+		}
+		if (properties.getZone() == null) {
+			throw missing(PREFIX + "zone", "Set llm.guard.zone to a time zone id such as UTC or Europe/Berlin.");
+		}
+		requirePrice(PREFIX + "default-input-price", properties.getDefaultInputPrice(), true);
+		requirePrice(PREFIX + "default-output-price", properties.getDefaultOutputPrice(), true);
+		if (properties.getBackend() == null) {
+			throw missing(PREFIX + "backend", "Set llm.guard.backend to memory or redis.");
+		}
+		LlmGuardProperties.Redis redis = properties.getRedis();
+		if (redis.getKeyPrefix() == null || redis.getKeyPrefix().isBlank()) {
+			throw missing(PREFIX + "redis.key-prefix",
+					"Set llm.guard.redis.key-prefix to a non-empty prefix such as llm-guard.");
+		}
+		if (redis.getOnFailure() == null) {
+			throw missing(PREFIX + "redis.on-failure", "Set llm.guard.redis.on-failure to fail-open or fail-closed.");
+		}
+		requirePositive(PREFIX + "estimation.default-max-output-tokens",
+				properties.getEstimation().getDefaultMaxOutputTokens());
+		requirePositive(PREFIX + "events.buffer-size", properties.getEvents().getBufferSize());
+		validateRetry(properties.getRetry());
+		validatePriority(properties.getPriority().getReserve());
+	}
+
+	private static void validateRetry(LlmGuardProperties.Retry retry) {
+		String prefix = PREFIX + "retry.";
+		if (retry.getMaxAttempts() < 1) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "max-attempts", retry.getMaxAttempts(),
+					"max-attempts counts the first attempt too, so it must be at least 1",
+					"Set llm.guard.retry.max-attempts to 1 (no retries) or more, for example 5.");
+		}
+		if (!(retry.getMultiplier() >= 1)) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "multiplier", retry.getMultiplier(),
+					"the backoff multiplier must be at least 1, or pauses would shrink",
+					"Set llm.guard.retry.multiplier to 1 (constant backoff) or more, for example 2.0.");
+		}
+		requireNotNegative(prefix + "initial-backoff", retry.getInitialBackoff());
+		requireNotNegative(prefix + "max-backoff", retry.getMaxBackoff());
+		requireNotNegative(prefix + "max-retry-after", retry.getMaxRetryAfter());
+		if (retry.getMaxBackoff().compareTo(retry.getInitialBackoff()) < 0) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "max-backoff", retry.getMaxBackoff(),
+					"max-backoff is shorter than initial-backoff (" + retry.getInitialBackoff() + ")",
+					"Set llm.guard.retry.max-backoff to at least llm.guard.retry.initial-backoff.");
+		}
+	}
+
+	private static void validatePriority(LlmGuardProperties.Priority.Reserve reserve) {
+		String prefix = PREFIX + "priority.reserve.";
+		requireReserve(prefix + "normal", reserve.getNormal());
+		requireReserve(prefix + "low", reserve.getLow());
+		if (reserve.getLow() < reserve.getNormal()) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "low", reserve.getLow(),
+					"the low-priority reserve is smaller than the normal one (" + reserve.getNormal()
+							+ "), so low-priority calls could take capacity that normal calls may not",
+					"Set llm.guard.priority.reserve.low to at least llm.guard.priority.reserve.normal, for example normal 0.1 and low 0.3.");
+		}
+	}
+
+	private static void requireReserve(String key, double value) {
+		if (!(value >= 0 && value < 1)) {
+			throw new InvalidLlmGuardConfigurationException(key, value,
+					"a priority reserve is a share of each bucket and must be at least 0 and less than 1",
+					"Set " + key + " to a value in [0, 1), for example 0.1; 0 reserves nothing.");
+		}
+	}
+
+	private static void validateProvider(String name, LlmGuardProperties.Provider provider) {
+		String prefix = PREFIX + "providers." + element(name) + ".";
+		String baseUrl = provider.getBaseUrl();
+		if (baseUrl != null && !baseUrl.isBlank() && !isHttpUrl(baseUrl)) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "base-url", baseUrl,
+					"base-url is not an absolute http or https URL",
+					"Set " + prefix + "base-url to the provider's API root, for example https://api.openai.com.");
+		}
+		validateLimits(prefix, provider);
+		if (provider.getMaxConcurrent() != null) {
+			requirePositive(prefix + "max-concurrent", provider.getMaxConcurrent());
+		}
+		if (provider.getMaxWait() != null) {
+			requireNotNegative(prefix + "max-wait", provider.getMaxWait());
+		}
+		provider.getModels().forEach((modelName, model) -> validateModel(prefix, modelName, model));
+	}
+
+	private static void validateModel(String providerPrefix, String name, LlmGuardProperties.Model model) {
+		String prefix = providerPrefix + "models." + element(name) + ".";
+		requirePrice(prefix + "input-price", model.getInputPrice(), false);
+		requirePrice(prefix + "cached-input-price", model.getCachedInputPrice(), false);
+		requirePrice(prefix + "output-price", model.getOutputPrice(), false);
+		boolean anyPrice = model.getInputPrice() != null || model.getCachedInputPrice() != null
+				|| model.getOutputPrice() != null;
+		if (anyPrice && model.getInputPrice() == null) {
+			throw missing(prefix + "input-price", "A configured price replaces the built-in one, so set "
+					+ prefix + "input-price together with output-price (USD per 1M tokens), or remove the prices to use the built-in ones.");
+		}
+		if (anyPrice && model.getOutputPrice() == null) {
+			throw missing(prefix + "output-price", "A configured price replaces the built-in one, so set "
+					+ prefix + "output-price together with input-price (USD per 1M tokens), or remove the prices to use the built-in ones.");
+		}
+		if (model.getContextWindow() != null) {
+			requirePositive(prefix + "context-window", model.getContextWindow());
+		}
+		if (model.getMaxOutputTokens() != null) {
+			requirePositive(prefix + "max-output-tokens", model.getMaxOutputTokens());
+			if (model.getContextWindow() != null && model.getMaxOutputTokens() > model.getContextWindow()) {
+				throw new InvalidLlmGuardConfigurationException(prefix + "max-output-tokens",
+						model.getMaxOutputTokens(),
+						"max-output-tokens is larger than the model's context-window (" + model.getContextWindow() + ")",
+						"Set " + prefix + "max-output-tokens to at most " + model.getContextWindow() + ".");
+			}
+		}
+		validateLimits(prefix, model);
+	}
+
+	private static void validateLimits(String prefix, LlmGuardProperties.Limits limits) {
+		requirePositiveLimit(prefix + "requests-per-minute", limits.getRequestsPerMinute());
+		requirePositiveLimit(prefix + "tokens-per-minute", limits.getTokensPerMinute());
+		requirePositiveLimit(prefix + "input-tokens-per-minute", limits.getInputTokensPerMinute());
+		requirePositiveLimit(prefix + "output-tokens-per-minute", limits.getOutputTokensPerMinute());
+		requirePositiveLimit(prefix + "requests-per-day", limits.getRequestsPerDay());
+		requirePositiveLimit(prefix + "tokens-per-day", limits.getTokensPerDay());
+	}
+
+	private static void requirePositiveLimit(String key, Long value) {
+		if (value != null && value <= 0) {
+			throw new InvalidLlmGuardConfigurationException(key, value, "a limit must be greater than 0",
+					"Set " + key + " to the provider's declared limit, or remove it for no limit.");
+		}
+	}
+
+	private static void validateChain(String name, LlmGuardProperties.Chain chain,
+			Map<String, LlmGuardProperties.Provider> providers) {
+		String prefix = PREFIX + "chains." + element(name) + ".";
+		List<String> models = chain.getModels();
+		if (models == null || models.isEmpty()) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "models", "[]", "the chain has no models",
+					"List the models to try in order under " + prefix + "models, for example [openai/gpt-4o, openai/gpt-4o-mini]"
+							+ knownModelsSentence(providers));
+		}
+		for (int i = 0; i < models.size(); i++) {
+			String key = prefix + "models[" + i + "]";
+			String value = models.get(i);
+			ModelRef ref;
+			try {
+				ref = ModelRef.parse(value);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidLlmGuardConfigurationException(key, value,
+						"'" + value + "' is not a provider/model reference",
+						"Write each model of the chain as provider/model, for example openai/gpt-4o"
+								+ knownModelsSentence(providers));
+			}
+			String unknown = unknownModelProblem(ref, providers, LlmGuardProperties.Provider::getModels);
+			if (unknown != null) {
+				throw new InvalidLlmGuardConfigurationException(key, value, unknown,
+						unknownModelAction(ref, providers, LlmGuardProperties.Provider::getModels));
+			}
+		}
+		requireNotNegative(prefix + "cooldown", chain.getCooldown());
+	}
+
+	private static void validateBudget(String name, LlmGuardProperties.Budget budget) {
+		String prefix = PREFIX + "budgets." + element(name) + ".";
+		if (budget.getMaxCost() == null && budget.getMaxTokens() == null) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "max-cost", null,
+					"budget '" + name + "' has neither max-cost nor max-tokens, so it would limit nothing",
+					"Set " + prefix + "max-cost (USD) and/or " + prefix + "max-tokens, or remove the budget.");
+		}
+		if (budget.getMaxCost() != null && budget.getMaxCost().signum() <= 0) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "max-cost", budget.getMaxCost(),
+					"max-cost must be greater than 0",
+					"Set " + prefix + "max-cost to the most USD that may be spent per period, for example 50.00.");
+		}
+		if (budget.getMaxTokens() != null && budget.getMaxTokens() <= 0) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "max-tokens", budget.getMaxTokens(),
+					"max-tokens must be greater than 0",
+					"Set " + prefix + "max-tokens to the most tokens that may be used per period, or remove it.");
+		}
+		if (!(budget.getWarnAt() > 0 && budget.getWarnAt() <= 1)) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "warn-at", budget.getWarnAt(),
+					"warn-at is a share of the budget and must be greater than 0 and at most 1",
+					"Set " + prefix + "warn-at to a value in (0, 1], for example 0.8 to warn at 80 %.");
+		}
+		if (budget.getScope() == null) {
+			throw missing(prefix + "scope", "Set " + prefix + "scope to global, tenant or session.");
+		}
+		if (budget.getPeriod() == null) {
+			throw missing(prefix + "period", "Set " + prefix + "period to none, hour, day, week or month.");
+		}
+		if (budget.getOnExceeded() == null) {
+			throw missing(prefix + "on-exceeded", "Set " + prefix + "on-exceeded to reject or downgrade.");
+		}
+	}
+
+	private static void validateTool(String name, LlmGuardProperties.Tool tool) {
+		String prefix = PREFIX + "tools." + element(name) + ".";
+		if (tool.getLimit() == null) {
+			throw missing(prefix + "limit", "Set " + prefix + "limit to the calls allowed per window, for example 100.");
+		}
+		if (tool.getLimit() <= 0) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "limit", tool.getLimit(),
+					"a tool limit must be greater than 0",
+					"Set " + prefix + "limit to the calls allowed per window, or remove the tool.");
+		}
+		if (tool.getWindow() == null || tool.getWindow().isNegative() || tool.getWindow().isZero()) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "window", tool.getWindow(),
+					"the window of a tool limit must be longer than 0",
+					"Set " + prefix + "window to a duration such as 60s.");
+		}
+	}
+
+	// The Redis backend itself is built elsewhere; this only explains why it cannot start.
+	static InvalidLlmGuardConfigurationException missingRedisConnection(boolean dataRedisPresent) {
+		String problem = dataRedisPresent
+				? "the Redis backend needs a Redis connection, but there is no RedisConnectionFactory bean"
+				: "the Redis backend needs a Redis connection, but Spring Data Redis is not on the classpath";
+		return new InvalidLlmGuardConfigurationException(PREFIX + "backend", "redis", problem,
+				"Add spring-boot-starter-data-redis and point spring.data.redis.* (host and port, or url) at your Redis, "
+						+ "or set llm.guard.backend=memory to keep limits and budgets in this instance.");
+	}
+
+	/**
+	 * Why a model reference is unknown to the given settings, or {@code null} when it is known. A
+	 * provider must be configured; when it lists models, the model must be one of them.
+	 */
+	static String unknownModelProblem(ModelRef ref, GuardSettings settings) {
+		return unknownModelProblem(ref, settings.providers(), ProviderSpec::models);
+	}
+
+	static String unknownModelAction(ModelRef ref, GuardSettings settings) {
+		return unknownModelAction(ref, settings.providers(), ProviderSpec::models);
+	}
+
+	private static <P> String unknownModelProblem(ModelRef ref, Map<String, P> providers,
+			Function<P, Map<String, ?>> models) {
+		P provider = providers.get(ref.provider());
+		if (provider == null) {
+			return "provider '" + ref.provider() + "' is not configured";
+		}
+		Map<String, ?> providerModels = models.apply(provider);
+		if (!providerModels.isEmpty() && !providerModels.containsKey(ref.model())) {
+			return "model '" + ref.model() + "' is not configured for provider '" + ref.provider() + "'";
+		}
+		return null;
+	}
+
+	private static <P> String unknownModelAction(ModelRef ref, Map<String, P> providers,
+			Function<P, Map<String, ?>> models) {
+		String configured = describeModels(providers, models);
+		P provider = providers.get(ref.provider());
+		if (provider == null) {
+			return "Configure the provider under llm.guard.providers." + element(ref.provider())
+					+ " or use a configured one. Configured: " + configured + ".";
+		}
+		return "Add it under llm.guard.providers." + element(ref.provider()) + ".models." + element(ref.model())
+				+ " or use a configured model. Configured: " + configured + ".";
+	}
+
+	private static <P> String describeModels(Map<String, P> providers, Function<P, Map<String, ?>> models) {
+		if (providers.isEmpty()) {
+			return "no providers";
+		}
+		// Sorted: the engine's settings hold unordered maps, and the message should read the same every time.
+		return new TreeMap<>(providers).entrySet()
+			.stream()
+			.map((entry) -> models.apply(entry.getValue()).isEmpty() ? entry.getKey() + "/*"
+					: new TreeSet<>(models.apply(entry.getValue()).keySet()).stream()
+						.map((model) -> entry.getKey() + "/" + model)
+						.collect(Collectors.joining(", ")))
+			.collect(Collectors.joining(", "));
+	}
+
+	private static String knownModelsSentence(Map<String, LlmGuardProperties.Provider> providers) {
+		return "; configured: " + describeModels(providers, LlmGuardProperties.Provider::getModels) + ".";
+	}
+
+	/** A map key as Spring Boot expects it in a property name: in brackets unless it is a plain word. */
+	static String element(String name) {
+		return name.matches("[a-zA-Z0-9_-]+") ? name : "[" + name + "]";
+	}
+
+	private static boolean isHttpUrl(String value) {
+		try {
+			URI uri = new URI(value);
+			return uri.isAbsolute() && uri.getHost() != null
+					&& ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()));
+		}
+		catch (URISyntaxException ex) {
+			return false;
+		}
+	}
+
+	private static void requirePrice(String key, BigDecimal price, boolean required) {
+		if (price == null) {
+			if (required) {
+				throw missing(key, "Set " + key + " to a price in USD per 1M tokens, for example 5.00.");
+			}
+			return;
+		}
+		if (price.signum() < 0) {
+			throw new InvalidLlmGuardConfigurationException(key, price, "a price must not be negative",
+					"Set " + key + " to the price in USD per 1M tokens (0 for a free model).");
+		}
+	}
+
+	private static void requirePositive(String key, int value) {
+		if (value <= 0) {
+			throw new InvalidLlmGuardConfigurationException(key, value, "the value must be greater than 0",
+					"Set " + key + " to a positive number, or remove it to use the default.");
+		}
+	}
+
+	private static void requireNotNegative(String key, Duration value) {
+		if (value == null) {
+			throw missing(key, "Set " + key + " to a duration such as 30s, or remove it to use the default.");
+		}
+		if (value.isNegative()) {
+			throw new InvalidLlmGuardConfigurationException(key, value, "the duration must not be negative",
+					"Set " + key + " to a duration of 0 or more, such as 30s.");
+		}
+	}
+
+	private static InvalidLlmGuardConfigurationException missing(String key, String action) {
+		return new InvalidLlmGuardConfigurationException(key, null, "the value is missing", action);
+	}
+
+}
