@@ -1,6 +1,23 @@
 package dev.llmguard.autoconfigure;
 
+
+import dev.llmguard.annotation.PromptTextExtractor;
+import dev.llmguard.annotation.RateLimitedLlmAspect;
+import dev.llmguard.core.CooldownStore;
+import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.LlmGuard;
+import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.UsageExtractor;
+import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.limit.BucketStore;
+import dev.llmguard.core.retry.ErrorClassifier;
+import dev.llmguard.core.token.TokenEstimator;
+import dev.llmguard.http.RestClientErrorClassifier;
+import dev.llmguard.springai.OpenAiSdkErrorClassifier;
+import dev.llmguard.springai.SpringAiErrorClassifier;
+import dev.llmguard.springai.SpringAiUsageExtractor;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -15,8 +32,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of llm-guard: binds and validates {@code llm.guard.*} into {@link GuardSettings}
- * and checks every {@code @RateLimitedLlm} against it. Switched off by {@code llm.guard.enabled=false}.
+ * Auto-configuration of llm-guard: binds and validates {@code llm.guard.*} into {@link GuardSettings},
+ * builds the {@link LlmGuardEngine} from whatever storage beans exist (in memory when none; the Redis
+ * auto-configuration contributes shared ones), the {@link LlmGuard} facade and the
+ * {@code @RateLimitedLlm} aspect, and checks every {@code @RateLimitedLlm} against the settings.
+ * Switched off by {@code llm.guard.enabled=false}.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "llm.guard.enabled", matchIfMissing = true)
@@ -34,8 +54,98 @@ public final class LlmGuardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	GuardClock llmGuardClock() {
+		return GuardClock.system();
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	LlmGuardEngine llmGuardEngine(GuardSettings settings, GuardClock clock, ObjectProvider<BucketStore> bucketStore,
+			ObjectProvider<BudgetLedger> ledger, ObjectProvider<CooldownStore> cooldowns,
+			ObjectProvider<TokenEstimator> estimator, ObjectProvider<ErrorClassifier> classifiers,
+			ObjectProvider<UsageExtractor> usageExtractors, ObjectProvider<GuardListener> listeners) {
+		return LlmGuardEngine.builder(settings)
+			.clock(clock)
+			.bucketStore(bucketStore.getIfAvailable())
+			.ledger(ledger.getIfAvailable())
+			.cooldowns(cooldowns.getIfAvailable())
+			.estimator(estimator.getIfAvailable())
+			.classifiers(classifiers.orderedStream().toList())
+			.usageExtractors(usageExtractors.orderedStream().toList())
+			.listeners(listeners.orderedStream().toList())
+			.build();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmGuard llmGuard(LlmGuardEngine engine) {
+		return new LlmGuard(engine);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	RateLimitedLlmValidator rateLimitedLlmValidator(ObjectProvider<GuardSettings> settings) {
 		return new RateLimitedLlmValidator(settings);
+	}
+
+	/** The {@code @RateLimitedLlm} aspect, when AspectJ is on the class path. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.aspectj.weaver.Advice")
+	static final class AspectConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimitedLlmAspect rateLimitedLlmAspect(LlmGuardEngine engine, LlmGuardProperties properties) {
+			Integer order = properties.getAspectOrder();
+			return new RateLimitedLlmAspect(engine, (order != null) ? order : RateLimitedLlmAspect.DEFAULT_ORDER,
+					PromptTextExtractor.defaults(LlmGuardAutoConfiguration.class.getClassLoader()));
+		}
+
+	}
+
+	/** Classifies failures of Spring's HTTP clients. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.web.client.RestClientResponseException")
+	static final class RestClientErrorsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		RestClientErrorClassifier llmGuardRestClientErrorClassifier() {
+			return new RestClientErrorClassifier();
+		}
+
+	}
+
+	/** Classifies failures of the OpenAI Java SDK (used by Spring AI's OpenAI model). */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "com.openai.errors.OpenAIServiceException")
+	static final class OpenAiSdkErrorsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		OpenAiSdkErrorClassifier llmGuardOpenAiSdkErrorClassifier() {
+			return new OpenAiSdkErrorClassifier();
+		}
+
+	}
+
+	/** Usage of Spring AI responses, and Spring AI's transient/non-transient exceptions. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.ai.chat.model.ChatResponse")
+	static final class SpringAiSupportConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		SpringAiUsageExtractor llmGuardSpringAiUsageExtractor() {
+			return new SpringAiUsageExtractor();
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		SpringAiErrorClassifier llmGuardSpringAiErrorClassifier() {
+			return new SpringAiErrorClassifier();
+		}
+
 	}
 
 	/**

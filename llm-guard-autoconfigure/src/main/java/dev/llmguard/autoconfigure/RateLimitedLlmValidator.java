@@ -96,7 +96,35 @@ public final class RateLimitedLlmValidator implements SmartInitializingSingleton
 		Set<Method> ordered = new TreeSet<>(Comparator.comparing(Method::toGenericString));
 		ordered.addAll(methods.keySet());
 		for (Method method : ordered) {
-			validate(ANNOTATION + " on " + type.getName() + "#" + method.getName(), methods.get(method), settings);
+			String key = ANNOTATION + " on " + type.getName() + "#" + method.getName();
+			RateLimitedLlm annotation = methods.get(method);
+			validate(key, annotation, settings);
+			validateFallbackMethod(key, type, method, annotation.fallbackMethod());
+		}
+		if (onType != null && !onType.fallbackMethod().isEmpty()) {
+			for (Method method : type.getMethods()) {
+				if (method.getDeclaringClass() != Object.class && !methods.containsKey(method)
+						&& !java.lang.reflect.Modifier.isStatic(method.getModifiers())
+						&& !method.getName().equals(onType.fallbackMethod())) {
+					validateFallbackMethod(ANNOTATION + " on " + type.getName() + "#" + method.getName(), type, method,
+							onType.fallbackMethod());
+				}
+			}
+		}
+	}
+
+	private void validateFallbackMethod(String key, Class<?> type, Method method, String fallbackMethod) {
+		if (fallbackMethod.isEmpty()) {
+			return;
+		}
+		try {
+			dev.llmguard.annotation.FallbackMethodResolver.validate(type, method, fallbackMethod);
+		}
+		catch (IllegalStateException ex) {
+			throw new InvalidLlmGuardConfigurationException(key, "fallbackMethod = \"" + fallbackMethod + "\"",
+					ex.getMessage(), "Declare " + fallbackMethod + " in " + type.getSimpleName()
+							+ " with the parameters of " + method.getName()
+							+ ", optionally followed by one exception parameter, returning the same type.");
 		}
 	}
 
