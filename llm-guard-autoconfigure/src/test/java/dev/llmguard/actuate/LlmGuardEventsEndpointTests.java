@@ -3,17 +3,24 @@ package dev.llmguard.actuate;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.skyscreamer.jsonassert.JSONAssert;
 import org.skyscreamer.jsonassert.JSONCompareMode;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.ManualGuardClock;
+import dev.llmguard.core.Usage;
+import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.retry.ProviderResponseException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(OutputCaptureExtension.class)
 class LlmGuardEventsEndpointTests {
 
 	private final ManualGuardClock clock = ObserveFixtures.clock();
@@ -49,9 +56,25 @@ class LlmGuardEventsEndpointTests {
 	}
 
 	@Test
+	void aBudgetPastItsWarnAtWarnsOnceInTheLogAndInTheEvents(CapturedOutput output) throws Throwable {
+		// $41 of the $50 daily budget, then two more calls in the same day
+		ObserveFixtures.call(this.engine, null, new Usage(0, 4_100_000));
+		this.clock.advance(Duration.ofMinutes(30)); // the tokens bucket pays back the overrun
+		ObserveFixtures.call(this.engine, null, new Usage(10, 10));
+		ObserveFixtures.call(this.engine, null, new Usage(10, 10));
+
+		assertThat(this.endpoint.events().events()).singleElement().satisfies((event) -> {
+			assertThat(event.type()).isEqualTo("budget-warning");
+			assertThat(event.fields()).containsEntry("budget", "daily-spend").containsEntry("usedShare", 0.82);
+		});
+		assertThat(output.getOut().lines().filter((line) -> line.contains("WARN")
+				&& line.contains("llm-guard budget 'daily-spend'"))).hasSize(1);
+	}
+
+	@Test
 	void describesEveryFieldOfAnEventWithDurationsAndMoneyReadable() {
-		var described = LlmGuardEventsEndpoint.describe(new dev.llmguard.core.event.GuardEvent.CallFinished(
-				ObserveFixtures.START, "openai", "gpt-4o", null, "failed", new dev.llmguard.core.Usage(10, 5, 2),
+		var described = LlmGuardEventsEndpoint.describe(new GuardEvent.CallFinished(
+				ObserveFixtures.START, "openai", "gpt-4o", null, "failed", new Usage(10, 5, 2),
 				1_500_000L, true, Duration.ofMillis(1500)));
 
 		assertThat(described.type()).isEqualTo("call-finished");
