@@ -15,6 +15,7 @@ import dev.llmguard.core.budget.ReserveOutcome;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.event.ObservedCall;
 import dev.llmguard.core.limit.Demand;
 import dev.llmguard.core.limit.RatePermit;
 import dev.llmguard.core.retry.ErrorClassification;
@@ -57,6 +58,8 @@ public final class CallExecution {
 
 	private boolean finished;
 
+	private ObservedCall observed = ObservedCall.NONE;
+
 	CallExecution(LlmGuardEngine engine, CallRequest request, ChainSpec chain, List<ModelRef> candidates,
 			long inputEstimate) {
 		this.engine = engine;
@@ -83,6 +86,26 @@ public final class CallExecution {
 
 	public long inputEstimate() {
 		return this.inputEstimate;
+	}
+
+	/** The observer watching this call ({@link ObservedCall#NONE} when nobody does). */
+	ObservedCall observed() {
+		return this.observed;
+	}
+
+	void observe(ObservedCall observed) {
+		this.observed = observed;
+	}
+
+	/** Publishes an event to the engine's listeners and to the observer of this call. */
+	private void emit(GuardEvent event) {
+		this.engine.emit(event);
+		try {
+			this.observed.onEvent(event);
+		}
+		catch (RuntimeException ex) {
+			logger.debug("llm-guard call observer failed on {}", event.type(), ex);
+		}
 	}
 
 	/** Whether a model after the last admitted one remains. */
@@ -116,7 +139,7 @@ public final class CallExecution {
 			if (spec != null && spec.contextWindow() != null && this.inputEstimate + maxOut > spec.contextWindow()) {
 				this.lastRejection = new ContextWindowExceededException(model.toString(), this.inputEstimate + maxOut,
 						spec.contextWindow());
-				this.engine.emit(new GuardEvent.Rejected(now, model.provider(), model.model(), "context_window",
+				emit(new GuardEvent.Rejected(now, model.provider(), model.model(), "context_window",
 						(this.inputEstimate + maxOut) + " tokens > " + spec.contextWindow()));
 				skip(model, "context_window", (this.inputEstimate + maxOut) + " > " + spec.contextWindow(), hasNext);
 				continue;
@@ -133,7 +156,7 @@ public final class CallExecution {
 			catch (RateLimitExceededException ex) {
 				this.engine.releaseBudget(reservation);
 				this.lastRejection = ex;
-				this.engine.emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(),
+				emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(),
 						model.model(), "rate_limited", "no capacity within max-wait"));
 				skip(model, "rate_limited", "no capacity within max-wait", hasNext);
 				continue;
@@ -142,7 +165,7 @@ public final class CallExecution {
 				this.engine.releaseBudget(reservation);
 				throw ex;
 			}
-			this.engine.emit(new GuardEvent.Waited(this.engine.clock().instant(), model.provider(), model.model(),
+			emit(new GuardEvent.Waited(this.engine.clock().instant(), model.provider(), model.model(),
 					this.request.priority(), permit.waited()));
 			return new Attempt(model, spec, permit, reservation, maxOut, context(model, 1, maxOut));
 		}
@@ -164,7 +187,7 @@ public final class CallExecution {
 		}
 		ReserveOutcome.Exceeded exceeded = (ReserveOutcome.Exceeded) outcome;
 		BudgetExceededException ex = this.engine.budgets().exceeded(exceeded);
-		this.engine.emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(), model.model(),
+		emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(), model.model(),
 				"budget_exceeded", "budget '" + ex.getBudget() + "'"));
 		if (this.engine.budgets().anyDowngrade(exceeded) && hasNext) {
 			this.lastRejection = ex;
@@ -179,7 +202,7 @@ public final class CallExecution {
 		this.failures.add(new ModelFailure(model.toString(), reason, detail));
 		logger.debug("llm-guard: {} skipped: {} ({})", model, reason, detail);
 		if (hasNext && this.chainName != null) {
-			this.engine.emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName, model.toString(),
+			emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName, model.toString(),
 					this.candidates.get(this.next).toString(), reason));
 		}
 	}
@@ -278,7 +301,7 @@ public final class CallExecution {
 	public boolean prepareRetry(Attempt attempt, Duration delay, ErrorClassification classification)
 			throws InterruptedException {
 		ModelRef model = attempt.model();
-		this.engine.emit(new GuardEvent.Retried(this.engine.clock().instant(), model.provider(), model.model(),
+		emit(new GuardEvent.Retried(this.engine.clock().instant(), model.provider(), model.model(),
 				attempt.context().attempt(), classification.kind().tag(), delay));
 		this.engine.clock().sleep(delay);
 		if (!this.engine.limiters().acquireRetryRequest(attempt.permit(), this.request.priority(), maxWait(model))) {
@@ -303,7 +326,7 @@ public final class CallExecution {
 				&& this.chain.cooldown() != null && !this.chain.cooldown().isZero()) {
 			Instant until = now.plus(this.chain.cooldown());
 			this.engine.cooldowns().coolDown(model, until);
-			this.engine.emit(new GuardEvent.CooledDown(now, model.provider(), model.model(), until, kind.tag()));
+			emit(new GuardEvent.CooledDown(now, model.provider(), model.model(), until, kind.tag()));
 		}
 		this.failures.add(new ModelFailure(model.toString(), kind.tag(), classification.detail()));
 		if (!kind.allowsFailover()) {
@@ -312,7 +335,7 @@ public final class CallExecution {
 		}
 		this.lastProviderError = error;
 		if (hasNextModel() && this.chainName != null) {
-			this.engine.emit(new GuardEvent.FellBack(now, this.chainName, model.toString(),
+			emit(new GuardEvent.FellBack(now, this.chainName, model.toString(),
 					this.candidates.get(this.next).toString(), kind.tag()));
 		}
 		return null;
@@ -340,7 +363,7 @@ public final class CallExecution {
 		if (this.chain != null && this.chain.fallbackResponse() != null) {
 			T answer = mapper.map(this.chain.fallbackResponse());
 			if (answer != null) {
-				this.engine.emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName,
+				emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName,
 						String.valueOf(this.lastModel), "fallback_response", lastReason()));
 				finish(this.lastModel, "fallback_response", null, 0, false);
 				return answer;
@@ -383,7 +406,7 @@ public final class CallExecution {
 		}
 		this.finished = true;
 		Instant now = this.engine.clock().instant();
-		this.engine.emit(new GuardEvent.CallFinished(now, (model != null) ? model.provider() : "none",
+		emit(new GuardEvent.CallFinished(now, (model != null) ? model.provider() : "none",
 				(model != null) ? model.model() : "none", this.chainName, outcome, usage, costNanos, estimated,
 				Duration.between(this.started, now)));
 	}

@@ -27,9 +27,11 @@ import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.core.event.CallObserver;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardEvents;
 import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.event.ObservedCall;
 import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.core.limit.LocalBucketStore;
 import dev.llmguard.core.limit.RateLimiters;
@@ -79,6 +81,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private final boolean ownsExecutor;
 
+	private volatile CallObserver observer;
+
 	private LlmGuardEngine(Builder b) {
 		this.settings = b.settings;
 		this.clock = b.clock;
@@ -96,6 +100,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 		this.backoff = new BackoffCalculator(b.settings.retry());
 		this.ownsExecutor = (b.asyncExecutor == null);
 		this.asyncExecutor = (b.asyncExecutor != null) ? b.asyncExecutor : defaultExecutor();
+		this.observer = b.observer;
 	}
 
 	private static ExecutorService defaultExecutor() {
@@ -137,7 +142,25 @@ public final class LlmGuardEngine implements AutoCloseable {
 				return tool.result();
 			}
 		}
-		CallExecution execution = start(request);
+		ObservedCall observed = observe(request);
+		Throwable failure = null;
+		// the scope closes before stop: the call stays current on this thread while the provider is called
+		try (ObservedCall.Scope scope = observed.openScope()) {
+			CallExecution execution = start(request);
+			execution.observe(observed);
+			return run(execution, operation, fallback);
+		}
+		catch (Throwable ex) {
+			failure = ex;
+			throw ex;
+		}
+		finally {
+			observed.stop(failure);
+		}
+	}
+
+	private <T> T run(CallExecution execution, GuardedOperation<T> operation, FallbackResponseMapper<T> fallback)
+			throws Throwable {
 		Attempt attempt;
 		while ((attempt = execution.admit()) != null) {
 			Attempt current = attempt;
@@ -190,6 +213,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 				return result;
 			}
 		}
+		ObservedCall observed = observe(request);
+		result.whenComplete((value, failure) -> observed.stop((failure != null) ? unwrap(failure) : null));
 		CallExecution execution;
 		try {
 			execution = start(request);
@@ -198,6 +223,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 			result.completeExceptionally(ex);
 			return result;
 		}
+		execution.observe(observed);
 		this.asyncExecutor.execute(() -> admitAsync(execution, operation, fallback, result));
 		return result;
 	}
@@ -223,7 +249,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 	private <T> void attemptAsync(CallExecution execution, Attempt attempt, AsyncGuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
 		CompletionStage<T> called;
-		try (LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
+		try (ObservedCall.Scope observation = execution.observed().openScope();
+				LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
 			called = Objects.requireNonNull(operation.call(attempt.context()), "the operation returned no stage");
 		}
 		catch (Throwable ex) {
@@ -278,6 +305,20 @@ public final class LlmGuardEngine implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 			result.completeExceptionally(ex);
+		}
+	}
+
+	/** Starts watching a call on the calling thread; a failing observer never fails the call. */
+	private ObservedCall observe(CallRequest request) {
+		CallObserver current = this.observer;
+		if (current == CallObserver.NONE) {
+			return ObservedCall.NONE;
+		}
+		try {
+			return Objects.requireNonNull(current.start(request), "observer returned no call");
+		}
+		catch (RuntimeException ex) {
+			return ObservedCall.NONE;
 		}
 	}
 
@@ -507,6 +548,15 @@ public final class LlmGuardEngine implements AutoCloseable {
 		return this.backoff;
 	}
 
+	/**
+	 * Watches every call run by {@link #execute} and {@link #executeAsync} from now on (tracing);
+	 * replaces the observer set before.
+	 * @param observer the observer, or {@code null} for none
+	 */
+	public void observeCalls(CallObserver observer) {
+		this.observer = (observer != null) ? observer : CallObserver.NONE;
+	}
+
 	/** Adds a listener at run time (metrics and endpoints register through the builder). */
 	public void addListener(GuardListener listener) {
 		this.events.add(listener);
@@ -541,6 +591,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 		private final List<GuardListener> listeners = new ArrayList<>();
 
 		private Executor asyncExecutor;
+
+		private CallObserver observer = CallObserver.NONE;
 
 		private Builder(GuardSettings settings) {
 			this.settings = Objects.requireNonNull(settings, "settings");
@@ -598,6 +650,12 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 		public Builder listeners(List<? extends GuardListener> listeners) {
 			this.listeners.addAll(listeners);
+			return this;
+		}
+
+		/** Watches each call, for tracing (Micrometer observations). */
+		public Builder callObserver(CallObserver observer) {
+			this.observer = (observer != null) ? observer : CallObserver.NONE;
 			return this;
 		}
 
