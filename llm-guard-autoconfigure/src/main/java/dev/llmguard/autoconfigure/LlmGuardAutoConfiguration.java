@@ -10,6 +10,7 @@ import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.UsageExtractor;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.event.CallObserver;
 import dev.llmguard.core.event.GuardListener;
 import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.core.retry.ErrorClassifier;
@@ -63,7 +64,8 @@ public final class LlmGuardAutoConfiguration {
 	LlmGuardEngine llmGuardEngine(GuardSettings settings, GuardClock clock, ObjectProvider<BucketStore> bucketStore,
 			ObjectProvider<BudgetLedger> ledger, ObjectProvider<CooldownStore> cooldowns,
 			ObjectProvider<TokenEstimator> estimator, ObjectProvider<ErrorClassifier> classifiers,
-			ObjectProvider<UsageExtractor> usageExtractors, ObjectProvider<GuardListener> listeners) {
+			ObjectProvider<UsageExtractor> usageExtractors, ObjectProvider<GuardListener> listeners,
+			ObjectProvider<CallObserver> callObserver) {
 		return LlmGuardEngine.builder(settings)
 			.clock(clock)
 			.bucketStore(bucketStore.getIfAvailable())
@@ -73,6 +75,7 @@ public final class LlmGuardAutoConfiguration {
 			.classifiers(classifiers.orderedStream().toList())
 			.usageExtractors(usageExtractors.orderedStream().toList())
 			.listeners(listeners.orderedStream().toList())
+			.callObserver(callObserver.getIfUnique())
 			.build();
 	}
 

@@ -21,7 +21,7 @@ import dev.llmguard.core.LlmGuardEngine;
 @AutoConfiguration(afterName = "dev.llmguard.autoconfigure.LlmGuardAutoConfiguration")
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 @ConditionalOnBean(LlmGuardEngine.class)
-@EnableConfigurationProperties(LlmGuardEventsProperties.class)
+@EnableConfigurationProperties(LlmGuardProperties.class)
 public final class LlmGuardEndpointAutoConfiguration {
 
 	@Bean
@@ -35,8 +35,8 @@ public final class LlmGuardEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint(LlmGuardEventsEndpoint.class)
-	GuardEventBuffer llmGuardEventBuffer(LlmGuardEventsProperties properties) {
-		return new GuardEventBuffer(properties.getBufferSize());
+	GuardEventBuffer llmGuardEventBuffer(LlmGuardProperties properties) {
+		return new GuardEventBuffer(properties.getEvents().getBufferSize());
 	}
 
 	@Bean
