@@ -3,6 +3,7 @@ package dev.llmguard.core.engine;
 import org.junit.jupiter.api.Test;
 
 import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.LlmGuard;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.OnExceeded;
@@ -19,6 +20,17 @@ class NestedCallTests {
 		s.providerLimits = requestsPerDay(100);
 		s.budget(costBudget("daily", BudgetScope.GLOBAL, "10.00", OnExceeded.REJECT));
 	});
+
+	@Test
+	void contextOfTheChosenModelIsCurrentInsideTheOperationOnly() {
+		LlmGuard facade = new LlmGuard(this.guard.engine);
+
+		String model = facade.call(facade.request().chain("default").tenant("acme").build(),
+				context -> LlmGuardContext.current().model() + " for " + LlmGuardContext.current().tenant());
+
+		assertThat(model).isEqualTo("gpt-4o for acme");
+		assertThat(LlmGuardContext.isActive()).isFalse();
+	}
 
 	@Test
 	void innerCallRunsOnceWithTheOuterContextAndIsAdmittedOnce() throws Throwable {
