@@ -6,12 +6,14 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.FallbackExhaustedException;
 import dev.llmguard.core.event.GuardEvent;
 
 import static dev.llmguard.core.engine.EngineFixtures.GPT_4O;
 import static dev.llmguard.core.engine.EngineFixtures.MINI;
 import static dev.llmguard.core.engine.EngineFixtures.status;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /** §3 step 2: models of a chain are tried in order; a rate-limited model fails over at once and cools down. */
 class ChainFailoverTests {
@@ -101,6 +103,18 @@ class ChainFailoverTests {
 
 		assertThat(this.provider.calls()).containsExactly(GPT_4O, GPT_4O);
 		assertThat(this.guard.events(GuardEvent.CooledDown.class)).isEmpty();
+	}
+
+	@Test
+	void lastModelOfTheChainIsNotCooledDownSoTheChainKeepsAnswering() throws Throwable {
+		this.provider.on(GPT_4O, status(429)).on(MINI, status(429), status(429), status(429), status(429), status(429));
+		assertThatExceptionOfType(FallbackExhaustedException.class).isThrownBy(this::call);
+		assertThat(this.guard.events(GuardEvent.CooledDown.class)).extracting(GuardEvent.CooledDown::model)
+			.containsExactly("gpt-4o");
+
+		// gpt-4o is still cooling down; the chain's last model is asked again rather than nobody
+		assertThat(call()).isEqualTo("gpt-4o-mini");
+		assertThat(this.provider.callsTo(MINI)).isEqualTo(EngineFixtures.RETRY.maxAttempts() + 1);
 	}
 
 }
