@@ -313,7 +313,7 @@ public final class CallExecution {
 
 	/**
 	 * Gives the attempt's model up after a failure: releases its capacity, cools a rate-limited or
-	 * overloaded model down and records what it answered.
+	 * overloaded model down when another model follows, and records what it answered.
 	 * @return the error to raise now (a failure no other model can fix), or {@code null} to go on with
 	 * {@link #admit()}
 	 */
@@ -322,8 +322,10 @@ public final class CallExecution {
 		ModelRef model = attempt.model();
 		Instant now = this.engine.clock().instant();
 		FailureKind kind = classification.kind();
+		// only a model the call fails over from cools down: cooling the chain's last model too would make
+		// every later call of the chain fail for the whole cooldown without asking any provider
 		if ((kind == FailureKind.RATE_LIMITED || kind == FailureKind.OVERLOADED) && this.chain != null
-				&& this.chain.cooldown() != null && !this.chain.cooldown().isZero()) {
+				&& hasNextModel() && this.chain.cooldown() != null && !this.chain.cooldown().isZero()) {
 			Instant until = now.plus(this.chain.cooldown());
 			this.engine.cooldowns().coolDown(model, until);
 			emit(new GuardEvent.CooledDown(now, model.provider(), model.model(), until, kind.tag()));

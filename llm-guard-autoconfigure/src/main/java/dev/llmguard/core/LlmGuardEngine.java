@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.retry.RetryCallback;
 import org.springframework.retry.RetryContext;
+import org.springframework.retry.backoff.BackOffInterruptedException;
 import org.springframework.retry.support.RetryTemplate;
 
 import dev.llmguard.core.budget.BudgetLedger;
@@ -176,7 +177,10 @@ public final class LlmGuardEngine implements AutoCloseable {
 				execution.succeeded(current, result);
 				return result;
 			}
-			catch (Throwable error) {
+			catch (Throwable thrown) {
+				// an interrupt during a retry pause comes wrapped by spring-retry: raise the InterruptedException itself
+				Throwable error = (thrown instanceof BackOffInterruptedException
+						&& thrown.getCause() instanceof InterruptedException interrupted) ? interrupted : thrown;
 				if (current.isClosed()) {
 					throw error; // settlement itself failed: capacity is already accounted
 				}
