@@ -130,6 +130,12 @@ public final class CallExecution {
 			if (this.chain != null && this.candidates.size() > 1) {
 				Instant until = this.engine.cooldowns().cooldownUntil(model, now);
 				if (until != null) {
+					if (!(this.lastRejection instanceof RateLimitExceededException)) {
+						// every model cooling down: the caller learns when the first one is back
+						this.lastRejection = new RateLimitExceededException(model.provider(), model.model(),
+								Duration.between(now, until), model + " is cooling down after a rate limit until "
+										+ until + "; retry then");
+					}
 					skip(model, "cooling_down", "until " + until, hasNext);
 					continue;
 				}

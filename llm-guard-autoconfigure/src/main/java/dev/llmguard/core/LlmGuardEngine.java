@@ -54,6 +54,8 @@ import dev.llmguard.core.token.TokenEstimators;
  */
 public final class LlmGuardEngine implements AutoCloseable {
 
+	private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(LlmGuardEngine.class);
+
 	private final GuardSettings settings;
 
 	private final GuardClock clock;
@@ -203,6 +205,16 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 */
 	public <T> CompletableFuture<T> executeAsync(CallRequest request, AsyncGuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback) {
+		LlmGuardContext outer = LlmGuardContext.find();
+		if (outer != null) {
+			// already admitted by an outer entry point on this thread
+			try {
+				return operation.call(outer).toCompletableFuture();
+			}
+			catch (Throwable ex) {
+				return CompletableFuture.failedFuture(ex);
+			}
+		}
 		CompletableFuture<T> result = new CompletableFuture<>();
 		if (request.tool() != null) {
 			try {
@@ -490,9 +502,15 @@ public final class LlmGuardEngine implements AutoCloseable {
 	/** The usage the registered extractors find in a result, or {@code null}. */
 	public Usage extractUsage(Object result) {
 		for (UsageExtractor extractor : this.extractors) {
-			Usage usage = extractor.extract(result);
-			if (usage != null) {
-				return usage;
+			try {
+				Usage usage = extractor.extract(result);
+				if (usage != null) {
+					return usage;
+				}
+			}
+			catch (RuntimeException ex) {
+				// a malformed response must not lose a successful call: settle with the estimate instead
+				logger.debug("llm-guard usage extractor {} failed", extractor.getClass().getName(), ex);
 			}
 		}
 		return null;
