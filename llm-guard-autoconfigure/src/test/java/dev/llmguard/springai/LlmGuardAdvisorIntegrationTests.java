@@ -79,7 +79,7 @@ class LlmGuardAdvisorIntegrationTests {
 
 		List<String> chunks = client.prompt("Stream me an answer").stream().content().collectList().block(TIMEOUT);
 
-		SimulatorStats stats = simulator.stats();
+		SimulatorStats stats = SimulatorGuard.statsWithOutput(simulator, 40);
 		assertThat(chunks).isNotEmpty();
 		assertThat(stats.outputTokens()).isEqualTo(40);
 		BudgetUsage spend = SimulatorGuard.spend(this.engine);
@@ -143,7 +143,7 @@ class LlmGuardAdvisorIntegrationTests {
 			client.prompt("Streamed question " + i).stream().content().collectList().block(TIMEOUT);
 		}
 
-		SimulatorStats stats = simulator.stats();
+		SimulatorStats stats = SimulatorGuard.statsWithOutput(simulator, 7 * 40);
 		assertThat(stats.succeeded()).isEqualTo(7);
 		BudgetUsage spend = SimulatorGuard.spend(this.engine);
 		assertThat(spend.spentCostNanos()).isEqualTo(
@@ -171,7 +171,7 @@ class LlmGuardAdvisorIntegrationTests {
 			.getModel());
 
 		assertThat(models).allSatisfy(model -> assertThat(model).startsWith("gpt-4o-mini"));
-		SimulatorStats stats = simulator.stats();
+		SimulatorStats stats = SimulatorGuard.statsWithOutput(simulator, 4 * 40);
 		assertThat(stats.rateLimited()).as("gpt-4o asked once, then cooling down").isEqualTo(1);
 		assertThat(stats.succeeded()).isEqualTo(4);
 		assertThat(guard.events(GuardEvent.FellBack.class)).isNotEmpty();

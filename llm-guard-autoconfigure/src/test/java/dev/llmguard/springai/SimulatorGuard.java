@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.awaitility.Awaitility;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.ai.openai.OpenAiChatOptions;
@@ -32,6 +33,7 @@ import dev.llmguard.core.config.ToolSpec;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.http.RestClientErrorClassifier;
 import dev.llmguard.test.simulator.ProviderSimulator;
+import dev.llmguard.test.simulator.SimulatorStats;
 
 /**
  * A real engine in front of the provider simulator, as an application would configure it: provider
@@ -98,11 +100,6 @@ final class SimulatorGuard {
 		return this;
 	}
 
-	SimulatorGuard provider(ProviderSpec provider) {
-		this.settings.provider(provider);
-		return this;
-	}
-
 	LlmGuardEngine build() {
 		Map<String, ModelSpec> models = new LinkedHashMap<>();
 		models.put("gpt-4o", new ModelSpec(GPT_4O, GPT_4O_PRICE, 128_000, 1000, null));
@@ -150,6 +147,15 @@ final class SimulatorGuard {
 		return Money.fromUsd(price.input().multiply(BigDecimal.valueOf(inputTokens))
 			.add(price.output().multiply(BigDecimal.valueOf(outputTokens)))
 			.divide(BigDecimal.valueOf(1_000_000)));
+	}
+
+	/**
+	 * The simulator's counts once it has counted the given output: it counts a stream's output after
+	 * the stream's last byte, so a client may finish reading first.
+	 */
+	static SimulatorStats statsWithOutput(ProviderSimulator simulator, long outputTokens) {
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> simulator.stats().outputTokens() >= outputTokens);
+		return simulator.stats();
 	}
 
 	static int inUse(LlmGuardEngine engine) {
