@@ -10,8 +10,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -79,7 +79,7 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 	/** Request attribute: the priority, 1 (most urgent) to 10. */
 	public static final String PRIORITY = "llm-guard.priority";
 
-	private static final Log logger = LogFactory.getLog(LlmGuardRestClientInterceptor.class);
+	private static final Logger logger = LoggerFactory.getLogger(LlmGuardRestClientInterceptor.class);
 
 	private static final int MAX_WARNED = 64;
 

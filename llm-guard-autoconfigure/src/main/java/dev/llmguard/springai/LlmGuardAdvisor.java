@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 
 import org.springframework.ai.chat.client.ChatClient;
@@ -89,7 +89,7 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	/** Advisor parameter: the longest wait for capacity, as a {@link Duration} or text ({@code 5s}, {@code PT5S}). */
 	public static final String MAX_WAIT = "llm-guard.max-wait";
 
-	private static final Log logger = LogFactory.getLog(LlmGuardAdvisor.class);
+	private static final Logger logger = LoggerFactory.getLogger(LlmGuardAdvisor.class);
 
 	private static final int MAX_WARNED_MODELS = 64;
 
