@@ -15,10 +15,6 @@ import dev.llmguard.core.event.GuardListener;
 import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.core.retry.ErrorClassifier;
 import dev.llmguard.core.token.TokenEstimator;
-import dev.llmguard.http.RestClientErrorClassifier;
-import dev.llmguard.springai.OpenAiSdkErrorClassifier;
-import dev.llmguard.springai.SpringAiErrorClassifier;
-import dev.llmguard.springai.SpringAiUsageExtractor;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -102,51 +98,6 @@ public final class LlmGuardAutoConfiguration {
 			Integer order = properties.getAspectOrder();
 			return new RateLimitedLlmAspect(engine, (order != null) ? order : RateLimitedLlmAspect.DEFAULT_ORDER,
 					PromptTextExtractor.defaults(LlmGuardAutoConfiguration.class.getClassLoader()));
-		}
-
-	}
-
-	/** Classifies failures of Spring's HTTP clients. */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "org.springframework.web.client.RestClientResponseException")
-	static final class RestClientErrorsConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		RestClientErrorClassifier llmGuardRestClientErrorClassifier() {
-			return new RestClientErrorClassifier();
-		}
-
-	}
-
-	/** Classifies failures of the OpenAI Java SDK (used by Spring AI's OpenAI model). */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "com.openai.errors.OpenAIServiceException")
-	static final class OpenAiSdkErrorsConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		OpenAiSdkErrorClassifier llmGuardOpenAiSdkErrorClassifier() {
-			return new OpenAiSdkErrorClassifier();
-		}
-
-	}
-
-	/** Usage of Spring AI responses, and Spring AI's transient/non-transient exceptions. */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "org.springframework.ai.chat.model.ChatResponse")
-	static final class SpringAiSupportConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		SpringAiUsageExtractor llmGuardSpringAiUsageExtractor() {
-			return new SpringAiUsageExtractor();
-		}
-
-		@Bean
-		@ConditionalOnMissingBean
-		SpringAiErrorClassifier llmGuardSpringAiErrorClassifier() {
-			return new SpringAiErrorClassifier();
 		}
 
 	}

@@ -28,7 +28,8 @@ class LlmGuardEndpointHttpTests {
 
 	@Nested
 	@SpringBootTest(classes = WebApp.class,
-			properties = "management.endpoints.web.exposure.include=health,llmguard,llmguardevents")
+			properties = { "management.endpoints.web.exposure.include=health,llmguard,llmguardevents",
+					"spring.ai.openai.api-key=unused" })
 	@AutoConfigureMockMvc
 	class WhenExposed {
 
@@ -83,7 +84,8 @@ class LlmGuardEndpointHttpTests {
 	}
 
 	@Nested
-	@SpringBootTest(classes = WebApp.class)
+	// Spring AI's OpenAI starter is on the test class path; its models need a key to start
+	@SpringBootTest(classes = WebApp.class, properties = "spring.ai.openai.api-key=unused")
 	@AutoConfigureMockMvc
 	class ByDefault {
 
