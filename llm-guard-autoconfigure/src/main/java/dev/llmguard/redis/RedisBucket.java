@@ -13,6 +13,7 @@ import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.VerboseBucket;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
 
 /**
@@ -37,14 +38,17 @@ final class RedisBucket implements Bucket {
 
 	private final RedisGuardBackend backend;
 
-	RedisBucket(String key, LettuceBasedProxyManager<byte[]> proxies, BucketConfiguration configuration,
+	RedisBucket(String key, LettuceBasedProxyManager<Object> proxies, BucketConfiguration configuration,
 			RedisGuardBackend backend) {
 		this.key = key;
 		this.redisKey = RedisKeys.bytes(key);
+		// batching: while one operation on this bucket is in flight, the next ones wait and then go
+		// together as one compare-and-swap, so threads of this JVM do not fail each other's swaps
 		this.async = proxies.asAsync()
 			.builder()
+			.withOptimization(Optimizations.batching())
 			.build(this.redisKey, () -> CompletableFuture.completedFuture(configuration));
-		this.sync = proxies.builder().build(this.redisKey, () -> configuration);
+		this.sync = proxies.builder().withOptimization(Optimizations.batching()).build(this.redisKey, () -> configuration);
 		long smallest = Long.MAX_VALUE;
 		for (var bandwidth : configuration.getBandwidths()) {
 			smallest = Math.min(smallest, bandwidth.getCapacity());

@@ -49,7 +49,7 @@ public final class RedisBucketStore implements BucketStore {
 
 	private final RedisGuardBackend backend;
 
-	private final LettuceBasedProxyManager<byte[]> proxies;
+	private final LettuceBasedProxyManager<Object> proxies;
 
 	/** Bounded by configuration: keys are built from provider, model, tool and limit names. */
 	private final ConcurrentHashMap<String, RedisBucket> buckets = new ConcurrentHashMap<>();
@@ -191,27 +191,35 @@ public final class RedisBucketStore implements BucketStore {
 	private record Prefetched(RedisFuture<byte[]> state, long atNanos) {
 	}
 
-	/** Bucket4j's view of Redis: the guard's connection, and reads served from a fresh prefetch. */
-	private final class GuardRedisApi implements RedisApi<byte[]> {
+	/**
+	 * Bucket4j's view of Redis: the guard's connection, and reads served from a fresh prefetch. Keys
+	 * are {@code byte[]}, typed {@code Object} because Bucket4j passes them in an {@code Object[]}.
+	 */
+	private final class GuardRedisApi implements RedisApi<Object> {
 
 		@Override
-		public <V> RedisFuture<V> eval(String script, ScriptOutputType scriptOutputType, byte[][] keys,
+		public <V> RedisFuture<V> eval(String script, ScriptOutputType scriptOutputType, Object[] keys,
 				byte[][] params) {
-			return RedisBucketStore.this.backend.commands().eval(script, scriptOutputType, keys, params);
+			byte[][] redisKeys = new byte[keys.length][];
+			for (int i = 0; i < keys.length; i++) {
+				redisKeys[i] = (byte[]) keys[i];
+			}
+			return RedisBucketStore.this.backend.commands().eval(script, scriptOutputType, redisKeys, params);
 		}
 
 		@Override
-		public RedisFuture<byte[]> get(byte[] key) {
-			Prefetched ahead = RedisBucketStore.this.prefetched.remove(new String(key, StandardCharsets.UTF_8));
+		public RedisFuture<byte[]> get(Object key) {
+			byte[] redisKey = (byte[]) key;
+			Prefetched ahead = RedisBucketStore.this.prefetched.remove(new String(redisKey, StandardCharsets.UTF_8));
 			if (ahead != null && System.nanoTime() - ahead.atNanos() < PREFETCH_MAX_AGE_NANOS) {
 				return ahead.state();
 			}
-			return RedisBucketStore.this.backend.commands().get(key);
+			return RedisBucketStore.this.backend.commands().get(redisKey);
 		}
 
 		@Override
-		public RedisFuture<?> delete(byte[] key) {
-			return RedisBucketStore.this.backend.commands().del(key);
+		public RedisFuture<?> delete(Object key) {
+			return RedisBucketStore.this.backend.commands().del((byte[]) key);
 		}
 
 	}
