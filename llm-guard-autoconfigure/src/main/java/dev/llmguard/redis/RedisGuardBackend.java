@@ -1,7 +1,6 @@
 package dev.llmguard.redis;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -392,11 +391,6 @@ public final class RedisGuardBackend implements AutoCloseable {
 			}
 		}
 
-	}
-
-	/** For tests: how long operations wait. */
-	Duration timeout() {
-		return this.options.timeout();
 	}
 
 }
