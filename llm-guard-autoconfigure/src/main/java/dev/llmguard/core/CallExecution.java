@@ -150,6 +150,8 @@ public final class CallExecution {
 				skip(model, "context_window", (this.inputEstimate + maxOut) + " > " + spec.contextWindow(), hasNext);
 				continue;
 			}
+			// shared buckets start reading their state now, so the read overlaps the budget step
+			this.engine.limiters().prefetch(model);
 			BudgetReservation reservation = reserveBudgets(model, maxOut, hasNext);
 			if (reservation == DOWNGRADED) {
 				continue;
@@ -272,6 +274,10 @@ public final class CallExecution {
 		long cost = 0;
 		try {
 			cost = this.engine.pricing().costNanos(attempt.model(), usage);
+			if (attempt.reservation() != null) {
+				// shared buckets start reading their state now, so the read overlaps the budget commit
+				this.engine.limiters().prefetch(attempt.permit());
+			}
 			this.engine.commitBudget(attempt.reservation(), cost, usage.totalTokens());
 		}
 		finally {
@@ -355,6 +361,9 @@ public final class CallExecution {
 			return;
 		}
 		try {
+			if (attempt.reservation() != null) {
+				this.engine.limiters().prefetch(attempt.permit());
+			}
 			this.engine.releaseBudget(attempt.reservation());
 		}
 		finally {
