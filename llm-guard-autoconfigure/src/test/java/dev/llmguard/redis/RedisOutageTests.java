@@ -148,6 +148,27 @@ class RedisOutageTests {
 		assertThat(lettuceThreads()).isLessThanOrEqualTo(Math.max(lettuceThreadsBefore, 2L * pool + 1));
 	}
 
+	@Test
+	void healthIsDownWhileRedisDoesNotAnswerAndUpAgainAfterwards() {
+		runner("outage-health", "fail-open")
+			.withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations
+				.of(dev.llmguard.autoconfigure.LlmGuardHealthContributorAutoConfiguration.class))
+			.run((context) -> {
+				var health = context.getBean(dev.llmguard.actuate.LlmGuardHealthIndicator.class);
+				assertThat(health.health(true).getStatus())
+					.isEqualTo(org.springframework.boot.health.contributor.Status.UP);
+				assertThat(health.health(true).getDetails()).containsEntry("backend", "redis");
+
+				redis.stop();
+				assertThat(health.health(true).getStatus())
+					.isEqualTo(org.springframework.boot.health.contributor.Status.DOWN);
+
+				redis.start();
+				eventually(() -> health.health(true).getStatus()
+					.equals(org.springframework.boot.health.contributor.Status.UP), "health is UP again");
+			});
+	}
+
 	private static long lettuceThreads() {
 		return Thread.getAllStackTraces().keySet().stream().filter((t) -> t.getName().startsWith("lettuce")).count();
 	}
