@@ -205,8 +205,11 @@ final class ProviderLimits {
 					}
 				}
 				long remaining = deadline - this.clock.epochNanos();
-				// refill alone comes too late and no call in flight can give capacity back: fail now, not at the deadline
-				boolean hopeless = refused instanceof LimitBucket && pause > remaining && this.concurrency.inUse() == 0;
+				// refill alone comes too late and no call in flight can give capacity back (requests are never
+				// given back; a retrying call's own slot gives nothing to itself): fail now, not at the deadline
+				boolean hopeless = refused instanceof LimitBucket bucket && pause > remaining
+						&& (bucket.measure == LimitBucket.Measure.REQUESTS
+								|| this.concurrency.inUse() <= (me.requestsOnly ? 1 : 0));
 				if (remaining <= 0 || hopeless) {
 					throw timeout(me, maxWaitNanos, refused);
 				}

@@ -431,10 +431,11 @@ class RateLimitersTest {
 
 	@Test
 	void aWaitingCallTimesOutWhenTheClockPassesItsMaximumWait() throws Exception {
-		RateLimiters limiters = limiters(openai(requestsPerMinute(1), null), 1.0, PriorityReserve.NONE);
-		limiters.acquire(GPT_4O, tokens(1, 1), URGENT, NO_WAIT);
+		RateLimiters limiters = limiters(openai(tokensPerMinute(6_000), null), 1.0, PriorityReserve.NONE);
+		// held, not settled: a call in flight may give tokens back, so the waiter waits instead of failing at once
+		RatePermit inFlight = limiters.acquire(GPT_4O, tokens(6_000, 0), URGENT, NO_WAIT);
 
-		CompletableFuture<RatePermit> waiter = acquireInBackground(limiters, GPT_4O, tokens(1, 1), URGENT,
+		CompletableFuture<RatePermit> waiter = acquireInBackground(limiters, GPT_4O, tokens(4_000, 0), URGENT,
 				Duration.ofSeconds(30));
 		awaitWaiting(limiters, 1);
 		this.clock.advance(Duration.ofSeconds(20));
@@ -444,10 +445,32 @@ class RateLimitersTest {
 		assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
 			.cause()
 			.isInstanceOfSatisfying(RateLimitExceededException.class,
-					(ex) -> assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(30)))
-			.hasMessage("openai/gpt-4o: no capacity within 30s for 1 request and 2 tokens "
-					+ "(requests-per-minute 1 capacity, 0 available); retry in 30s");
+					(ex) -> assertThat(ex.getRetryAfter()).isPositive())
+			.hasMessageStartingWith("openai/gpt-4o: no capacity within 30s for 1 request and 4,000 tokens");
 		assertThat(limiters.snapshot("openai").waiting()).isZero();
+		inFlight.settle(new Usage(6_000, 0));
+	}
+
+	@Test
+	void aCallShortOfRequestsFailsAtOnceWhenRefillComesTooLate() throws Exception {
+		RateLimiters limiters = limiters(openai(requestsPerMinute(1), null), 1.0, PriorityReserve.NONE);
+		// in flight, but requests are never given back: waiting 30 s for a refill due in 60 s is hopeless
+		RatePermit inFlight = limiters.acquire(GPT_4O, tokens(1, 1), URGENT, NO_WAIT);
+
+		assertThatThrownBy(() -> limiters.acquire(GPT_4O, tokens(1, 1), URGENT, Duration.ofSeconds(30)))
+			.isInstanceOfSatisfying(RateLimitExceededException.class,
+					(ex) -> assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(60)));
+		inFlight.release();
+	}
+
+	@Test
+	void aRetryDoesNotWaitForItsOwnSlotToGiveRequestsBack() throws Exception {
+		RateLimiters limiters = limiters(openai(requestsPerMinute(1), null), 1.0, PriorityReserve.NONE);
+		RatePermit permit = limiters.acquire(GPT_4O, tokens(1, 1), URGENT, NO_WAIT);
+
+		// the only call in flight is the retrying one: it fails at once instead of hanging until max-wait
+		assertThat(limiters.acquireRetryRequest(permit, URGENT, Duration.ofSeconds(30))).isFalse();
+		permit.release();
 	}
 
 	@Test
