@@ -1,0 +1,55 @@
+package dev.llmguard.sample.simulator;
+
+import java.time.Duration;
+
+import dev.llmguard.test.simulator.ProviderSimulator;
+import dev.llmguard.test.simulator.SimulatorStats;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Demo controls of the simulated provider, so a curl session can make a model fail and watch the
+ * chain fall back. Only present while the simulator runs; not part of the sample's API.
+ */
+@RestController
+@RequestMapping("/simulator")
+@ConditionalOnBooleanProperty(name = "sample.simulator.enabled", matchIfMissing = true)
+class SimulatorController {
+
+	// short, so the guard's retries of the last model of the chain take seconds, not minutes
+	private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+	private final ProviderSimulator simulator;
+
+	SimulatorController(ProviderSimulator simulator) {
+		this.simulator = simulator;
+	}
+
+	/** The simulated provider answers 429 to every request for this model from now on. */
+	@PostMapping("/rate-limited-models/{model}")
+	ResponseEntity<Void> rateLimitModel(@PathVariable String model) {
+		this.simulator.rateLimitModel(model, RETRY_AFTER);
+		return ResponseEntity.noContent().build();
+	}
+
+	/** Every model answers normally again. */
+	@DeleteMapping("/rate-limited-models")
+	ResponseEntity<Void> clearRateLimitedModels() {
+		this.simulator.clearRateLimitedModels();
+		return ResponseEntity.noContent().build();
+	}
+
+	/** What the simulated provider has answered. */
+	@GetMapping("/stats")
+	SimulatorStats stats() {
+		return this.simulator.stats();
+	}
+
+}
