@@ -1,0 +1,94 @@
+package dev.llmguard.sample;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * After a few calls, Prometheus shows the llm_guard_* series and the live dashboard, opened in
+ * headless Chromium, shows the real bucket levels, budgets and models. The screenshot is kept in
+ * {@code target/dashboard.png}.
+ */
+class DashboardAndPrometheusTests extends ShippedConfigurationTestBase {
+
+	private static final Path CHROMIUM = Path.of(System.getProperty("chromium", "/usr/bin/chromium"));
+
+	@LocalServerPort
+	private int port;
+
+	private void someCalls() {
+		for (int i = 0; i < 3; i++) {
+			SampleApi.Response answer = this.api.post("/api/chat",
+					"{\"prompt\": \"What is a token bucket?\", \"tenant\": \"dashboard-" + i + "\", \"priority\": 2}");
+			assertThat(answer.status()).isEqualTo(200);
+		}
+		this.api.post("/api/tools/search_products", "{\"query\": \"lamp\"}");
+	}
+
+	@Test
+	void prometheusShowsTheGuardSeries() {
+		someCalls();
+
+		String scrape = RestClient.create("http://localhost:" + this.port)
+			.get()
+			.uri("/actuator/prometheus")
+			.retrieve()
+			.body(String.class);
+
+		assertThat(scrape).contains("llm_guard_calls_total{", "outcome=\"success\"", "llm_guard_tokens_total{",
+				"llm_guard_cost_usd_total{", "llm_guard_bucket_available", "llm_guard_budget_used",
+				"llm_guard_tool_calls_total{");
+		assertThat(scrape).doesNotContain("dashboard-0");
+	}
+
+	@Test
+	void dashboardShowsRealBucketLevelsBudgetsAndModels() throws Exception {
+		assertThat(CHROMIUM).as("headless Chromium (Debian package chromium; .ci/run installs it)").isExecutable();
+		someCalls();
+		String url = "http://localhost:" + this.port + "/dashboard";
+
+		String dom = chromium("--dump-dom", url);
+		Path screenshot = Path.of("target", "dashboard.png").toAbsolutePath();
+		Files.deleteIfExists(screenshot);
+		chromium("--window-size=1280,1100", "--screenshot=" + screenshot, url);
+
+		assertThat(dom).contains("data-loaded=\"true\"");
+		assertThat(dom).contains("data-provider=\"openai\"", "data-limit=\"requests-per-minute\"",
+				"data-model=\"gpt-4o\"", "data-model=\"gpt-4o-mini\"", "data-budget=\"daily-spend\"",
+				"search_products");
+		// 60 requests per minute at headroom 0.8, less the calls just made
+		assertThat(dom).containsPattern("\\d+ / 48");
+		// the error line stays empty: every poll of the endpoints succeeded
+		assertThat(dom).contains("<span id=\"error\"></span>");
+		assertThat(screenshot).exists();
+		assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+	}
+
+	private String chromium(String... arguments) throws IOException, InterruptedException {
+		Path profile = Files.createTempDirectory("chromium-profile");
+		List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",
+				"--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+				"--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
+				"--virtual-time-budget=5000"));
+		command.addAll(List.of(arguments));
+		Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+		byte[] out = process.getInputStream().readAllBytes();
+		if (!process.waitFor(90, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new AssertionError("Chromium did not finish within 90 s");
+		}
+		return new String(out, StandardCharsets.UTF_8);
+	}
+
+}
