@@ -122,6 +122,20 @@ public final class LlmGuardAutoConfiguration {
 
 		@Configuration(proxyBeanMethods = false)
 		@ConditionalOnClass(name = REDIS_CONNECTION_FACTORY)
+		@ConditionalOnMissingClass("io.github.bucket4j.redis.lettuce.Bucket4jLettuce")
+		static final class Bucket4jLettuceMissing {
+
+			Bucket4jLettuceMissing() {
+				throw new InvalidLlmGuardConfigurationException("llm.guard.backend", "redis",
+						"Bucket4j's Lettuce integration (com.bucket4j:bucket4j_jdk17-lettuce) is not on the class path",
+						"Use llm-guard-starter, which brings it, or add com.bucket4j:bucket4j_jdk17-lettuce; "
+								+ "or set llm.guard.backend=memory.");
+			}
+
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = REDIS_CONNECTION_FACTORY)
 		@ConditionalOnMissingBean(type = REDIS_CONNECTION_FACTORY)
 		static final class RedisConnectionFactoryMissing {
 

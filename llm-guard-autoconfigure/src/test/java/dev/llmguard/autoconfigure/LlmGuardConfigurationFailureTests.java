@@ -305,6 +305,17 @@ class LlmGuardConfigurationFailureTests {
 	}
 
 	@Test
+	void rejectsTheRedisBackendWhenBucket4jLettuceIsMissing() {
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(DataRedisAutoConfiguration.class, LlmGuardAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("io.github.bucket4j.redis"))
+			.withPropertyValues("llm.guard.backend=redis")
+			.run((context) -> assertReports(context, "llm.guard.backend", "redis",
+					"bucket4j_jdk17-lettuce) is not on the class path", "Use llm-guard-starter"));
+	}
+
+	@Test
 	void acceptsTheRedisBackendWhenSpringBootConfiguresARedisConnection() {
 		new ApplicationContextRunner()
 			.withConfiguration(
