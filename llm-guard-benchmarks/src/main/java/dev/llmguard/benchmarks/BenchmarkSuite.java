@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 import dev.llmguard.benchmarks.jmh.JmhSuite;
+import dev.llmguard.benchmarks.memory.MemoryPart;
 import dev.llmguard.benchmarks.report.Machine;
 import dev.llmguard.benchmarks.report.ResultsWriter;
 import dev.llmguard.benchmarks.report.Section;
@@ -39,6 +40,11 @@ public final class BenchmarkSuite {
 					: JmhSuite.Settings.DEFAULT;
 			log("JMH: (a), (b), (c) with 1 and 4 threads");
 			sections.add(JmhSuite.section(new JmhSuite(settings).measure(), settings));
+		}
+		if (arguments.parts().contains("memory")) {
+			int tenants = arguments.quick() ? 100_000 : 1_000_000;
+			log("memory: " + tenants + " tenants in a 256 MB heap");
+			sections.add(MemoryPart.run(tenants));
 		}
 		String text = ResultsWriter.write(arguments.out(), machine, loadBefore, Machine.loadAverage(),
 				arguments.command(), Duration.ofNanos(System.nanoTime() - start), sections);

@@ -72,14 +72,20 @@ public final class InMemoryPipeline {
 
 	/** The engine on the system clock with the default ledger size. */
 	public static LlmGuardEngine engine(MeterRegistry registry) {
-		return engine(registry, GuardClock.system(), InMemoryBudgetLedger.DEFAULT_MAX_KEYS);
+		GuardClock clock = GuardClock.system();
+		return engine(registry, clock, new InMemoryBudgetLedger(clock, ZoneId.of("UTC")));
 	}
 
-	public static LlmGuardEngine engine(MeterRegistry registry, GuardClock clock, int maxTenantKeys) {
-		GuardSettings settings = settings();
-		return LlmGuardEngine.builder(settings)
+	/**
+	 * The engine on a given clock and ledger.
+	 * @param registry where the metrics go
+	 * @param clock the engine's clock, also the ledger's
+	 * @param ledger the in-memory ledger, so a benchmark can watch what it holds
+	 */
+	public static LlmGuardEngine engine(MeterRegistry registry, GuardClock clock, InMemoryBudgetLedger ledger) {
+		return LlmGuardEngine.builder(settings())
 			.clock(clock)
-			.ledger(new InMemoryBudgetLedger(clock, ZoneId.of("UTC"), maxTenantKeys))
+			.ledger(ledger)
 			.listener(new CallCounterListener(registry))
 			.build();
 	}
