@@ -7,8 +7,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import dev.llmguard.benchmarks.goodput.GoodputPart;
 import dev.llmguard.benchmarks.jmh.JmhSuite;
 import dev.llmguard.benchmarks.memory.MemoryPart;
+import dev.llmguard.benchmarks.redis.RedisPart;
 import dev.llmguard.benchmarks.report.Machine;
 import dev.llmguard.benchmarks.report.ResultsWriter;
 import dev.llmguard.benchmarks.report.Section;
@@ -40,6 +42,23 @@ public final class BenchmarkSuite {
 					: JmhSuite.Settings.DEFAULT;
 			log("JMH: (a), (b), (c) with 1 and 4 threads");
 			sections.add(JmhSuite.section(new JmhSuite(settings).measure(), settings));
+		}
+		if (arguments.parts().contains("redis")) {
+			log("Redis: guard admissions and redis-benchmark EVALSHA from 16 clients");
+			sections.add(RedisPart.run(arguments.quick() ? RedisPart.Settings.QUICK : RedisPart.Settings.DEFAULT));
+		}
+		if (arguments.parts().contains("goodput")) {
+			GoodputPart.Settings settings = arguments.quick()
+					? new GoodputPart.Settings(600, Duration.ofSeconds(15), 0.8, Duration.ofMillis(200),
+							Duration.ofSeconds(5))
+					: GoodputPart.Settings.DEFAULT;
+			if (System.getProperty("bench.headroom") != null) {
+				settings = new GoodputPart.Settings(settings.capacityPerMinute(), settings.duration(),
+						Double.parseDouble(System.getProperty("bench.headroom")), settings.latency(), settings.maxWait());
+			}
+			log("goodput: " + settings.duration().toSeconds() + " s at twice " + settings.capacityPerMinute()
+					+ " requests/min, per case");
+			sections.add(GoodputPart.run(settings));
 		}
 		if (arguments.parts().contains("memory")) {
 			int tenants = arguments.quick() ? 100_000 : 1_000_000;
