@@ -10,14 +10,11 @@ import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.UsageExtractor;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.event.CallObserver;
 import dev.llmguard.core.event.GuardListener;
 import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.core.retry.ErrorClassifier;
 import dev.llmguard.core.token.TokenEstimator;
-import dev.llmguard.http.RestClientErrorClassifier;
-import dev.llmguard.springai.OpenAiSdkErrorClassifier;
-import dev.llmguard.springai.SpringAiErrorClassifier;
-import dev.llmguard.springai.SpringAiUsageExtractor;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -63,7 +60,8 @@ public final class LlmGuardAutoConfiguration {
 	LlmGuardEngine llmGuardEngine(GuardSettings settings, GuardClock clock, ObjectProvider<BucketStore> bucketStore,
 			ObjectProvider<BudgetLedger> ledger, ObjectProvider<CooldownStore> cooldowns,
 			ObjectProvider<TokenEstimator> estimator, ObjectProvider<ErrorClassifier> classifiers,
-			ObjectProvider<UsageExtractor> usageExtractors, ObjectProvider<GuardListener> listeners) {
+			ObjectProvider<UsageExtractor> usageExtractors, ObjectProvider<GuardListener> listeners,
+			ObjectProvider<CallObserver> callObserver) {
 		return LlmGuardEngine.builder(settings)
 			.clock(clock)
 			.bucketStore(bucketStore.getIfAvailable())
@@ -73,6 +71,7 @@ public final class LlmGuardAutoConfiguration {
 			.classifiers(classifiers.orderedStream().toList())
 			.usageExtractors(usageExtractors.orderedStream().toList())
 			.listeners(listeners.orderedStream().toList())
+			.callObserver(callObserver.getIfUnique())
 			.build();
 	}
 
@@ -99,51 +98,6 @@ public final class LlmGuardAutoConfiguration {
 			Integer order = properties.getAspectOrder();
 			return new RateLimitedLlmAspect(engine, (order != null) ? order : RateLimitedLlmAspect.DEFAULT_ORDER,
 					PromptTextExtractor.defaults(LlmGuardAutoConfiguration.class.getClassLoader()));
-		}
-
-	}
-
-	/** Classifies failures of Spring's HTTP clients. */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "org.springframework.web.client.RestClientResponseException")
-	static final class RestClientErrorsConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		RestClientErrorClassifier llmGuardRestClientErrorClassifier() {
-			return new RestClientErrorClassifier();
-		}
-
-	}
-
-	/** Classifies failures of the OpenAI Java SDK (used by Spring AI's OpenAI model). */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "com.openai.errors.OpenAIServiceException")
-	static final class OpenAiSdkErrorsConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		OpenAiSdkErrorClassifier llmGuardOpenAiSdkErrorClassifier() {
-			return new OpenAiSdkErrorClassifier();
-		}
-
-	}
-
-	/** Usage of Spring AI responses, and Spring AI's transient/non-transient exceptions. */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "org.springframework.ai.chat.model.ChatResponse")
-	static final class SpringAiSupportConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		SpringAiUsageExtractor llmGuardSpringAiUsageExtractor() {
-			return new SpringAiUsageExtractor();
-		}
-
-		@Bean
-		@ConditionalOnMissingBean
-		SpringAiErrorClassifier llmGuardSpringAiErrorClassifier() {
-			return new SpringAiErrorClassifier();
 		}
 
 	}

@@ -266,6 +266,50 @@ public class LlmGuardProperties {
 		 */
 		private RedisFailureMode onFailure = RedisFailureMode.FAIL_OPEN;
 
+		/** Longest wait for one Redis operation before it counts as failed. */
+		private Duration timeout = Duration.ofSeconds(1);
+
+		/** How long a budget reservation may stay open before it is reclaimed (an instance crashed mid-call). */
+		private Duration reservationLease = Duration.ofMinutes(10);
+
+		/** How long entries of budgets with period 'none' are kept while unused. */
+		private Duration idleTtl = Duration.ofDays(30);
+
+		/** After a failure, how long Redis is not asked again (the failure mode applies meanwhile). */
+		private Duration retryInterval = Duration.ofSeconds(1);
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public Duration getReservationLease() {
+			return this.reservationLease;
+		}
+
+		public void setReservationLease(Duration reservationLease) {
+			this.reservationLease = reservationLease;
+		}
+
+		public Duration getIdleTtl() {
+			return this.idleTtl;
+		}
+
+		public void setIdleTtl(Duration idleTtl) {
+			this.idleTtl = idleTtl;
+		}
+
+		public Duration getRetryInterval() {
+			return this.retryInterval;
+		}
+
+		public void setRetryInterval(Duration retryInterval) {
+			this.retryInterval = retryInterval;
+		}
+
 		public String getKeyPrefix() {
 			return this.keyPrefix;
 		}

@@ -15,6 +15,7 @@ import dev.llmguard.core.budget.ReserveOutcome;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.event.ObservedCall;
 import dev.llmguard.core.limit.Demand;
 import dev.llmguard.core.limit.RatePermit;
 import dev.llmguard.core.retry.ErrorClassification;
@@ -57,6 +58,8 @@ public final class CallExecution {
 
 	private boolean finished;
 
+	private ObservedCall observed = ObservedCall.NONE;
+
 	CallExecution(LlmGuardEngine engine, CallRequest request, ChainSpec chain, List<ModelRef> candidates,
 			long inputEstimate) {
 		this.engine = engine;
@@ -85,6 +88,26 @@ public final class CallExecution {
 		return this.inputEstimate;
 	}
 
+	/** The observer watching this call ({@link ObservedCall#NONE} when nobody does). */
+	ObservedCall observed() {
+		return this.observed;
+	}
+
+	void observe(ObservedCall observed) {
+		this.observed = observed;
+	}
+
+	/** Publishes an event to the engine's listeners and to the observer of this call. */
+	private void emit(GuardEvent event) {
+		this.engine.emit(event);
+		try {
+			this.observed.onEvent(event);
+		}
+		catch (RuntimeException ex) {
+			logger.debug("llm-guard call observer failed on {}", event.type(), ex);
+		}
+	}
+
 	/** Whether a model after the last admitted one remains. */
 	public boolean hasNextModel() {
 		return this.next < this.candidates.size();
@@ -107,6 +130,12 @@ public final class CallExecution {
 			if (this.chain != null && this.candidates.size() > 1) {
 				Instant until = this.engine.cooldowns().cooldownUntil(model, now);
 				if (until != null) {
+					if (!(this.lastRejection instanceof RateLimitExceededException)) {
+						// every model cooling down: the caller learns when the first one is back
+						this.lastRejection = new RateLimitExceededException(model.provider(), model.model(),
+								Duration.between(now, until), model + " is cooling down after a rate limit until "
+										+ until + "; retry then");
+					}
 					skip(model, "cooling_down", "until " + until, hasNext);
 					continue;
 				}
@@ -116,11 +145,13 @@ public final class CallExecution {
 			if (spec != null && spec.contextWindow() != null && this.inputEstimate + maxOut > spec.contextWindow()) {
 				this.lastRejection = new ContextWindowExceededException(model.toString(), this.inputEstimate + maxOut,
 						spec.contextWindow());
-				this.engine.emit(new GuardEvent.Rejected(now, model.provider(), model.model(), "context_window",
+				emit(new GuardEvent.Rejected(now, model.provider(), model.model(), "context_window",
 						(this.inputEstimate + maxOut) + " tokens > " + spec.contextWindow()));
 				skip(model, "context_window", (this.inputEstimate + maxOut) + " > " + spec.contextWindow(), hasNext);
 				continue;
 			}
+			// shared buckets start reading their state now, so the read overlaps the budget step
+			this.engine.limiters().prefetch(model);
 			BudgetReservation reservation = reserveBudgets(model, maxOut, hasNext);
 			if (reservation == DOWNGRADED) {
 				continue;
@@ -133,7 +164,7 @@ public final class CallExecution {
 			catch (RateLimitExceededException ex) {
 				this.engine.releaseBudget(reservation);
 				this.lastRejection = ex;
-				this.engine.emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(),
+				emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(),
 						model.model(), "rate_limited", "no capacity within max-wait"));
 				skip(model, "rate_limited", "no capacity within max-wait", hasNext);
 				continue;
@@ -142,7 +173,7 @@ public final class CallExecution {
 				this.engine.releaseBudget(reservation);
 				throw ex;
 			}
-			this.engine.emit(new GuardEvent.Waited(this.engine.clock().instant(), model.provider(), model.model(),
+			emit(new GuardEvent.Waited(this.engine.clock().instant(), model.provider(), model.model(),
 					this.request.priority(), permit.waited()));
 			return new Attempt(model, spec, permit, reservation, maxOut, context(model, 1, maxOut));
 		}
@@ -164,7 +195,7 @@ public final class CallExecution {
 		}
 		ReserveOutcome.Exceeded exceeded = (ReserveOutcome.Exceeded) outcome;
 		BudgetExceededException ex = this.engine.budgets().exceeded(exceeded);
-		this.engine.emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(), model.model(),
+		emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(), model.model(),
 				"budget_exceeded", "budget '" + ex.getBudget() + "'"));
 		if (this.engine.budgets().anyDowngrade(exceeded) && hasNext) {
 			this.lastRejection = ex;
@@ -179,7 +210,7 @@ public final class CallExecution {
 		this.failures.add(new ModelFailure(model.toString(), reason, detail));
 		logger.debug("llm-guard: {} skipped: {} ({})", model, reason, detail);
 		if (hasNext && this.chainName != null) {
-			this.engine.emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName, model.toString(),
+			emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName, model.toString(),
 					this.candidates.get(this.next).toString(), reason));
 		}
 	}
@@ -243,6 +274,10 @@ public final class CallExecution {
 		long cost = 0;
 		try {
 			cost = this.engine.pricing().costNanos(attempt.model(), usage);
+			if (attempt.reservation() != null) {
+				// shared buckets start reading their state now, so the read overlaps the budget commit
+				this.engine.limiters().prefetch(attempt.permit());
+			}
 			this.engine.commitBudget(attempt.reservation(), cost, usage.totalTokens());
 		}
 		finally {
@@ -278,7 +313,7 @@ public final class CallExecution {
 	public boolean prepareRetry(Attempt attempt, Duration delay, ErrorClassification classification)
 			throws InterruptedException {
 		ModelRef model = attempt.model();
-		this.engine.emit(new GuardEvent.Retried(this.engine.clock().instant(), model.provider(), model.model(),
+		emit(new GuardEvent.Retried(this.engine.clock().instant(), model.provider(), model.model(),
 				attempt.context().attempt(), classification.kind().tag(), delay));
 		this.engine.clock().sleep(delay);
 		if (!this.engine.limiters().acquireRetryRequest(attempt.permit(), this.request.priority(), maxWait(model))) {
@@ -290,7 +325,7 @@ public final class CallExecution {
 
 	/**
 	 * Gives the attempt's model up after a failure: releases its capacity, cools a rate-limited or
-	 * overloaded model down and records what it answered.
+	 * overloaded model down when another model follows, and records what it answered.
 	 * @return the error to raise now (a failure no other model can fix), or {@code null} to go on with
 	 * {@link #admit()}
 	 */
@@ -299,11 +334,13 @@ public final class CallExecution {
 		ModelRef model = attempt.model();
 		Instant now = this.engine.clock().instant();
 		FailureKind kind = classification.kind();
+		// only a model the call fails over from cools down: cooling the chain's last model too would make
+		// every later call of the chain fail for the whole cooldown without asking any provider
 		if ((kind == FailureKind.RATE_LIMITED || kind == FailureKind.OVERLOADED) && this.chain != null
-				&& this.chain.cooldown() != null && !this.chain.cooldown().isZero()) {
+				&& hasNextModel() && this.chain.cooldown() != null && !this.chain.cooldown().isZero()) {
 			Instant until = now.plus(this.chain.cooldown());
 			this.engine.cooldowns().coolDown(model, until);
-			this.engine.emit(new GuardEvent.CooledDown(now, model.provider(), model.model(), until, kind.tag()));
+			emit(new GuardEvent.CooledDown(now, model.provider(), model.model(), until, kind.tag()));
 		}
 		this.failures.add(new ModelFailure(model.toString(), kind.tag(), classification.detail()));
 		if (!kind.allowsFailover()) {
@@ -312,7 +349,7 @@ public final class CallExecution {
 		}
 		this.lastProviderError = error;
 		if (hasNextModel() && this.chainName != null) {
-			this.engine.emit(new GuardEvent.FellBack(now, this.chainName, model.toString(),
+			emit(new GuardEvent.FellBack(now, this.chainName, model.toString(),
 					this.candidates.get(this.next).toString(), kind.tag()));
 		}
 		return null;
@@ -324,6 +361,9 @@ public final class CallExecution {
 			return;
 		}
 		try {
+			if (attempt.reservation() != null) {
+				this.engine.limiters().prefetch(attempt.permit());
+			}
 			this.engine.releaseBudget(attempt.reservation());
 		}
 		finally {
@@ -340,7 +380,7 @@ public final class CallExecution {
 		if (this.chain != null && this.chain.fallbackResponse() != null) {
 			T answer = mapper.map(this.chain.fallbackResponse());
 			if (answer != null) {
-				this.engine.emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName,
+				emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName,
 						String.valueOf(this.lastModel), "fallback_response", lastReason()));
 				finish(this.lastModel, "fallback_response", null, 0, false);
 				return answer;
@@ -383,7 +423,7 @@ public final class CallExecution {
 		}
 		this.finished = true;
 		Instant now = this.engine.clock().instant();
-		this.engine.emit(new GuardEvent.CallFinished(now, (model != null) ? model.provider() : "none",
+		emit(new GuardEvent.CallFinished(now, (model != null) ? model.provider() : "none",
 				(model != null) ? model.model() : "none", this.chainName, outcome, usage, costNanos, estimated,
 				Duration.between(this.started, now)));
 	}

@@ -28,12 +28,20 @@ public final class LlmGuard {
 	}
 
 	/**
-	 * Runs a call under the guard. A chain's fallback response is returned when the result type is
-	 * {@code String} or a supertype of it.
+	 * Runs a call whose answer is text under the guard; a chain's fallback response is returned as
+	 * the answer when every model failed.
 	 */
-	@SuppressWarnings("unchecked")
-	public <T> T call(CallRequest request, Function<LlmGuardContext, T> operation) {
-		return call(request, operation::apply, text -> (T) text);
+	public String call(CallRequest request, Function<LlmGuardContext, String> operation) {
+		return call(request, operation::apply, text -> text);
+	}
+
+	/**
+	 * Runs a call under the guard. A chain's fallback response is returned only when
+	 * {@code resultType} can hold a {@code String}; otherwise the failure is raised.
+	 */
+	public <T> T call(CallRequest request, Class<T> resultType, Function<LlmGuardContext, T> operation) {
+		return call(request, operation::apply,
+				text -> resultType.isAssignableFrom(String.class) ? resultType.cast(text) : null);
 	}
 
 	/**
@@ -49,10 +57,18 @@ public final class LlmGuard {
 		}
 	}
 
-	/** Runs an asynchronous call under the guard; waiting happens on the guard's executor. */
-	@SuppressWarnings("unchecked")
-	public <T> CompletableFuture<T> callAsync(CallRequest request, AsyncGuardedOperation<T> operation) {
-		return this.engine.executeAsync(request, operation, text -> (T) text);
+	/**
+	 * Runs an asynchronous call whose answer is text; waiting happens on the guard's executor, and a
+	 * chain's fallback response is the answer when every model failed.
+	 */
+	public CompletableFuture<String> callAsync(CallRequest request, AsyncGuardedOperation<String> operation) {
+		return this.engine.executeAsync(request, operation, text -> text);
+	}
+
+	/** Runs an asynchronous call under the guard with a mapper for the fallback response. */
+	public <T> CompletableFuture<T> callAsync(CallRequest request, AsyncGuardedOperation<T> operation,
+			FallbackResponseMapper<T> fallback) {
+		return this.engine.executeAsync(request, operation, fallback);
 	}
 
 	/**

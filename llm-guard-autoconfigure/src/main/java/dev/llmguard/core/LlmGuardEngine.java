@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.retry.RetryCallback;
 import org.springframework.retry.RetryContext;
+import org.springframework.retry.backoff.BackOffInterruptedException;
 import org.springframework.retry.support.RetryTemplate;
 
 import dev.llmguard.core.budget.BudgetLedger;
@@ -27,9 +28,11 @@ import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.core.event.CallObserver;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardEvents;
 import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.event.ObservedCall;
 import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.core.limit.LocalBucketStore;
 import dev.llmguard.core.limit.RateLimiters;
@@ -50,6 +53,8 @@ import dev.llmguard.core.token.TokenEstimators;
  * through it. Build it with {@link #builder(GuardSettings)}.
  */
 public final class LlmGuardEngine implements AutoCloseable {
+
+	private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(LlmGuardEngine.class);
 
 	private final GuardSettings settings;
 
@@ -79,6 +84,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private final boolean ownsExecutor;
 
+	private volatile CallObserver observer;
+
 	private LlmGuardEngine(Builder b) {
 		this.settings = b.settings;
 		this.clock = b.clock;
@@ -96,6 +103,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 		this.backoff = new BackoffCalculator(b.settings.retry());
 		this.ownsExecutor = (b.asyncExecutor == null);
 		this.asyncExecutor = (b.asyncExecutor != null) ? b.asyncExecutor : defaultExecutor();
+		this.observer = b.observer;
 	}
 
 	private static ExecutorService defaultExecutor() {
@@ -137,7 +145,25 @@ public final class LlmGuardEngine implements AutoCloseable {
 				return tool.result();
 			}
 		}
-		CallExecution execution = start(request);
+		ObservedCall observed = observe(request);
+		Throwable failure = null;
+		// the scope closes before stop: the call stays current on this thread while the provider is called
+		try (ObservedCall.Scope scope = observed.openScope()) {
+			CallExecution execution = start(request);
+			execution.observe(observed);
+			return run(execution, operation, fallback);
+		}
+		catch (Throwable ex) {
+			failure = ex;
+			throw ex;
+		}
+		finally {
+			observed.stop(failure);
+		}
+	}
+
+	private <T> T run(CallExecution execution, GuardedOperation<T> operation, FallbackResponseMapper<T> fallback)
+			throws Throwable {
 		Attempt attempt;
 		while ((attempt = execution.admit()) != null) {
 			Attempt current = attempt;
@@ -153,7 +179,10 @@ public final class LlmGuardEngine implements AutoCloseable {
 				execution.succeeded(current, result);
 				return result;
 			}
-			catch (Throwable error) {
+			catch (Throwable thrown) {
+				// an interrupt during a retry pause comes wrapped by spring-retry: raise the InterruptedException itself
+				Throwable error = (thrown instanceof BackOffInterruptedException
+						&& thrown.getCause() instanceof InterruptedException interrupted) ? interrupted : thrown;
 				if (current.isClosed()) {
 					throw error; // settlement itself failed: capacity is already accounted
 				}
@@ -176,6 +205,16 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 */
 	public <T> CompletableFuture<T> executeAsync(CallRequest request, AsyncGuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback) {
+		LlmGuardContext outer = LlmGuardContext.find();
+		if (outer != null) {
+			// already admitted by an outer entry point on this thread
+			try {
+				return operation.call(outer).toCompletableFuture();
+			}
+			catch (Throwable ex) {
+				return CompletableFuture.failedFuture(ex);
+			}
+		}
 		CompletableFuture<T> result = new CompletableFuture<>();
 		if (request.tool() != null) {
 			try {
@@ -190,6 +229,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 				return result;
 			}
 		}
+		ObservedCall observed = observe(request);
+		result.whenComplete((value, failure) -> observed.stop((failure != null) ? unwrap(failure) : null));
 		CallExecution execution;
 		try {
 			execution = start(request);
@@ -198,6 +239,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 			result.completeExceptionally(ex);
 			return result;
 		}
+		execution.observe(observed);
 		this.asyncExecutor.execute(() -> admitAsync(execution, operation, fallback, result));
 		return result;
 	}
@@ -223,7 +265,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 	private <T> void attemptAsync(CallExecution execution, Attempt attempt, AsyncGuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
 		CompletionStage<T> called;
-		try (LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
+		try (ObservedCall.Scope observation = execution.observed().openScope();
+				LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
 			called = Objects.requireNonNull(operation.call(attempt.context()), "the operation returned no stage");
 		}
 		catch (Throwable ex) {
@@ -278,6 +321,20 @@ public final class LlmGuardEngine implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 			result.completeExceptionally(ex);
+		}
+	}
+
+	/** Starts watching a call on the calling thread; a failing observer never fails the call. */
+	private ObservedCall observe(CallRequest request) {
+		CallObserver current = this.observer;
+		if (current == CallObserver.NONE) {
+			return ObservedCall.NONE;
+		}
+		try {
+			return Objects.requireNonNull(current.start(request), "observer returned no call");
+		}
+		catch (RuntimeException ex) {
+			return ObservedCall.NONE;
 		}
 	}
 
@@ -445,9 +502,15 @@ public final class LlmGuardEngine implements AutoCloseable {
 	/** The usage the registered extractors find in a result, or {@code null}. */
 	public Usage extractUsage(Object result) {
 		for (UsageExtractor extractor : this.extractors) {
-			Usage usage = extractor.extract(result);
-			if (usage != null) {
-				return usage;
+			try {
+				Usage usage = extractor.extract(result);
+				if (usage != null) {
+					return usage;
+				}
+			}
+			catch (RuntimeException ex) {
+				// a malformed response must not lose a successful call: settle with the estimate instead
+				logger.debug("llm-guard usage extractor {} failed", extractor.getClass().getName(), ex);
 			}
 		}
 		return null;
@@ -507,6 +570,15 @@ public final class LlmGuardEngine implements AutoCloseable {
 		return this.backoff;
 	}
 
+	/**
+	 * Watches every call run by {@link #execute} and {@link #executeAsync} from now on (tracing);
+	 * replaces the observer set before.
+	 * @param observer the observer, or {@code null} for none
+	 */
+	public void observeCalls(CallObserver observer) {
+		this.observer = (observer != null) ? observer : CallObserver.NONE;
+	}
+
 	/** Adds a listener at run time (metrics and endpoints register through the builder). */
 	public void addListener(GuardListener listener) {
 		this.events.add(listener);
@@ -541,6 +613,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 		private final List<GuardListener> listeners = new ArrayList<>();
 
 		private Executor asyncExecutor;
+
+		private CallObserver observer = CallObserver.NONE;
 
 		private Builder(GuardSettings settings) {
 			this.settings = Objects.requireNonNull(settings, "settings");
@@ -598,6 +672,12 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 		public Builder listeners(List<? extends GuardListener> listeners) {
 			this.listeners.addAll(listeners);
+			return this;
+		}
+
+		/** Watches each call, for tracing (Micrometer observations). */
+		public Builder callObserver(CallObserver observer) {
+			this.observer = (observer != null) ? observer : CallObserver.NONE;
 			return this;
 		}
 

@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LlmGuardEngineAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, LlmGuardAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, LlmGuardAutoConfiguration.class,
+				LlmGuardSpringAiAutoConfiguration.class, LlmGuardRestClientAutoConfiguration.class))
 		.withPropertyValues("llm.guard.providers.openai.requests-per-minute=2", "llm.guard.headroom=1",
 				"llm.guard.providers.openai.max-wait=0s", "llm.guard.providers.openai.models.gpt-4o.input-price=2.50",
 				"llm.guard.providers.openai.models.gpt-4o.output-price=10.00",

@@ -8,6 +8,10 @@ import io.github.bucket4j.BucketConfiguration;
 /**
  * Where buckets live: in this JVM ({@link LocalBucketStore}) or shared (the Redis backend).
  * Keys come from configuration (provider, model, tool and limit names), never from user input.
+ * <p>
+ * The engine takes and reconciles all buckets of a call through {@link #tryTakeAll} and
+ * {@link #adjustAll}, so a shared store can run the operations of one call concurrently (one
+ * exchange with the store instead of one per bucket); the defaults run them one after the other.
  */
 public interface BucketStore {
 
@@ -21,5 +25,64 @@ public interface BucketStore {
 
 	/** {@code memory} or {@code redis}. */
 	String backend();
+
+	/**
+	 * Takes from several buckets of this store, all or nothing: take {@code i} succeeds only when
+	 * {@code amounts[i]} tokens can be consumed from {@code buckets[i]} and at least {@code keep[i]}
+	 * tokens stay in it afterwards (the share kept for more urgent calls).
+	 * @param buckets buckets of this store
+	 * @param amounts positive amounts, one per bucket
+	 * @param keep tokens each bucket must keep, one per bucket
+	 * @return {@code -1} when every amount was taken, else the index of a refused take; nothing is held then
+	 */
+	default int tryTakeAll(Bucket[] buckets, long[] amounts, long[] keep) {
+		for (int i = 0; i < buckets.length; i++) {
+			if (!tryTake(buckets[i], amounts[i], keep[i])) {
+				for (int j = 0; j < i; j++) {
+					buckets[j].addTokens(amounts[j]);
+				}
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	/**
+	 * Reconciles several buckets of this store after calls: a positive delta gives tokens back, a
+	 * negative one takes them regardless of the limit (debt for usage above the demand).
+	 * @param buckets buckets of this store
+	 * @param deltas amounts, one per bucket; zero leaves a bucket alone
+	 */
+	default void adjustAll(Bucket[] buckets, long[] deltas) {
+		for (int i = 0; i < buckets.length; i++) {
+			if (deltas[i] > 0) {
+				buckets[i].addTokens(deltas[i]);
+			}
+			else if (deltas[i] < 0) {
+				buckets[i].consumeIgnoringRateLimits(-deltas[i]);
+			}
+		}
+	}
+
+	/**
+	 * A hint that these buckets are about to be taken from or reconciled. A shared store may start
+	 * reading their state now, so the read overlaps the budget step that comes first; the default
+	 * does nothing.
+	 * @param buckets buckets of this store
+	 */
+	default void prefetch(Bucket[] buckets) {
+	}
+
+	/** Taking the kept share too and giving it back at once keeps the check and the take atomic. */
+	private static boolean tryTake(Bucket bucket, long amount, long keep) {
+		if (keep <= 0) {
+			return bucket.tryConsume(amount);
+		}
+		if (!bucket.tryConsume(amount + keep)) {
+			return false;
+		}
+		bucket.addTokens(keep);
+		return true;
+	}
 
 }

@@ -141,35 +141,9 @@ final class LimitBucket {
 		return Math.min(this.reserve[priorityClass], this.capacity - amount);
 	}
 
-	/** Takes {@code amount} only if the reserve stays; taking and returning the reserve keeps it atomic. */
-	boolean tryTake(long amount, int priorityClass) {
-		long reserve = reserve(priorityClass, amount);
-		if (reserve <= 0) {
-			return this.bucket.tryConsume(amount);
-		}
-		if (!this.bucket.tryConsume(amount + reserve)) {
-			return false;
-		}
-		this.bucket.addTokens(reserve);
-		return true;
-	}
-
 	/** Nanoseconds until {@code amount} can be taken by the class, by refill alone. */
 	long nanosUntil(long amount, int priorityClass) {
 		return this.bucket.estimateAbilityToConsume(amount + reserve(priorityClass, amount)).getNanosToWaitForRefill();
-	}
-
-	void giveBack(long amount) {
-		if (amount > 0) {
-			this.bucket.addTokens(amount);
-		}
-	}
-
-	/** Usage above the demand is taken anyway: the provider already served it. */
-	void takeDebt(long amount) {
-		if (amount > 0) {
-			this.bucket.consumeIgnoringRateLimits(amount);
-		}
 	}
 
 	long available() {

@@ -1,8 +1,11 @@
 package dev.llmguard.core.limit;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -17,6 +20,7 @@ import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.Priority;
 import dev.llmguard.core.RateLimitExceededException;
 import dev.llmguard.core.Usage;
+import io.github.bucket4j.Bucket;
 
 /**
  * The buckets, concurrency cap and waiting queue of one provider and its models.
@@ -54,6 +58,8 @@ final class ProviderLimits {
 
 	private final GuardClock clock;
 
+	private final BucketStore store;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Condition changed = this.lock.newCondition();
@@ -68,13 +74,14 @@ final class ProviderLimits {
 	private volatile int waiting;
 
 	ProviderLimits(String name, LimitBucket[] buckets, Map<String, LimitBucket[]> modelBuckets,
-			ConcurrencyCap concurrency, Duration maxWait, GuardClock clock) {
+			ConcurrencyCap concurrency, Duration maxWait, GuardClock clock, BucketStore store) {
 		this.name = name;
 		this.buckets = buckets;
 		this.modelBuckets = Map.copyOf(modelBuckets);
 		this.concurrency = concurrency;
 		this.maxWait = maxWait;
 		this.clock = clock;
+		this.store = store;
 	}
 
 	LimitBucket[] bucketsOf(String model) {
@@ -105,37 +112,69 @@ final class ProviderLimits {
 		if (slot && !this.concurrency.tryTake(priorityClass)) {
 			return this.concurrency;
 		}
-		LimitBucket refused = refusal(this.buckets, demand, requestsOnly, priorityClass);
-		if (refused == null) {
-			refused = refusal(modelBuckets, demand, requestsOnly, priorityClass);
-			if (refused != null) {
-				// the model refused after the provider gave: undo the provider's part
-				giveBack(this.buckets, this.buckets.length, demand, requestsOnly);
-			}
-		}
+		LimitBucket refused = refusal(modelBuckets, demand, requestsOnly, priorityClass);
 		if (refused != null && slot) {
 			this.concurrency.release();
 		}
 		return refused;
 	}
 
-	/** Takes from every bucket in order; on a refusal gives back what it took and names the bucket. */
-	private static LimitBucket refusal(LimitBucket[] buckets, Demand demand, boolean requestsOnly, int priorityClass) {
-		for (int i = 0; i < buckets.length; i++) {
-			LimitBucket bucket = buckets[i];
-			long amount = bucket.amount(demand, requestsOnly);
-			if (amount > 0 && !bucket.tryTake(amount, priorityClass)) {
-				giveBack(buckets, i, demand, requestsOnly);
-				return bucket;
+	/**
+	 * Takes from every bucket of the provider and the model as one step of the store (a shared
+	 * store runs the takes concurrently); on a refusal nothing is held and the bucket is named.
+	 */
+	private LimitBucket refusal(LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priorityClass) {
+		int size = this.buckets.length + modelBuckets.length;
+		LimitBucket[] limits = new LimitBucket[size];
+		Bucket[] buckets = new Bucket[size];
+		long[] amounts = new long[size];
+		long[] keep = new long[size];
+		int count = 0;
+		for (LimitBucket[] group : new LimitBucket[][] { this.buckets, modelBuckets }) {
+			for (LimitBucket bucket : group) {
+				long amount = bucket.amount(demand, requestsOnly);
+				if (amount > 0) {
+					limits[count] = bucket;
+					buckets[count] = bucket.bucket;
+					amounts[count] = amount;
+					keep[count] = bucket.reserve(priorityClass, amount);
+					count++;
+				}
 			}
 		}
-		return null;
+		if (count == 0) {
+			return null;
+		}
+		if (count < size) {
+			buckets = Arrays.copyOf(buckets, count);
+			amounts = Arrays.copyOf(amounts, count);
+			keep = Arrays.copyOf(keep, count);
+		}
+		int refused = this.store.tryTakeAll(buckets, amounts, keep);
+		return (refused < 0) ? null : limits[refused];
 	}
 
-	private static void giveBack(LimitBucket[] buckets, int count, Demand demand, boolean requestsOnly) {
-		for (int i = 0; i < count; i++) {
-			buckets[i].giveBack(buckets[i].amount(demand, requestsOnly));
+	/** Starts reading the state of the buckets a call of this model takes from (shared stores only). */
+	void prefetch(LimitBucket[] modelBuckets) {
+		this.store.prefetch(bucketsOf(this.buckets, modelBuckets, false));
+	}
+
+	/** Starts reading the state of the token buckets a permit reconciles (shared stores only). */
+	void prefetchTokens(LimitBucket[] modelBuckets) {
+		this.store.prefetch(bucketsOf(this.buckets, modelBuckets, true));
+	}
+
+	private static Bucket[] bucketsOf(LimitBucket[] provider, LimitBucket[] model,
+			boolean tokensOnly) {
+		List<Bucket> buckets = new ArrayList<>(provider.length + model.length);
+		for (LimitBucket[] group : new LimitBucket[][] { provider, model }) {
+			for (LimitBucket bucket : group) {
+				if (!tokensOnly || bucket.measure != LimitBucket.Measure.REQUESTS) {
+					buckets.add(bucket.bucket);
+				}
+			}
 		}
+		return buckets.toArray(new Bucket[0]);
 	}
 
 	private long awaitTurn(Waiter me, long maxWaitNanos) throws InterruptedException {
@@ -212,9 +251,12 @@ final class ProviderLimits {
 
 	/** Gives back a permit: tokens reconciled with the usage (all tokens when {@code null}), slot freed. */
 	void finish(LimitBucket[] modelBuckets, Demand demand, Usage actual) {
-		reconcile(this.buckets, demand, actual);
-		reconcile(modelBuckets, demand, actual);
-		this.concurrency.release();
+		try {
+			reconcile(modelBuckets, demand, actual);
+		}
+		finally {
+			this.concurrency.release();
+		}
 		if (this.waiting > 0) {
 			this.lock.lock();
 			try {
@@ -226,19 +268,28 @@ final class ProviderLimits {
 		}
 	}
 
-	private static void reconcile(LimitBucket[] buckets, Demand demand, Usage actual) {
-		for (LimitBucket bucket : buckets) {
-			if (bucket.measure == LimitBucket.Measure.REQUESTS) {
-				continue; // a request that reached the provider counts, whatever became of it
+	/** Gives back unused tokens and takes excess usage as debt, as one step of the store. */
+	private void reconcile(LimitBucket[] modelBuckets, Demand demand, Usage actual) {
+		int size = this.buckets.length + modelBuckets.length;
+		Bucket[] buckets = new Bucket[size];
+		long[] deltas = new long[size];
+		int count = 0;
+		for (LimitBucket[] group : new LimitBucket[][] { this.buckets, modelBuckets }) {
+			for (LimitBucket bucket : group) {
+				if (bucket.measure == LimitBucket.Measure.REQUESTS) {
+					continue; // a request that reached the provider counts, whatever became of it
+				}
+				long demanded = bucket.amount(demand, false);
+				long used = (actual != null) ? bucket.measure.of(actual) : 0;
+				if (used != demanded) {
+					buckets[count] = bucket.bucket;
+					deltas[count] = demanded - used;
+					count++;
+				}
 			}
-			long demanded = bucket.amount(demand, false);
-			long used = (actual != null) ? bucket.measure.of(actual) : 0;
-			if (used < demanded) {
-				bucket.giveBack(demanded - used);
-			}
-			else {
-				bucket.takeDebt(used - demanded);
-			}
+		}
+		if (count > 0) {
+			this.store.adjustAll(Arrays.copyOf(buckets, count), Arrays.copyOf(deltas, count));
 		}
 	}
 

@@ -68,7 +68,7 @@ public final class RateLimiters {
 			}
 		}
 		return new ProviderLimits(provider.name(), buckets, models,
-				new ConcurrencyCap(provider.maxConcurrent(), reserve), provider.maxWait(), clock);
+				new ConcurrencyCap(provider.maxConcurrent(), reserve), provider.maxWait(), clock, store);
 	}
 
 	private static LimitBucket[] buckets(RateLimits limits, String owner, String model, String keyPrefix,
@@ -107,6 +107,30 @@ public final class RateLimiters {
 		checkFits(model, modelBuckets, demand);
 		long waited = provider.take(model, modelBuckets, demand, false, priority, maxWaitNanos(provider, maxWait));
 		return new BucketPermit(provider, model, modelBuckets, demand, waited);
+	}
+
+	/**
+	 * Starts reading the state of the buckets a call of this model would take from, where buckets are
+	 * shared, so the read overlaps the budget step before {@link #acquire}. Unknown providers are
+	 * ignored here ({@link #acquire} reports them).
+	 * @param model the model about to be acquired
+	 */
+	public void prefetch(ModelRef model) {
+		ProviderLimits provider = this.providers.get(model.provider());
+		if (provider != null) {
+			provider.prefetch(provider.bucketsOf(model.model()));
+		}
+	}
+
+	/**
+	 * Starts reading the state of the token buckets a permit gives back to or takes debt from, where
+	 * buckets are shared, so the read overlaps the budget commit before {@link RatePermit#settle}.
+	 * @param permit a permit of these rate limiters
+	 */
+	public void prefetch(RatePermit permit) {
+		if (permit instanceof BucketPermit bucketPermit) {
+			bucketPermit.provider.prefetchTokens(bucketPermit.modelBuckets);
+		}
 	}
 
 	/**

@@ -27,6 +27,9 @@ public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 
 	private static final String CLASSIFICATION = "llm-guard.classification";
 
+	/** The retry count whose failure {@link #DELAY} was decided for. */
+	private static final String DECIDED_AT = "llm-guard.decided-at";
+
 	private final CallExecution execution;
 
 	private final Attempt attempt;
@@ -45,6 +48,13 @@ public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 		if (context.hasAttribute(NO_CAPACITY) || last instanceof InterruptedException) {
 			return false;
 		}
+		// RetryTemplate asks again before the next attempt, after prepareRetry moved the attempt number
+		// on: answer as decided for this failure, or the last attempt allowed would never run
+		Integer failure = context.getRetryCount();
+		if (failure.equals(context.getAttribute(DECIDED_AT))) {
+			return context.getAttribute(DELAY) != null;
+		}
+		context.setAttribute(DECIDED_AT, failure);
 		ErrorClassification classification = this.execution.classify(last);
 		Duration delay = this.execution.retryDelay(this.attempt, classification);
 		context.setAttribute(DELAY, delay);

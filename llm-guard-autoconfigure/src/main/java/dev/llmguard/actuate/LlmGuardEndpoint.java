@@ -1,0 +1,286 @@
+package dev.llmguard.actuate;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
+
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.Money;
+import dev.llmguard.core.budget.BudgetUsage;
+import dev.llmguard.core.config.BudgetScope;
+import dev.llmguard.core.config.BudgetSpec;
+import dev.llmguard.core.config.ChainSpec;
+import dev.llmguard.core.config.ProviderSpec;
+import dev.llmguard.core.limit.LimitSnapshot;
+import dev.llmguard.core.limit.LimitSnapshot.BucketLevel;
+import dev.llmguard.core.limit.ToolLevel;
+
+/**
+ * The {@code llmguard} endpoint: the state of every provider's limits and models, the chains, the
+ * budgets and the tool limits ({@code GET /actuator/llmguard}); one tenant's or session's usage of a
+ * budget ({@code GET /actuator/llmguard/{budget}/{key}}), and resetting it ({@code DELETE} on the
+ * same path). Money is in US dollars, instants and durations in ISO-8601.
+ */
+@Endpoint(id = "llmguard")
+public class LlmGuardEndpoint {
+
+	private final LlmGuardEngine engine;
+
+	public LlmGuardEndpoint(LlmGuardEngine engine) {
+		this.engine = Objects.requireNonNull(engine, "engine");
+	}
+
+	/** Everything the guard is limiting, as it stands now. */
+	@ReadOperation
+	public GuardDescriptor guard() {
+		Instant now = this.engine.clock().instant();
+		Map<String, ProviderDescriptor> providers = new TreeMap<>();
+		this.engine.limiters()
+			.snapshots()
+			.forEach((name, snapshot) -> providers.put(name, provider(name, snapshot, now)));
+		Map<String, List<String>> chains = new TreeMap<>();
+		for (ChainSpec chain : this.engine.settings().chains().values()) {
+			chains.put(chain.name(), chain.models().stream().map(ModelRef::toString).toList());
+		}
+		Map<String, BudgetDescriptor> budgets = new LinkedHashMap<>();
+		for (BudgetSpec budget : this.engine.budgets().budgets()) {
+			budgets.put(budget.name(), budget(budget));
+		}
+		Map<String, ToolDescriptor> tools = new TreeMap<>();
+		this.engine.tools()
+			.snapshot()
+			.forEach((name, level) -> tools.put(name, tool(level)));
+		return new GuardDescriptor(this.engine.budgets().backend(), providers, chains, budgets, tools);
+	}
+
+	/**
+	 * One key's usage of a budget in its current period.
+	 * @param budget the budget's name
+	 * @param key the tenant or session (any value for a global budget)
+	 * @return the usage, or {@code null} (404) when no budget has that name
+	 */
+	@ReadOperation
+	public BudgetUsageDescriptor budgetUsage(@Selector String budget, @Selector String key) {
+		BudgetSpec spec = this.engine.budgets().budget(budget).orElse(null);
+		if (spec == null) {
+			return null;
+		}
+		return usage(spec, this.engine.budgets().usage(budget, key));
+	}
+
+	/**
+	 * Forgets one key's spending and reservations of a budget, so the tenant or session can spend
+	 * again at once.
+	 * @param budget the budget's name
+	 * @param key the tenant or session (any value for a global budget)
+	 * @return the usage after the reset
+	 */
+	@DeleteOperation
+	public BudgetUsageDescriptor resetBudget(@Selector String budget, @Selector String key) {
+		BudgetSpec spec = this.engine.budgets()
+			.budget(budget)
+			.orElseThrow(() -> new InvalidEndpointRequestException(
+					"No budget named '" + budget + "'; configured budgets: " + budgetNames(), "unknown budget"));
+		this.engine.budgets().reset(budget, key);
+		return usage(spec, this.engine.budgets().usage(budget, key));
+	}
+
+	private ProviderDescriptor provider(String name, LimitSnapshot snapshot, Instant now) {
+		ProviderSpec spec = this.engine.settings().providers().get(name);
+		Map<String, LimitDescriptor> limits = limits(snapshot.limits());
+		TreeSet<String> modelNames = new TreeSet<>();
+		if (spec != null) {
+			modelNames.addAll(spec.models().keySet());
+		}
+		for (ChainSpec chain : this.engine.settings().chains().values()) {
+			chain.models().stream().filter((m) -> m.provider().equals(name)).forEach((m) -> modelNames.add(m.model()));
+		}
+		Map<String, ModelDescriptor> models = new LinkedHashMap<>();
+		for (String model : modelNames) {
+			Instant until = this.engine.cooldowns().cooldownUntil(new ModelRef(name, model), now);
+			Map<String, BucketLevel> own = snapshot.modelLimits().getOrDefault(model, Map.of());
+			models.put(model, new ModelDescriptor((until != null) ? "cooling-down" : "available", until,
+					own.isEmpty() ? null : limits(own)));
+		}
+		return new ProviderDescriptor(limits, new ConcurrencyDescriptor(snapshot.maxConcurrent(), snapshot.inUse()),
+				snapshot.waiting(), models);
+	}
+
+	private static Map<String, LimitDescriptor> limits(Map<String, BucketLevel> levels) {
+		Map<String, LimitDescriptor> limits = new LinkedHashMap<>();
+		levels.forEach((limit, level) -> limits.put(limit, new LimitDescriptor(level.capacity(), level.available())));
+		return limits;
+	}
+
+	private BudgetDescriptor budget(BudgetSpec budget) {
+		if (budget.scope() == BudgetScope.GLOBAL) {
+			BudgetUsage usage = this.engine.budgets().usage(budget.name(), "");
+			return new BudgetDescriptor(name(budget.scope()), name(budget.period()), maxCost(budget),
+					usd(usage.spentCostNanos()), usd(usage.reservedCostNanos()), budget.maxTokens(),
+					usage.spentTokens(), usage.reservedTokens(), usage.resetsAt());
+		}
+		// per-key usage is at /llmguard/{budget}/{key}; keys are not listed
+		return new BudgetDescriptor(name(budget.scope()), name(budget.period()), maxCost(budget), null, null,
+				budget.maxTokens(), null, null, null);
+	}
+
+	private BudgetUsageDescriptor usage(BudgetSpec budget, BudgetUsage usage) {
+		return new BudgetUsageDescriptor(budget.name(), name(budget.scope()), name(budget.period()), usage.key(),
+				maxCost(budget), usd(usage.spentCostNanos()), usd(usage.reservedCostNanos()), budget.maxTokens(),
+				usage.spentTokens(), usage.reservedTokens(), usage.periodStart(), usage.resetsAt());
+	}
+
+	private static ToolDescriptor tool(ToolLevel level) {
+		return new ToolDescriptor(level.limit(), level.window().toString(), level.available());
+	}
+
+	private List<String> budgetNames() {
+		List<String> names = new ArrayList<>();
+		this.engine.budgets().budgets().forEach((b) -> names.add(b.name()));
+		return names;
+	}
+
+	private static BigDecimal maxCost(BudgetSpec budget) {
+		return (budget.maxCost() != null) ? usd(budget.maxCostNanos()) : null;
+	}
+
+	/** Dollars written plainly with at least one decimal: 50.0, 1.234567, 0.01. */
+	static BigDecimal usd(long nanos) {
+		BigDecimal usd = Money.toUsd(nanos);
+		return (usd.scale() < 1) ? usd.setScale(1) : usd;
+	}
+
+	private static String name(Enum<?> value) {
+		return value.name().toLowerCase(Locale.ROOT);
+	}
+
+	/**
+	 * The whole state, the body of {@code GET /actuator/llmguard}.
+	 *
+	 * @param backend where buckets and budgets live: {@code memory} or {@code redis}
+	 * @param providers each provider's limits, concurrency, waiting calls and models
+	 * @param chains each chain's models, most preferred first
+	 * @param budgets each budget; usage for global budgets only
+	 * @param tools each tool limit
+	 */
+	@JsonInclude(Include.ALWAYS)
+	public record GuardDescriptor(String backend, Map<String, ProviderDescriptor> providers,
+			Map<String, List<String>> chains, Map<String, BudgetDescriptor> budgets,
+			Map<String, ToolDescriptor> tools) implements OperationResponseBody {
+	}
+
+	/**
+	 * One provider.
+	 *
+	 * @param limits provider-level limits by name ({@code requests-per-minute}, …)
+	 * @param concurrency the concurrency cap and the calls holding a slot
+	 * @param waiting calls waiting for capacity
+	 * @param models each model's state
+	 */
+	@JsonInclude(Include.ALWAYS)
+	public record ProviderDescriptor(Map<String, LimitDescriptor> limits, ConcurrencyDescriptor concurrency,
+			int waiting, Map<String, ModelDescriptor> models) {
+	}
+
+	/**
+	 * One rate-limit bucket.
+	 *
+	 * @param capacity the declared limit times the headroom
+	 * @param available what it can give now (negative while in debt)
+	 */
+	@JsonInclude(Include.ALWAYS)
+	public record LimitDescriptor(long capacity, long available) {
+	}
+
+	/**
+	 * A provider's concurrency.
+	 *
+	 * @param max the cap, or {@code null} for none
+	 * @param inUse calls holding a slot
+	 */
+	@JsonInclude(Include.ALWAYS)
+	public record ConcurrencyDescriptor(Integer max, int inUse) {
+	}
+
+	/**
+	 * One model.
+	 *
+	 * @param state {@code available} or {@code cooling-down}
+	 * @param cooldownUntil when the cooldown ends, or {@code null}
+	 * @param limits the model's own limits, left out when it has none
+	 */
+	@JsonInclude(Include.ALWAYS)
+	public record ModelDescriptor(String state, Instant cooldownUntil,
+			@JsonInclude(Include.NON_NULL) Map<String, LimitDescriptor> limits) {
+	}
+
+	/**
+	 * One budget. Usage fields are {@code null} for tenant and session budgets.
+	 *
+	 * @param scope {@code global}, {@code tenant} or {@code session}
+	 * @param period {@code none}, {@code hour}, {@code day}, {@code week} or {@code month}
+	 * @param maxCost limit in USD, or {@code null}
+	 * @param spentCost spent in the current period, USD
+	 * @param reservedCost held by calls in flight, USD
+	 * @param maxTokens token limit, or {@code null}
+	 * @param spentTokens tokens spent in the current period
+	 * @param reservedTokens tokens held by calls in flight
+	 * @param resetsAt end of the current period, or {@code null} when it never resets
+	 */
+	@JsonInclude(Include.ALWAYS)
+	public record BudgetDescriptor(String scope, String period, BigDecimal maxCost, BigDecimal spentCost,
+			BigDecimal reservedCost, Long maxTokens, Long spentTokens, Long reservedTokens, Instant resetsAt) {
+	}
+
+	/**
+	 * One key's usage of a budget, the body of {@code GET /actuator/llmguard/{budget}/{key}}.
+	 *
+	 * @param budget the budget's name
+	 * @param scope {@code global}, {@code tenant} or {@code session}
+	 * @param period the budget's period
+	 * @param key the tenant or session; empty for a global budget
+	 * @param maxCost limit in USD, or {@code null}
+	 * @param spentCost spent in the current period, USD
+	 * @param reservedCost held by calls in flight, USD
+	 * @param maxTokens token limit, or {@code null}
+	 * @param spentTokens tokens spent in the current period
+	 * @param reservedTokens tokens held by calls in flight
+	 * @param periodStart start of the current period
+	 * @param resetsAt end of the current period, or {@code null} when it never resets
+	 */
+	@JsonInclude(Include.ALWAYS)
+	public record BudgetUsageDescriptor(String budget, String scope, String period, String key, BigDecimal maxCost,
+			BigDecimal spentCost, BigDecimal reservedCost, Long maxTokens, long spentTokens, long reservedTokens,
+			Instant periodStart, Instant resetsAt) implements OperationResponseBody {
+	}
+
+	/**
+	 * One tool limit.
+	 *
+	 * @param limit calls per window
+	 * @param window the window, ISO-8601 ({@code PT1M})
+	 * @param available calls that could run now
+	 */
+	@JsonInclude(Include.ALWAYS)
+	public record ToolDescriptor(long limit, String window, long available) {
+	}
+
+}

@@ -1,0 +1,92 @@
+package dev.llmguard.autoconfigure;
+
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.springai.GuardedToolsAdvisor;
+import dev.llmguard.springai.LlmGuardAdvisor;
+import dev.llmguard.springai.LlmGuardChatClientCustomizer;
+import dev.llmguard.springai.OpenAiSdkErrorClassifier;
+import dev.llmguard.springai.SpringAiErrorClassifier;
+import dev.llmguard.springai.SpringAiUsageExtractor;
+import dev.llmguard.springai.ToolCallbackGuardPostProcessor;
+
+/**
+ * Guards Spring AI: the {@link LlmGuardAdvisor} and {@link GuardedToolsAdvisor} on every
+ * {@code ChatClient.Builder} and tool limits on tool beans ({@code llm.guard.spring-ai.enabled}), and,
+ * whatever that switch says, the classifiers and usage extractor that teach the engine Spring AI's
+ * and the OpenAI SDK's answers (they also serve {@code @RateLimitedLlm} methods).
+ */
+@AutoConfiguration(afterName = "dev.llmguard.autoconfigure.LlmGuardAutoConfiguration")
+@ConditionalOnClass(name = "org.springframework.ai.chat.model.ChatResponse")
+@ConditionalOnBean(LlmGuardEngine.class)
+public final class LlmGuardSpringAiAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	SpringAiUsageExtractor springAiUsageExtractor() {
+		return new SpringAiUsageExtractor();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SpringAiErrorClassifier springAiErrorClassifier() {
+		return new SpringAiErrorClassifier();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "com.openai.errors.OpenAIServiceException")
+	static final class OpenAiSdkConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		OpenAiSdkErrorClassifier openAiSdkErrorClassifier() {
+			return new OpenAiSdkErrorClassifier();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ ChatClient.class, CallAdvisor.class, ChatClientBuilderCustomizer.class })
+	@ConditionalOnProperty(prefix = "llm.guard.spring-ai", name = "enabled", matchIfMissing = true)
+	static final class ChatClientConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		LlmGuardAdvisor llmGuardAdvisor(LlmGuardEngine engine) {
+			return new LlmGuardAdvisor(engine);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		GuardedToolsAdvisor llmGuardToolsAdvisor(LlmGuardEngine engine) {
+			return new GuardedToolsAdvisor(engine);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		LlmGuardChatClientCustomizer llmGuardChatClientCustomizer(LlmGuardAdvisor advisor,
+				GuardedToolsAdvisor toolsAdvisor) {
+			return new LlmGuardChatClientCustomizer(advisor, toolsAdvisor);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		static ToolCallbackGuardPostProcessor llmGuardToolCallbackPostProcessor(
+				ObjectProvider<LlmGuardEngine> engine) {
+			return new ToolCallbackGuardPostProcessor(engine);
+		}
+
+	}
+
+}

@@ -1,0 +1,130 @@
+package dev.llmguard.metrics;
+
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import dev.llmguard.core.Money;
+import dev.llmguard.core.Priority;
+import dev.llmguard.core.Usage;
+import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.event.GuardListener;
+
+/**
+ * Turns guard events into counters and timers: {@code llm.guard.calls}, {@code llm.guard.tokens},
+ * {@code llm.guard.cost}, {@code llm.guard.wait}, {@code llm.guard.retries},
+ * {@code llm.guard.fallbacks} and {@code llm.guard.tool.calls}.
+ * <p>
+ * Every tag value comes from the configuration (provider, model, chain, tool) or from a small fixed
+ * set (outcome, token type, priority class, reason); tenants and sessions never become tags, so the
+ * number of meters does not grow with the number of users.
+ */
+public final class GuardEventMetrics implements GuardListener {
+
+	/** Guarded calls by provider, model and outcome. */
+	public static final String CALLS = "llm.guard.calls";
+
+	/** Tokens settled, by provider, model and type ({@code input}, {@code output}, {@code cached_input}). */
+	public static final String TOKENS = "llm.guard.tokens";
+
+	/** Money settled in US dollars, by provider and model. */
+	public static final String COST = "llm.guard.cost";
+
+	/** Time calls waited for rate capacity, by provider and priority class. */
+	public static final String WAIT = "llm.guard.wait";
+
+	/** Retried attempts, by provider, model and reason. */
+	public static final String RETRIES = "llm.guard.retries";
+
+	/** Moves from one model of a chain to the next or to the fallback response. */
+	public static final String FALLBACKS = "llm.guard.fallbacks";
+
+	/** Tool calls counted against tool limits, by tool and outcome. */
+	public static final String TOOL_CALLS = "llm.guard.tool.calls";
+
+	private final MeterRegistry registry;
+
+	public GuardEventMetrics(MeterRegistry registry) {
+		this.registry = Objects.requireNonNull(registry, "registry");
+	}
+
+	@Override
+	public void onEvent(GuardEvent event) {
+		if (event instanceof GuardEvent.CallFinished finished) {
+			callFinished(finished);
+		}
+		else if (event instanceof GuardEvent.Waited waited) {
+			Timer.builder(WAIT)
+				.description("Time guarded calls waited for rate-limit capacity")
+				.tag("provider", waited.provider())
+				.tag("priority", Priority.of(waited.priority()).tag())
+				.register(this.registry)
+				.record(waited.waited().toNanos(), TimeUnit.NANOSECONDS);
+		}
+		else if (event instanceof GuardEvent.Retried retried) {
+			Counter.builder(RETRIES)
+				.description("Attempts of guarded calls that were retried after a transient failure")
+				.tag("provider", retried.provider())
+				.tag("model", retried.model())
+				.tag("reason", retried.reason())
+				.register(this.registry)
+				.increment();
+		}
+		else if (event instanceof GuardEvent.FellBack fellBack) {
+			Counter.builder(FALLBACKS)
+				.description("Guarded calls that moved on to the next model of their chain or to its fallback response")
+				.tag("chain", fellBack.chain())
+				.tag("from", fellBack.from())
+				.tag("to", fellBack.to())
+				.tag("reason", fellBack.reason())
+				.register(this.registry)
+				.increment();
+		}
+		else if (event instanceof GuardEvent.ToolCalled tool) {
+			Counter.builder(TOOL_CALLS)
+				.description("Tool calls counted against their limits")
+				.tag("tool", tool.tool())
+				.tag("outcome", tool.outcome())
+				.register(this.registry)
+				.increment();
+		}
+	}
+
+	private void callFinished(GuardEvent.CallFinished call) {
+		Counter.builder(CALLS)
+			.description("Guarded LLM calls")
+			.tag("provider", call.provider())
+			.tag("model", call.model())
+			.tag("outcome", call.outcome())
+			.register(this.registry)
+			.increment();
+		Usage usage = call.usage();
+		if (usage != null) {
+			tokens(call, "input", usage.inputTokens() - usage.cachedInputTokens());
+			tokens(call, "cached_input", usage.cachedInputTokens());
+			tokens(call, "output", usage.outputTokens());
+			Counter.builder(COST)
+				.description("Money spent on guarded LLM calls, in US dollars")
+				.baseUnit("usd")
+				.tag("provider", call.provider())
+				.tag("model", call.model())
+				.register(this.registry)
+				.increment(Money.toUsd(call.costNanos()).doubleValue());
+		}
+	}
+
+	private void tokens(GuardEvent.CallFinished call, String type, long tokens) {
+		Counter.builder(TOKENS)
+			.description("Tokens used by guarded LLM calls")
+			.baseUnit("tokens")
+			.tag("provider", call.provider())
+			.tag("model", call.model())
+			.tag("type", type)
+			.register(this.registry)
+			.increment(tokens);
+	}
+
+}

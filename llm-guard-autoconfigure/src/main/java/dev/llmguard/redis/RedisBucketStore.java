@@ -1,0 +1,242 @@
+package dev.llmguard.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.github.bucket4j.redis.lettuce.RedisApi;
+import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.limit.BucketStore;
+
+/**
+ * Buckets shared by every instance through Redis: Bucket4j's Lettuce proxy manager (compare and
+ * swap, one key per bucket) on the guard's connection. Keys expire once a bucket would be full
+ * again (plus a few seconds), so idle limits leave nothing behind. Bucket time is the guard's
+ * clock, so every instance and the tests agree on it.
+ * <p>
+ * One Bucket4j operation reads the bucket's state (GET) and writes it back (a compare-and-swap
+ * script). {@link #tryTakeAll} and {@link #adjustAll} run the operations of all buckets of a call
+ * concurrently, and {@link #prefetch} sends the GETs ahead, while the budget step runs, so that
+ * taking from any number of buckets usually costs one round trip of its own. A read that went stale
+ * in between only makes the compare-and-swap fail and retry with a fresh read; it is never trusted.
+ * <p>
+ * The configuration is part of the key (a short hash), so changed limits start a fresh bucket
+ * rather than being ignored by an existing one.
+ */
+public final class RedisBucketStore implements BucketStore {
+
+	/** How long a full bucket's key stays after it would have refilled. */
+	private static final Duration KEEP_WHEN_FULL = Duration.ofSeconds(10);
+
+	/** A prefetched state older than this is not used (it would most likely only fail the swap). */
+	private static final long PREFETCH_MAX_AGE_NANOS = Duration.ofSeconds(1).toNanos();
+
+	private final RedisGuardBackend backend;
+
+	private final LettuceBasedProxyManager<Object> proxies;
+
+	/** Bounded by configuration: keys are built from provider, model, tool and limit names. */
+	private final ConcurrentHashMap<String, RedisBucket> buckets = new ConcurrentHashMap<>();
+
+	/** The latest prefetched state per bucket key, used by the next read of that key. */
+	private final ConcurrentHashMap<String, Prefetched> prefetched = new ConcurrentHashMap<>();
+
+	public RedisBucketStore(RedisGuardBackend backend) {
+		this.backend = Objects.requireNonNull(backend, "backend");
+		this.proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(new GuardRedisApi())
+			.clientClock(new ClockTimeMeter(backend.clock()))
+			.requestTimeout(backend.options().timeout())
+			.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_WHEN_FULL))
+			.build();
+	}
+
+	@Override
+	public Bucket bucket(String key, Supplier<BucketConfiguration> configuration) {
+		BucketConfiguration wanted = configuration.get();
+		String redisKey = this.backend.keys().bucket(key, fingerprint(wanted));
+		return this.buckets.computeIfAbsent(redisKey, (k) -> new RedisBucket(k, this.proxies, wanted, this.backend));
+	}
+
+	@Override
+	public String backend() {
+		return "redis";
+	}
+
+	@Override
+	public int tryTakeAll(Bucket[] buckets, long[] amounts, long[] keep) {
+		RedisBucket[] redis = redisBuckets(buckets);
+		if (redis == null) {
+			return BucketStore.super.tryTakeAll(buckets, amounts, keep);
+		}
+		return this.backend.call("rate limit", () -> takeAll(redis, amounts, keep), () -> -1);
+	}
+
+	/**
+	 * Takes from every bucket at once; a take that leaves less than its keep is refused. On a
+	 * refusal, what was taken is given back before answering.
+	 */
+	private static CompletableFuture<Integer> takeAll(RedisBucket[] buckets, long[] amounts, long[] keep) {
+		@SuppressWarnings("unchecked")
+		CompletableFuture<ConsumptionProbe>[] probes = new CompletableFuture[buckets.length];
+		for (int i = 0; i < buckets.length; i++) {
+			probes[i] = buckets[i].async().tryConsumeAndReturnRemaining(amounts[i]);
+		}
+		return CompletableFuture.allOf(probes).thenCompose((done) -> {
+			int refused = -1;
+			for (int i = 0; i < buckets.length && refused < 0; i++) {
+				ConsumptionProbe probe = probes[i].join();
+				if (!probe.isConsumed() || probe.getRemainingTokens() < keep[i]) {
+					refused = i;
+				}
+			}
+			if (refused < 0) {
+				return CompletableFuture.completedFuture(-1);
+			}
+			CompletableFuture<?>[] giveBack = new CompletableFuture[buckets.length];
+			for (int i = 0; i < buckets.length; i++) {
+				giveBack[i] = probes[i].join().isConsumed() ? buckets[i].async().addTokens(amounts[i])
+						: CompletableFuture.completedFuture(null);
+			}
+			int answer = refused;
+			return CompletableFuture.allOf(giveBack).thenApply((ignored) -> answer);
+		});
+	}
+
+	@Override
+	public void adjustAll(Bucket[] buckets, long[] deltas) {
+		RedisBucket[] redis = redisBuckets(buckets);
+		if (redis == null) {
+			BucketStore.super.adjustAll(buckets, deltas);
+			return;
+		}
+		// never fails a settlement: a lost adjustment only leaves a bucket off until it refills
+		this.backend.callQuietly("rate limit settlement", () -> {
+			CompletableFuture<?>[] adjustments = new CompletableFuture[redis.length];
+			for (int i = 0; i < redis.length; i++) {
+				long delta = deltas[i];
+				adjustments[i] = (delta > 0) ? redis[i].async().addTokens(delta)
+						: (delta < 0) ? redis[i].async().consumeIgnoringRateLimits(-delta)
+								: CompletableFuture.completedFuture(null);
+			}
+			return CompletableFuture.allOf(adjustments);
+		});
+	}
+
+	@Override
+	public void prefetch(Bucket[] buckets) {
+		if (!this.backend.isUp()) {
+			return; // while Redis is down, operations do not go out; neither do reads ahead
+		}
+		RedisClusterAsyncCommands<byte[], byte[]> redis;
+		try {
+			redis = this.backend.commands();
+		}
+		catch (RuntimeException ex) {
+			return; // the operation itself will meet the failure and apply the failure mode
+		}
+		long now = System.nanoTime();
+		for (Bucket bucket : buckets) {
+			if (bucket instanceof RedisBucket redisBucket) {
+				this.prefetched.put(redisBucket.key(), new Prefetched(redis.get(redisBucket.redisKey()), now));
+			}
+		}
+	}
+
+	private static RedisBucket[] redisBuckets(Bucket[] buckets) {
+		RedisBucket[] redis = new RedisBucket[buckets.length];
+		for (int i = 0; i < buckets.length; i++) {
+			if (!(buckets[i] instanceof RedisBucket redisBucket)) {
+				return null;
+			}
+			redis[i] = redisBucket;
+		}
+		return redis;
+	}
+
+	/** A short, stable hash of everything that makes a bucket's configuration. */
+	static String fingerprint(BucketConfiguration configuration) {
+		StringBuilder text = new StringBuilder();
+		for (Bandwidth bandwidth : configuration.getBandwidths()) {
+			text.append(bandwidth.getCapacity())
+				.append('/')
+				.append(bandwidth.getRefillTokens())
+				.append('/')
+				.append(bandwidth.getRefillPeriodNanos())
+				.append('/')
+				.append(bandwidth.isRefillIntervally())
+				.append('/')
+				.append(bandwidth.getInitialTokens())
+				.append(';');
+		}
+		return HexFormat.of().formatHex(RedisKeys.sha256(text.toString()), 0, 4);
+	}
+
+	/** A bucket state read ahead of its use. */
+	private record Prefetched(RedisFuture<byte[]> state, long atNanos) {
+	}
+
+	/**
+	 * Bucket4j's view of Redis: the guard's connection, and reads served from a fresh prefetch. Keys
+	 * are {@code byte[]}, typed {@code Object} because Bucket4j passes them in an {@code Object[]}.
+	 */
+	private final class GuardRedisApi implements RedisApi<Object> {
+
+		@Override
+		public <V> RedisFuture<V> eval(String script, ScriptOutputType scriptOutputType, Object[] keys,
+				byte[][] params) {
+			byte[][] redisKeys = new byte[keys.length][];
+			for (int i = 0; i < keys.length; i++) {
+				redisKeys[i] = (byte[]) keys[i];
+			}
+			return RedisBucketStore.this.backend.commands().eval(script, scriptOutputType, redisKeys, params);
+		}
+
+		@Override
+		public RedisFuture<byte[]> get(Object key) {
+			byte[] redisKey = (byte[]) key;
+			Prefetched ahead = RedisBucketStore.this.prefetched.remove(new String(redisKey, StandardCharsets.UTF_8));
+			if (ahead != null && System.nanoTime() - ahead.atNanos() < PREFETCH_MAX_AGE_NANOS) {
+				return ahead.state();
+			}
+			return RedisBucketStore.this.backend.commands().get(redisKey);
+		}
+
+		@Override
+		public RedisFuture<?> delete(Object key) {
+			return RedisBucketStore.this.backend.commands().del((byte[]) key);
+		}
+
+	}
+
+	/** Bucket4j time from the guard's clock (wall-clock based, like every instance's). */
+	private record ClockTimeMeter(GuardClock clock) implements TimeMeter {
+
+		@Override
+		public long currentTimeNanos() {
+			return this.clock.epochNanos();
+		}
+
+		@Override
+		public boolean isWallClockBased() {
+			return true;
+		}
+
+	}
+
+}

@@ -1,0 +1,302 @@
+package dev.llmguard.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.budget.BudgetCharge;
+import dev.llmguard.core.budget.BudgetLedger;
+import dev.llmguard.core.budget.BudgetPeriods;
+import dev.llmguard.core.budget.BudgetReservation;
+import dev.llmguard.core.budget.BudgetUsage;
+import dev.llmguard.core.budget.BudgetWindow;
+import dev.llmguard.core.budget.ReserveOutcome;
+import dev.llmguard.core.config.BudgetPeriod;
+import dev.llmguard.core.config.BudgetSpec;
+
+/**
+ * A {@link BudgetLedger} shared by every instance through Redis. Reserving over every budget of a
+ * call, committing and releasing are each one Lua script, so they are atomic and cost one round
+ * trip (see {@link BudgetScripts}).
+ * <p>
+ * Every reservation is recorded with a lease ({@link RedisGuardOptions#reservationLease()}); the
+ * reserve script reclaims reservations whose lease has passed, which is how the capacity held by an
+ * instance that crashed mid-call comes back. A commit after the lease still counts the spending.
+ * <p>
+ * Usage entries expire when their period has ended (an hour later), entries of budgets without a
+ * period after {@link RedisGuardOptions#idleTtl()} without activity.
+ * <p>
+ * While Redis fails: fail-open reserves locally (the call is admitted, its spending is counted in
+ * Redis at commit if Redis is back by then); fail-closed throws
+ * {@link GuardBackendUnavailableException}. Commit and release never throw; what they could not
+ * write is counted as a failure, and an open reservation is reclaimed when its lease ends.
+ */
+public final class RedisBudgetLedger implements BudgetLedger {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisBudgetLedger.class);
+
+	/** Reservations admitted without Redis carry this id prefix; releasing them needs no Redis. */
+	static final String LOCAL = "local-";
+
+	/** How long a usage entry outlives its period, for late commits and for reading it. */
+	private static final Duration AFTER_PERIOD = Duration.ofHours(1);
+
+	/** How long a settled or reclaimed reservation record stays, so a late commit is recognised. */
+	private static final Duration RECORD_GRACE = Duration.ofDays(1);
+
+	private final RedisGuardBackend backend;
+
+	private final RedisKeys keys;
+
+	private final GuardClock clock;
+
+	private final ZoneId zone;
+
+	/**
+	 * @param backend the connection and failure mode
+	 * @param zone the time zone of calendar periods ({@code llm.guard.zone})
+	 */
+	public RedisBudgetLedger(RedisGuardBackend backend, ZoneId zone) {
+		this.backend = Objects.requireNonNull(backend, "backend");
+		this.keys = backend.keys();
+		this.clock = backend.clock();
+		this.zone = Objects.requireNonNull(zone, "zone");
+	}
+
+	@Override
+	public ReserveOutcome reserve(List<BudgetCharge> charges) {
+		Instant now = this.clock.instant();
+		List<BudgetCharge> current = new ArrayList<>(charges.size());
+		for (BudgetCharge charge : charges) {
+			if (charge.costNanos() < 0 || charge.tokens() < 0) {
+				throw new IllegalArgumentException("budget '" + charge.budget().name()
+						+ "' cannot be charged negative amounts: cost=" + charge.costNanos() + ", tokens="
+						+ charge.tokens());
+			}
+			current.add(inCurrentPeriod(charge, now));
+		}
+		String id = UUID.randomUUID().toString();
+		if (current.isEmpty()) {
+			return new ReserveOutcome.Reserved(new BudgetReservation(id, current), List.of());
+		}
+		int n = current.size();
+		byte[][] keys = new byte[n + 2][];
+		keys[0] = bytes(this.keys.openReservations());
+		keys[1] = bytes(this.keys.reservation(id));
+		byte[][] args = new byte[5 + 5 * n][];
+		long nowMs = now.toEpochMilli();
+		args[0] = number(nowMs);
+		args[1] = number(nowMs + this.backend.options().reservationLease().toMillis());
+		args[2] = number(recordTtl().toMillis());
+		args[3] = bytes(id);
+		args[4] = bytes(this.keys.reservationPrefix());
+		for (int i = 0; i < n; i++) {
+			BudgetCharge charge = current.get(i);
+			BudgetSpec budget = charge.budget();
+			keys[2 + i] = bytes(usageKey(charge));
+			int a = 5 + 5 * i;
+			args[a] = number(charge.costNanos());
+			args[a + 1] = number(charge.tokens());
+			args[a + 2] = number((budget.maxCost() != null) ? budget.maxCostNanos() : -1);
+			args[a + 3] = number((budget.maxTokens() != null) ? budget.maxTokens() : -1);
+			args[a + 4] = number(usageTtl(charge.budget(), charge.resetsAt(), now).toMillis());
+		}
+		return this.backend.call("budget reserve",
+				() -> this.backend.eval(BudgetScripts.RESERVE, keys, args).thenApply((r) -> reserved(id, current, r)),
+				() -> admittedLocally(current));
+	}
+
+	private static ReserveOutcome reserved(String id, List<BudgetCharge> charges, List<Object> reply) {
+		if ("1".equals(text(reply.get(0)))) {
+			List<BudgetUsage> usages = new ArrayList<>(charges.size());
+			for (int i = 0; i < charges.size(); i++) {
+				usages.add(usage(charges.get(i), reply, 1 + 4 * i));
+			}
+			return new ReserveOutcome.Reserved(new BudgetReservation(id, charges), usages);
+		}
+		BudgetCharge refused = charges.get(Integer.parseInt(text(reply.get(1))) - 1);
+		return new ReserveOutcome.Exceeded(refused, usage(refused, reply, 2));
+	}
+
+	/** Fail-open: the call goes ahead; its reservation exists only here. */
+	private ReserveOutcome admittedLocally(List<BudgetCharge> charges) {
+		List<BudgetUsage> usages = new ArrayList<>(charges.size());
+		for (BudgetCharge charge : charges) {
+			usages.add(BudgetUsage.empty(charge.budget().name(), charge.key(), charge.periodStart(), charge.resetsAt()));
+		}
+		return new ReserveOutcome.Reserved(new BudgetReservation(LOCAL + UUID.randomUUID(), charges), usages);
+	}
+
+	@Override
+	public List<BudgetUsage> commit(BudgetReservation reservation, long actualCostNanos, long actualTokens) {
+		if (actualCostNanos < 0 || actualTokens < 0) {
+			throw new IllegalArgumentException(
+					"actual cost and tokens cannot be negative: cost=" + actualCostNanos + ", tokens=" + actualTokens);
+		}
+		if (reservation.isEmpty()) {
+			return List.of();
+		}
+		Instant now = this.clock.instant();
+		List<BudgetCharge> charges = reservation.charges();
+		int n = charges.size();
+		byte[][] keys = new byte[2 + 2 * n][];
+		keys[0] = bytes(this.keys.openReservations());
+		keys[1] = bytes(this.keys.reservation(reservation.id()));
+		byte[][] args = new byte[4 + n][];
+		args[0] = bytes(reservation.id());
+		args[1] = number(actualCostNanos);
+		args[2] = number(actualTokens);
+		args[3] = number(recordTtl().toMillis());
+		List<BudgetCharge> spentIn = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) {
+			BudgetCharge charge = charges.get(i);
+			// the period may have rolled over while the call ran: free the old one, spend in the new one
+			BudgetCharge current = inCurrentPeriod(charge, now);
+			spentIn.add(current);
+			keys[2 + 2 * i] = bytes(usageKey(charge));
+			keys[3 + 2 * i] = bytes(usageKey(current));
+			args[4 + i] = number(usageTtl(current.budget(), current.resetsAt(), now).toMillis());
+		}
+		List<BudgetUsage> usages = this.backend.callQuietly("budget commit",
+				() -> this.backend.eval(BudgetScripts.COMMIT, keys, args).thenApply((reply) -> {
+					if (!"1".equals(text(reply.get(0)))) {
+						logger.debug("Budget reservation {} was already settled; commit ignored", reservation.id());
+					}
+					List<BudgetUsage> after = new ArrayList<>(n);
+					for (int i = 0; i < n; i++) {
+						after.add(usage(spentIn.get(i), reply, 1 + 4 * i));
+					}
+					return after;
+				}));
+		if (usages == null) {
+			logger.debug("Budget commit of {} not recorded: Redis failed", reservation.id());
+			return List.of();
+		}
+		return usages;
+	}
+
+	@Override
+	public void release(BudgetReservation reservation) {
+		if (reservation.isEmpty() || reservation.id().startsWith(LOCAL)) {
+			return;
+		}
+		List<BudgetCharge> charges = reservation.charges();
+		byte[][] keys = new byte[2 + charges.size()][];
+		keys[0] = bytes(this.keys.openReservations());
+		keys[1] = bytes(this.keys.reservation(reservation.id()));
+		for (int i = 0; i < charges.size(); i++) {
+			keys[2 + i] = bytes(usageKey(charges.get(i)));
+		}
+		byte[][] args = { bytes(reservation.id()), number(recordTtl().toMillis()) };
+		// a release that does not reach Redis is reclaimed when the reservation's lease ends
+		this.backend.callQuietly("budget release", () -> this.backend.eval(BudgetScripts.RELEASE, keys, args));
+	}
+
+	/** {@inheritDoc} While Redis fails this answers an empty usage (counted), in either mode. */
+	@Override
+	public BudgetUsage usage(BudgetSpec budget, String key, Instant periodStart, Instant resetsAt) {
+		byte[] usageKey = bytes(this.keys.budget(budget.name(), key, periodStart));
+		BudgetUsage empty = BudgetUsage.empty(budget.name(), key, periodStart, resetsAt);
+		return this.backend.callOrElse("budget read",
+				() -> this.backend.commands()
+					.hmget(usageKey, bytes("sc"), bytes("rc"), bytes("st"), bytes("rt"))
+					.thenApply((values) -> new BudgetUsage(budget.name(), key, amount(values.get(0).getValueOrElse(null)),
+							amount(values.get(1).getValueOrElse(null)), amount(values.get(2).getValueOrElse(null)),
+							amount(values.get(3).getValueOrElse(null)), periodStart, resetsAt)),
+				() -> empty);
+	}
+
+	/**
+	 * {@inheritDoc} Deletes the current and the previous period's entry. Calls still in flight then
+	 * free nothing of what later calls reserved.
+	 * @throws GuardBackendUnavailableException when Redis fails, in either mode
+	 */
+	@Override
+	public void reset(BudgetSpec budget, String key) {
+		Instant now = this.clock.instant();
+		BudgetWindow window = BudgetPeriods.windowOf(budget.period(), now, this.zone);
+		List<byte[]> doomed = new ArrayList<>(2);
+		doomed.add(bytes(this.keys.budget(budget.name(), key, window.start())));
+		if (budget.period() != BudgetPeriod.NONE) {
+			BudgetWindow previous = BudgetPeriods.windowOf(budget.period(), window.start().minusNanos(1), this.zone);
+			doomed.add(bytes(this.keys.budget(budget.name(), key, previous.start())));
+		}
+		Long deleted = this.backend.callOrElse("budget reset",
+				() -> this.backend.commands().del(doomed.get(0)).thenCombine(
+						(doomed.size() > 1) ? this.backend.commands().del(doomed.get(1))
+								: java.util.concurrent.CompletableFuture.completedFuture(0L),
+						Long::sum),
+				() -> null);
+		if (deleted == null) {
+			throw this.backend.unavailable("budget reset", null);
+		}
+	}
+
+	@Override
+	public String backend() {
+		return "redis";
+	}
+
+	private String usageKey(BudgetCharge charge) {
+		return this.keys.budget(charge.budget().name(), charge.key(), charge.periodStart());
+	}
+
+	private BudgetCharge inCurrentPeriod(BudgetCharge charge, Instant now) {
+		if (charge.resetsAt() == null || now.isBefore(charge.resetsAt())) {
+			return charge;
+		}
+		BudgetWindow window = BudgetPeriods.windowOf(charge.budget().period(), now, this.zone);
+		return new BudgetCharge(charge.budget(), charge.key(), window.start(), window.end(), charge.costNanos(),
+				charge.tokens());
+	}
+
+	private Duration usageTtl(BudgetSpec budget, Instant resetsAt, Instant now) {
+		if (resetsAt == null) {
+			return this.backend.options().idleTtl();
+		}
+		Duration left = Duration.between(now, resetsAt);
+		return (left.isNegative() ? Duration.ZERO : left).plus(AFTER_PERIOD);
+	}
+
+	private Duration recordTtl() {
+		return this.backend.options().reservationLease().plus(RECORD_GRACE);
+	}
+
+	private static BudgetUsage usage(BudgetCharge charge, List<Object> reply, int from) {
+		return new BudgetUsage(charge.budget().name(), charge.key(), amount(reply.get(from)),
+				amount(reply.get(from + 1)), amount(reply.get(from + 2)), amount(reply.get(from + 3)),
+				charge.periodStart(), charge.resetsAt());
+	}
+
+	private static long amount(Object value) {
+		if (value == null) {
+			return 0;
+		}
+		if (value instanceof Long number) {
+			return number;
+		}
+		return Long.parseLong(text(value));
+	}
+
+	private static String text(Object value) {
+		return (value instanceof byte[] raw) ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(value);
+	}
+
+	private static byte[] bytes(String value) {
+		return value.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static byte[] number(long value) {
+		return bytes(Long.toString(value));
+	}
+
+}

@@ -1,0 +1,396 @@
+package dev.llmguard.redis;
+
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.event.GuardListener;
+
+/**
+ * The Redis connection of the guard and what happens when Redis fails.
+ * <p>
+ * The connection is opened lazily from the application's own Lettuce client (the one Spring Data
+ * Redis configured from {@code spring.data.redis.*}), so the guard needs no connection settings of
+ * its own and shares the client's event loops; Lettuce reconnects it by itself after an outage.
+ * <p>
+ * Every operation waits at most {@link RedisGuardOptions#timeout()}. A failure marks Redis down:
+ * one WARN and one {@link GuardEvent.BackendFailed} per outage, and for
+ * {@link RedisGuardOptions#retryInterval()} operations do not wait for Redis at all but get the
+ * answer of the failure mode at once (fail-open: as if unlimited; fail-closed:
+ * {@link GuardBackendUnavailableException}). After that one caller at a time tries Redis again; the
+ * first success marks it up, without a restart. Each operation answered by the failure mode is
+ * counted in {@link #failures()}.
+ */
+public final class RedisGuardBackend implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisGuardBackend.class);
+
+	private final Supplier<? extends AbstractRedisClient> client;
+
+	private final RedisGuardOptions options;
+
+	private final RedisKeys keys;
+
+	private final GuardClock clock;
+
+	private final GuardListener listener;
+
+	private final Object connectLock = new Object();
+
+	private volatile StatefulConnection<byte[], byte[]> connection;
+
+	private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
+
+	private volatile boolean closed;
+
+	private volatile boolean down;
+
+	/** {@link System#nanoTime()} after which a caller may try Redis again while it is down. */
+	private volatile long retryAt;
+
+	private final AtomicBoolean probing = new AtomicBoolean();
+
+	private final AtomicLong failures = new AtomicLong();
+
+	private final AtomicLong outages = new AtomicLong();
+
+	/**
+	 * @param client the application's Lettuce client, asked for on first use ({@code RedisClient} or
+	 * {@code RedisClusterClient})
+	 * @param options the backend's settings
+	 * @param clock the guard's clock, for event times
+	 * @param listener receives {@link GuardEvent.BackendFailed}; must not throw
+	 */
+	public RedisGuardBackend(Supplier<? extends AbstractRedisClient> client, RedisGuardOptions options,
+			GuardClock clock, GuardListener listener) {
+		this.client = Objects.requireNonNull(client, "client");
+		this.options = Objects.requireNonNull(options, "options");
+		this.keys = new RedisKeys(options.keyPrefix());
+		this.clock = Objects.requireNonNull(clock, "clock");
+		this.listener = Objects.requireNonNull(listener, "listener");
+	}
+
+	public RedisGuardOptions options() {
+		return this.options;
+	}
+
+	RedisKeys keys() {
+		return this.keys;
+	}
+
+	GuardClock clock() {
+		return this.clock;
+	}
+
+	/**
+	 * Whether Redis answered the last operation (or nothing has failed yet). Cheap: for health
+	 * indicators and gauges that must not wait; {@link #probe()} asks Redis.
+	 */
+	public boolean isAvailable() {
+		return !this.down;
+	}
+
+	/**
+	 * Sends a PING now and waits at most the timeout; a success marks Redis up again, a failure
+	 * marks it down. Never throws.
+	 * @return whether Redis answered
+	 */
+	public boolean probe() {
+		try {
+			await(commands().ping());
+			succeeded();
+			return true;
+		}
+		catch (Throwable ex) {
+			if (ex instanceof InterruptedException) {
+				Thread.currentThread().interrupt();
+			}
+			failed("ping", ex);
+			return false;
+		}
+	}
+
+	/** Operations answered by the failure mode because Redis failed or was known to be down. */
+	public long failures() {
+		return this.failures.get();
+	}
+
+	/** Times Redis went from up to down. */
+	public long outages() {
+		return this.outages.get();
+	}
+
+	/** {@code fail-open} or {@code fail-closed}. */
+	public RedisFailureMode mode() {
+		return this.options.onFailure();
+	}
+
+	/**
+	 * Runs one Redis operation under the failure mode.
+	 * @param operation what it is, for logs and errors, e.g. {@code budget reserve}
+	 * @param command starts the operation (called only when Redis is worth asking)
+	 * @param failOpen the answer while Redis fails, in fail-open mode
+	 * @return the operation's result or, in fail-open mode, {@code failOpen}'s
+	 * @throws GuardBackendUnavailableException in fail-closed mode when Redis fails
+	 */
+	<T> T call(String operation, Supplier<? extends CompletionStage<T>> command, Supplier<T> failOpen) {
+		Result<T> result = run(operation, command);
+		if (result.failure == null) {
+			return result.value;
+		}
+		return degraded(operation, result.failure, failOpen);
+	}
+
+	/**
+	 * Runs one Redis operation whose failure must not fail the caller in any mode (settling,
+	 * giving back): a failure is counted and logged like any other.
+	 * @return the result, or {@code null} when Redis failed
+	 */
+	<T> T callQuietly(String operation, Supplier<? extends CompletionStage<T>> command) {
+		return callOrElse(operation, command, () -> null);
+	}
+
+	/** Like {@link #callQuietly} with an answer for failures in either mode (reads for endpoints). */
+	<T> T callOrElse(String operation, Supplier<? extends CompletionStage<T>> command, Supplier<T> orElse) {
+		Result<T> result = run(operation, command);
+		if (result.failure == null) {
+			return result.value;
+		}
+		this.failures.incrementAndGet();
+		return orElse.get();
+	}
+
+	private record Result<T>(T value, Throwable failure) {
+	}
+
+	private <T> Result<T> run(String operation, Supplier<? extends CompletionStage<T>> command) {
+		if (!mayAsk()) {
+			return new Result<>(null, KNOWN_DOWN);
+		}
+		try {
+			T value = await(command.get());
+			succeeded();
+			return new Result<>(value, null);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.probing.set(false);
+			return new Result<>(null, ex);
+		}
+		catch (Throwable ex) {
+			Throwable cause = unwrap(ex);
+			if (!isOutage(cause)) {
+				this.probing.set(false);
+				throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
+			}
+			failed(operation, cause);
+			return new Result<>(null, cause);
+		}
+	}
+
+	private static final Throwable KNOWN_DOWN = new Throwable("Redis is known to be down", null, false, false) {
+	};
+
+	<T> T degraded(String operation, Throwable failure, Supplier<T> failOpen) {
+		this.failures.incrementAndGet();
+		if (this.options.onFailure() == RedisFailureMode.FAIL_OPEN) {
+			return failOpen.get();
+		}
+		throw unavailable(operation, failure);
+	}
+
+	GuardBackendUnavailableException unavailable(String operation, Throwable failure) {
+		Throwable cause = (failure == KNOWN_DOWN) ? null : failure;
+		String why = (cause != null) ? cause.getClass().getSimpleName() + ": " + cause.getMessage()
+				: "it failed within the last " + this.options.retryInterval().toMillis() + " ms";
+		return new GuardBackendUnavailableException(operation, "llm-guard rejected the call: Redis is unreachable ("
+				+ why + ") and llm.guard.redis.on-failure is fail-closed; check spring.data.redis.* and Redis, "
+				+ "or set llm.guard.redis.on-failure=fail-open to admit calls unchecked during outages", cause);
+	}
+
+	/** Sends an operation only when Redis is up, or when it is this caller's turn to try it again. */
+	private boolean mayAsk() {
+		if (!this.down) {
+			return true;
+		}
+		return System.nanoTime() - this.retryAt >= 0 && this.probing.compareAndSet(false, true);
+	}
+
+	/** Whether a shared-state read is worth sending now (prefetching stays quiet while Redis is down). */
+	boolean isUp() {
+		return !this.down && !this.closed;
+	}
+
+	private void succeeded() {
+		this.probing.set(false);
+		if (this.down) {
+			this.down = false;
+			logger.info("llm-guard: Redis is reachable again; limits and budgets are shared again");
+		}
+	}
+
+	private void failed(String operation, Throwable cause) {
+		this.retryAt = System.nanoTime() + this.options.retryInterval().toNanos();
+		this.probing.set(false);
+		if (!this.down) {
+			this.down = true;
+			this.outages.incrementAndGet();
+			String mode = this.options.onFailure().value();
+			String message = "Redis failed during " + operation + " (" + cause.getClass().getSimpleName() + ": "
+					+ cause.getMessage() + ")";
+			logger.warn("llm-guard: {}; until it answers again calls are {} (llm.guard.redis.on-failure={})", message,
+					(this.options.onFailure() == RedisFailureMode.FAIL_OPEN) ? "admitted without shared limits and budgets"
+							: "rejected",
+					mode);
+			try {
+				this.listener.onEvent(new GuardEvent.BackendFailed(this.clock.instant(), "redis", mode, message));
+			}
+			catch (RuntimeException ex) {
+				logger.debug("llm-guard: a listener failed on backend-failure", ex);
+			}
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("llm-guard: Redis still failing during {}: {}", operation, cause.toString());
+		}
+	}
+
+	<T> T await(CompletionStage<T> stage) throws Exception {
+		CompletableFuture<T> future = stage.toCompletableFuture();
+		try {
+			return future.get(this.options.timeout().toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			future.cancel(true);
+			throw new TimeoutException("no answer from Redis within " + this.options.timeout().toMillis() + " ms");
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
+		}
+	}
+
+	static Throwable unwrap(Throwable ex) {
+		Throwable t = ex;
+		while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+			t = t.getCause();
+		}
+		return t;
+	}
+
+	/** Failures of reaching Redis, as opposed to bugs: those are rethrown. */
+	static boolean isOutage(Throwable ex) {
+		return ex instanceof RedisException || ex instanceof TimeoutException
+				|| ex instanceof io.github.bucket4j.TimeoutException || ex instanceof IOException
+				|| ex instanceof java.util.concurrent.CancellationException || ex == KNOWN_DOWN
+				|| (ex != null && ex.getClass().getName().startsWith("org.springframework.dao."))
+				|| ex instanceof IllegalStateException && isOutage(ex.getCause());
+	}
+
+	/** The async commands of the guard's connection, connecting on first use. */
+	RedisClusterAsyncCommands<byte[], byte[]> commands() {
+		RedisClusterAsyncCommands<byte[], byte[]> current = this.commands;
+		if (current != null) {
+			return current;
+		}
+		synchronized (this.connectLock) {
+			if (this.closed) {
+				throw new RedisConnectionException("the llm-guard Redis backend is closed");
+			}
+			if (this.commands == null) {
+				AbstractRedisClient redisClient;
+				try {
+					redisClient = this.client.get();
+				}
+				catch (RuntimeException ex) {
+					throw new RedisConnectionException("the application's Redis client is not available", ex);
+				}
+				if (redisClient instanceof RedisClusterClient cluster) {
+					StatefulRedisClusterConnection<byte[], byte[]> opened = cluster.connect(ByteArrayCodec.INSTANCE);
+					this.connection = opened;
+					this.commands = opened.async();
+				}
+				else if (redisClient instanceof RedisClient standalone) {
+					StatefulRedisConnection<byte[], byte[]> opened = standalone.connect(ByteArrayCodec.INSTANCE);
+					this.connection = opened;
+					this.commands = opened.async();
+				}
+				else {
+					throw new IllegalStateException("Unsupported Lettuce client " + redisClient.getClass().getName());
+				}
+			}
+			return this.commands;
+		}
+	}
+
+	/** Runs a script by its digest, loading it on first use (or after Redis lost its script cache). */
+	CompletionStage<List<Object>> eval(RedisScript script, byte[][] keys, byte[][] args) {
+		RedisClusterAsyncCommands<byte[], byte[]> redis = commands();
+		CompletableFuture<List<Object>> bySha = redis.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys,
+				args)
+			.toCompletableFuture();
+		return bySha.handle((value, failure) -> {
+			if (failure == null) {
+				return CompletableFuture.completedFuture(value);
+			}
+			if (unwrap(failure) instanceof RedisNoScriptException) {
+				return redis.<List<Object>>eval(script.text(), ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+			}
+			return CompletableFuture.<List<Object>>failedFuture(failure);
+		}).thenCompose((stage) -> stage);
+	}
+
+	@Override
+	public void close() {
+		synchronized (this.connectLock) {
+			this.closed = true;
+			StatefulConnection<byte[], byte[]> open = this.connection;
+			this.connection = null;
+			this.commands = null;
+			if (open != null) {
+				open.close();
+			}
+		}
+	}
+
+	/** A Lua script and its SHA-1 digest. */
+	record RedisScript(String text, String sha1) {
+
+		static RedisScript of(String text) {
+			try {
+				byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(RedisKeys.bytes(text));
+				return new RedisScript(text, HexFormat.of().formatHex(digest));
+			}
+			catch (java.security.NoSuchAlgorithmException ex) {
+				throw new IllegalStateException("every Java platform has SHA-1", ex);
+			}
+		}
+
+	}
+
+}

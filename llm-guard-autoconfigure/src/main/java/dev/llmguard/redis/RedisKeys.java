@@ -1,0 +1,103 @@
+package dev.llmguard.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+import dev.llmguard.core.ModelRef;
+
+/**
+ * Names of every key the Redis backend writes, all under the key prefix:
+ * <pre>
+ * {prefix}:bucket:{limit key}:{config hash}        Bucket4j state of one limit (expires when full again)
+ * {prefix}:cooldown:{provider/model}              end of a model's cooldown (epoch ms, expires then)
+ * {prefix}:{{prefix}}:budget:{budget}:{key}:{period start}  hash sc rc st rt: spent/reserved cost/tokens
+ * {prefix}:{{prefix}}:res:{id}                     one reservation: status and what it holds
+ * {prefix}:{{prefix}}:open                         open reservations by lease deadline
+ * </pre>
+ * Budget keys share the hash tag {@code {prefix}} so the scripts that reserve over several budgets
+ * run on one Redis Cluster slot. A segment taken from input (tenant, session) or from configuration
+ * is used as it is only when it is short and made of {@code [A-Za-z0-9._/-]}; anything else is
+ * replaced by {@code ~} and a SHA-256 digest, so no input can reach another key and every key is
+ * bounded in length.
+ */
+final class RedisKeys {
+
+	private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._/-]{1,64}");
+
+	/** The key segment of a global budget; cannot be produced by {@link #segment}. */
+	private static final String GLOBAL = "~global";
+
+	private final String prefix;
+
+	private final String tagged;
+
+	RedisKeys(String prefix) {
+		checkPrefix(prefix);
+		this.prefix = prefix;
+		this.tagged = prefix + ":{" + prefix + "}";
+	}
+
+	static void checkPrefix(String prefix) {
+		if (prefix == null || prefix.isEmpty() || prefix.length() > 64 || prefix.contains("{") || prefix.contains("}")
+				|| prefix.chars().anyMatch((c) -> c <= ' ' || c > '~')) {
+			throw new IllegalArgumentException("llm.guard.redis.key-prefix must be 1 to 64 printable ASCII characters "
+					+ "without spaces or braces (braces are Redis Cluster hash tags), was '" + prefix + "'");
+		}
+	}
+
+	String prefix() {
+		return this.prefix;
+	}
+
+	String bucket(String limitKey, String configurationHash) {
+		return this.prefix + ":bucket:" + segment(limitKey) + ":" + configurationHash;
+	}
+
+	String cooldown(ModelRef model) {
+		return this.prefix + ":cooldown:" + segment(model.toString());
+	}
+
+	String budget(String budget, String key, Instant periodStart) {
+		String who = key.isEmpty() ? GLOBAL : segment(key);
+		return this.tagged + ":budget:" + segment(budget) + ":" + who + ":" + periodStart.getEpochSecond();
+	}
+
+	String reservation(String id) {
+		return reservationPrefix() + segment(id);
+	}
+
+	/** Reservation keys are this plus the id; the reserve script reclaims expired ones by id. */
+	String reservationPrefix() {
+		return this.tagged + ":res:";
+	}
+
+	String openReservations() {
+		return this.tagged + ":open";
+	}
+
+	/** A value as a key segment: itself when short and plain, else {@code ~} and its digest. */
+	static String segment(String value) {
+		if (SAFE.matcher(value).matches()) {
+			return value;
+		}
+		return "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(value)).substring(0, 22);
+	}
+
+	static byte[] sha256(String value) {
+		try {
+			return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("every Java platform has SHA-256", ex);
+		}
+	}
+
+	static byte[] bytes(String value) {
+		return value.getBytes(StandardCharsets.UTF_8);
+	}
+
+}

@@ -1,0 +1,98 @@
+package dev.llmguard.springai;
+
+import java.lang.reflect.Method;
+
+import org.springframework.ai.chat.client.ChatClientRequest;
+import org.springframework.ai.chat.prompt.ChatOptions;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * Reads and rewrites the options of a Spring AI request without depending on any provider module:
+ * provider-specific options (OpenAI's {@code max_completion_tokens} and stream usage) are reached by
+ * their method names, so every provider keeps working and OpenAI gets the extra care.
+ */
+final class ChatOptionsSupport {
+
+	private ChatOptionsSupport() {
+	}
+
+	/** The model the request names, or {@code null}. */
+	static String model(ChatClientRequest request) {
+		ChatOptions options = request.prompt().getOptions();
+		return (options != null) ? options.getModel() : null;
+	}
+
+	/** The request's output allowance: max tokens, else OpenAI's max completion tokens, else {@code null}. */
+	static Integer maxOutputTokens(ChatClientRequest request) {
+		ChatOptions options = request.prompt().getOptions();
+		if (options == null) {
+			return null;
+		}
+		Integer maxTokens = positive(options.getMaxTokens());
+		if (maxTokens != null) {
+			return maxTokens;
+		}
+		Object completion = invoke(options, "getMaxCompletionTokens");
+		return (completion instanceof Integer tokens) ? positive(tokens) : null;
+	}
+
+	private static Integer positive(Integer tokens) {
+		return (tokens != null && tokens > 0) ? tokens : null;
+	}
+
+	/**
+	 * The request with the guard's chosen model in its options (every other option kept).
+	 * @param streaming whether the request is streamed: then ask for the final usage chunk where the
+	 * options know how (OpenAI's {@code stream_options.include_usage})
+	 */
+	static ChatClientRequest withModel(ChatClientRequest request, String model, boolean streaming) {
+		ChatOptions options = request.prompt().getOptions();
+		boolean sameModel = options != null && model.equals(options.getModel());
+		boolean askUsage = streaming && options != null && streamUsageSwitchedOff(options);
+		if (sameModel && !askUsage) {
+			return request;
+		}
+		ChatOptions.Builder<?> builder = (options != null) ? options.mutate() : ChatOptions.builder();
+		builder.model(model);
+		if (askUsage) {
+			Method streamUsage = ReflectionUtils.findMethod(builder.getClass(), "streamUsage", boolean.class);
+			if (streamUsage != null) {
+				ReflectionUtils.invokeMethod(streamUsage, builder, true);
+			}
+		}
+		return withOptions(request, builder.build());
+	}
+
+	static ChatClientRequest withOptions(ChatClientRequest request, ChatOptions options) {
+		Prompt prompt = request.prompt().mutate().chatOptions(options).build();
+		return request.mutate().prompt(prompt).build();
+	}
+
+	/**
+	 * Whether the options carry OpenAI stream options that do not include usage (without stream
+	 * options OpenAI's model asks for usage by itself).
+	 */
+	private static boolean streamUsageSwitchedOff(ChatOptions options) {
+		Object streamOptions = invoke(options, "getStreamOptions");
+		if (streamOptions == null) {
+			return false;
+		}
+		return !Boolean.TRUE.equals(invoke(streamOptions, "includeUsage"));
+	}
+
+	private static Object invoke(Object target, String getter) {
+		Method method = ReflectionUtils.findMethod(target.getClass(), getter);
+		if (method == null || method.getParameterCount() != 0) {
+			return null;
+		}
+		try {
+			ReflectionUtils.makeAccessible(method);
+			return method.invoke(target);
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			return null; // an unexpected options class: treat the value as absent
+		}
+	}
+
+}

@@ -1,0 +1,115 @@
+package dev.llmguard.actuate;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.jackson.JacksonEndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.jackson.EndpointJsonMapper;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.skyscreamer.jsonassert.JSONAssert;
+import org.skyscreamer.jsonassert.JSONCompareMode;
+
+import dev.llmguard.actuate.LlmGuardEndpoint.BudgetUsageDescriptor;
+import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.ManualGuardClock;
+import dev.llmguard.core.Usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class LlmGuardEndpointTests {
+
+	private final ManualGuardClock clock = ObserveFixtures.clock();
+
+	private final LlmGuardEngine engine = ObserveFixtures.engine(this.clock);
+
+	private final LlmGuardEndpoint endpoint = new LlmGuardEndpoint(this.engine);
+
+	@Test
+	void writesTheStateAsDesignedWithBootsEndpointJsonMapper() throws Throwable {
+		ObserveFixtures.call(this.engine, "acme", new Usage(1200, 300));
+		ObserveFixtures.call(this.engine, "acme", new Usage(800, 100, 400));
+		this.engine.tools().tryAcquire("search_products");
+		this.engine.cooldowns().coolDown(ObserveFixtures.MINI, ObserveFixtures.START.plusSeconds(12));
+
+		String json = endpointJson(this.endpoint.guard());
+
+		JSONAssert.assertEquals("""
+				{ "backend": "memory",
+				  "providers": { "openai": {
+				      "limits": { "requests-per-minute": {"capacity": 400, "available": 398},
+				                  "tokens-per-minute":   {"capacity": 160000, "available": 157600} },
+				      "concurrency": {"max": 16, "inUse": 0}, "waiting": 0,
+				      "models": { "gpt-4o": {"state": "available", "cooldownUntil": null},
+				                  "gpt-4o-mini": {"state": "cooling-down", "cooldownUntil": "2026-11-22T10:00:12Z",
+				                                  "limits": {"requests-per-minute": {"capacity": 80, "available": 80}}} } } },
+				  "chains":  { "default": ["openai/gpt-4o", "openai/gpt-4o-mini"] },
+				  "budgets": { "daily-spend": { "scope": "global", "period": "day", "maxCost": 50.0, "spentCost": 0.0085,
+				               "reservedCost": 0.0, "maxTokens": null, "spentTokens": 2400, "reservedTokens": 0,
+				               "resetsAt": "2026-11-23T00:00:00Z" },
+				               "tenant-daily": { "scope": "tenant", "period": "day", "maxCost": 1.0, "spentCost": null,
+				               "reservedCost": null, "maxTokens": null, "spentTokens": null, "reservedTokens": null,
+				               "resetsAt": null } },
+				  "tools":   { "search_products": {"limit": 100, "window": "PT1M", "available": 99} } }
+				""", json, JSONCompareMode.STRICT);
+	}
+
+	@Test
+	void showsOneTenantsUsageOfABudget() throws Throwable {
+		ObserveFixtures.call(this.engine, "acme", new Usage(1000, 500));
+
+		BudgetUsageDescriptor usage = this.endpoint.budgetUsage("tenant-daily", "acme");
+
+		JSONAssert.assertEquals("""
+				{ "budget": "tenant-daily", "scope": "tenant", "period": "day", "key": "acme", "maxCost": 1.0,
+				  "spentCost": 0.0075, "reservedCost": 0.0, "maxTokens": null, "spentTokens": 1500,
+				  "reservedTokens": 0, "periodStart": "2026-11-22T00:00:00Z", "resetsAt": "2026-11-23T00:00:00Z" }
+				""", endpointJson(usage), JSONCompareMode.STRICT);
+		assertThat(this.endpoint.budgetUsage("tenant-daily", "globex").spentTokens()).isZero();
+	}
+
+	@Test
+	void deleteResetsOneTenantsBudgetOnly() throws Throwable {
+		ObserveFixtures.call(this.engine, "acme", new Usage(1000, 500));
+		ObserveFixtures.call(this.engine, "globex", new Usage(1000, 500));
+
+		BudgetUsageDescriptor afterReset = this.endpoint.resetBudget("tenant-daily", "acme");
+
+		assertThat(afterReset.spentTokens()).isZero();
+		assertThat(afterReset.spentCost()).isEqualByComparingTo("0");
+		assertThat(this.endpoint.budgetUsage("tenant-daily", "acme").spentTokens()).isZero();
+		assertThat(this.endpoint.budgetUsage("tenant-daily", "globex").spentTokens()).isEqualTo(1500);
+		assertThat(this.endpoint.guard().budgets().get("daily-spend").spentTokens()).isEqualTo(3000);
+	}
+
+	@Test
+	void unknownBudgetIsNotFoundOnReadAndABadRequestOnDelete() {
+		assertThat(this.endpoint.budgetUsage("nightly", "acme")).isNull();
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.resetBudget("nightly", "acme"))
+			.withMessageContaining("No budget named 'nightly'")
+			.withMessageContaining("daily-spend");
+	}
+
+	@Test
+	void aCooldownThatEndedShowsTheModelAvailableAgain() {
+		this.engine.cooldowns().coolDown(ObserveFixtures.GPT_4O, ObserveFixtures.START.plusSeconds(5));
+		this.clock.advance(Duration.ofSeconds(6));
+
+		assertThat(this.endpoint.guard().providers().get("openai").models().get("gpt-4o").state())
+			.isEqualTo("available");
+	}
+
+	/** Serializes as Boot does for actuator responses (nulls are dropped unless a type says otherwise). */
+	static String endpointJson(Object body) {
+		String[] json = new String[1];
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(JacksonEndpointAutoConfiguration.class))
+			.run((context) -> json[0] = context.getBean(EndpointJsonMapper.class).get().writeValueAsString(body));
+		return json[0];
+	}
+
+}

@@ -1,0 +1,163 @@
+package dev.llmguard.metrics;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
+import org.junit.jupiter.api.Test;
+
+import dev.llmguard.actuate.ObserveFixtures;
+import dev.llmguard.core.BudgetExceededException;
+import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.FallbackResponseMapper;
+import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.Usage;
+import dev.llmguard.core.retry.ProviderResponseException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class ObservationCallObserverTests {
+
+	private final TestObservationRegistry registry = TestObservationRegistry.create();
+
+	private final List<String> events = new CopyOnWriteArrayList<>();
+
+	private final LlmGuardEngine engine = ObserveFixtures.engine(ObserveFixtures.clock());
+
+	ObservationCallObserverTests() {
+		this.registry.observationConfig().observationHandler(new ObservationHandler<>() {
+
+			@Override
+			public void onEvent(Observation.Event event, Observation.Context context) {
+				ObservationCallObserverTests.this.events.add(event.getName());
+			}
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+		});
+		this.engine.observeCalls(new ObservationCallObserver(this.registry));
+	}
+
+	@Test
+	void aCallIsAnObservationWithProviderModelAndOutcome() throws Throwable {
+		ObserveFixtures.call(this.engine, "acme", new Usage(100, 20));
+
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("llm.guard.call")
+			.that()
+			.hasBeenStarted()
+			.hasBeenStopped()
+			.hasLowCardinalityKeyValue("provider", "openai")
+			.hasLowCardinalityKeyValue("model", "gpt-4o")
+			.hasLowCardinalityKeyValue("outcome", "success")
+			.hasHighCardinalityKeyValue("llm.guard.chain", "default")
+			.doesNotHaveError();
+		assertThat(this.events).containsExactly("llm.guard.wait", "llm.guard.attempt", "llm.guard.settle");
+	}
+
+	@Test
+	void theProviderClientsObservationNestsInsideTheCall() throws Throwable {
+		CallRequest request = CallRequest.builder().chain("default").estimatedInputTokens(10L).build();
+
+		this.engine.execute(request, (context) -> Observation.createNotStarted("gen_ai.client.operation", this.registry)
+			.observe(() -> "answer"), FallbackResponseMapper.none());
+
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("gen_ai.client.operation")
+			.that()
+			.hasParentObservationContextMatching((parent) -> "llm.guard.call".equals(parent.getName()));
+		assertThat(this.registry.getCurrentObservation()).isNull();
+	}
+
+	@Test
+	void anAsynchronousCallIsObservedAndItsProviderCallNestsToo() throws Exception {
+		CallRequest request = CallRequest.builder().chain("default").estimatedInputTokens(10L).build();
+
+		CompletableFuture<String> answer = this.engine.executeAsync(request,
+				(context) -> CompletableFuture.completedFuture(
+						Observation.createNotStarted("gen_ai.client.operation", this.registry).observe(() -> "answer")),
+				FallbackResponseMapper.none());
+
+		assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("answer");
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("gen_ai.client.operation")
+			.that()
+			.hasParentObservationContextMatching((parent) -> "llm.guard.call".equals(parent.getName()));
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("llm.guard.call")
+			.that()
+			.hasBeenStopped()
+			.hasLowCardinalityKeyValue("outcome", "success");
+	}
+
+	@Test
+	void retriesAndFallbacksAreEventsOfTheCall() throws Throwable {
+		CallRequest request = CallRequest.builder().chain("default").estimatedInputTokens(10L).build();
+		int[] calls = new int[1];
+
+		this.engine.execute(request, (context) -> {
+			calls[0]++;
+			if (context.model().equals("gpt-4o")) {
+				throw new ProviderResponseException(429, "rate_limit_exceeded", Duration.ofSeconds(1), "slow down");
+			}
+			if (calls[0] == 2) {
+				throw new ProviderResponseException(503, null, null, "unavailable");
+			}
+			return "answer";
+		}, FallbackResponseMapper.none());
+
+		assertThat(this.events).containsExactly("llm.guard.wait", "llm.guard.attempt", "llm.guard.fallback",
+				"llm.guard.wait", "llm.guard.attempt", "llm.guard.retry", "llm.guard.settle");
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("llm.guard.call")
+			.that()
+			.hasLowCardinalityKeyValue("model", "gpt-4o-mini")
+			.hasHighCardinalityKeyValue("llm.guard.attempts", "3");
+	}
+
+	@Test
+	void aRefusedCallEndsWithItsOutcomeAndError() throws Throwable {
+		ObserveFixtures.call(this.engine, "acme", new Usage(0, 100_000)); // the tenant's whole $1
+		this.registry.clear();
+		CallRequest request = CallRequest.builder().model("openai/gpt-4o").tenant("acme").estimatedInputTokens(10L).build();
+
+		assertThatExceptionOfType(BudgetExceededException.class)
+			.isThrownBy(() -> this.engine.execute(request, (context) -> "never", FallbackResponseMapper.none()));
+
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("llm.guard.call")
+			.that()
+			.hasBeenStopped()
+			.hasLowCardinalityKeyValue("outcome", "budget_exceeded")
+			.hasError();
+	}
+
+	@Test
+	void noTenantOrSessionBecomesAKey() throws Throwable {
+		CallRequest request = CallRequest.builder()
+			.chain("default")
+			.tenant("acme")
+			.session("s-1")
+			.estimatedInputTokens(10L)
+			.build();
+
+		this.engine.execute(request, (context) -> "answer", FallbackResponseMapper.none());
+
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("llm.guard.call")
+			.that()
+			.satisfies((context) -> assertThat(context.getAllKeyValues()).noneMatch(
+					(kv) -> kv.getValue().equals("acme") || kv.getValue().equals("s-1")));
+	}
+
+}

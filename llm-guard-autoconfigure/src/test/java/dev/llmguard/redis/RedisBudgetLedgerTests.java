@@ -1,0 +1,214 @@
+package dev.llmguard.redis;
+
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.llmguard.core.ManualGuardClock;
+import dev.llmguard.core.budget.BudgetCharge;
+import dev.llmguard.core.budget.BudgetPeriods;
+import dev.llmguard.core.budget.BudgetReservation;
+import dev.llmguard.core.budget.BudgetUsage;
+import dev.llmguard.core.budget.BudgetWindow;
+import dev.llmguard.core.budget.ReserveOutcome;
+import dev.llmguard.core.config.BudgetPeriod;
+import dev.llmguard.core.config.BudgetScope;
+import dev.llmguard.core.config.BudgetSpec;
+
+import static dev.llmguard.redis.RedisTestSupport.START;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RedisBudgetLedgerTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = new RedisServerExtension();
+
+	private static final BudgetSpec DAILY = RedisTestSupport.tokenBudget("daily", BudgetScope.GLOBAL, BudgetPeriod.DAY,
+			1000);
+
+	private static final BudgetSpec PER_TENANT = RedisTestSupport.costBudget("tenant-cap", BudgetScope.TENANT,
+			BudgetPeriod.NONE, "1.00");
+
+	private final ManualGuardClock clock = new ManualGuardClock(START);
+
+	private LettuceConnectionFactory factory;
+
+	private RedisGuardBackend backend;
+
+	private RedisBudgetLedger ledger;
+
+	private RedisTestSupport.Inspector inspector;
+
+	@BeforeEach
+	void connect() {
+		this.factory = RedisTestSupport.connectionFactory(redis.port());
+		this.backend = new RedisGuardBackend(this.factory::getRequiredNativeClient,
+				RedisTestSupport.options("ledger", RedisFailureMode.FAIL_CLOSED), this.clock, (event) -> {
+				});
+		this.ledger = new RedisBudgetLedger(this.backend, ZoneOffset.UTC);
+		this.inspector = new RedisTestSupport.Inspector(redis.port());
+		this.inspector.redis().flushall();
+	}
+
+	@AfterEach
+	void close() {
+		this.backend.close();
+		this.factory.destroy();
+		this.inspector.close();
+	}
+
+	private BudgetCharge charge(BudgetSpec budget, String key, long costNanos, long tokens) {
+		BudgetWindow window = BudgetPeriods.windowOf(budget.period(), this.clock.instant(), ZoneOffset.UTC);
+		return new BudgetCharge(budget, key, window.start(), window.end(), costNanos, tokens);
+	}
+
+	private BudgetUsage usage(BudgetSpec budget, String key) {
+		BudgetWindow window = BudgetPeriods.windowOf(budget.period(), this.clock.instant(), ZoneOffset.UTC);
+		return this.ledger.usage(budget, key, window.start(), window.end());
+	}
+
+	@Test
+	void reservesEveryBudgetOfACallOrNone() {
+		ReserveOutcome first = this.ledger.reserve(List.of(charge(DAILY, "", 0, 600), charge(PER_TENANT, "acme", 400_000_000L, 600)));
+		assertThat(first).isInstanceOf(ReserveOutcome.Reserved.class);
+		assertThat(((ReserveOutcome.Reserved) first).usages()).extracting(BudgetUsage::reservedTokens)
+			.containsExactly(600L, 600L);
+
+		ReserveOutcome second = this.ledger.reserve(List.of(charge(DAILY, "", 0, 600), charge(PER_TENANT, "other", 1, 1)));
+		assertThat(second).isInstanceOfSatisfying(ReserveOutcome.Exceeded.class, (exceeded) -> {
+			assertThat(exceeded.charge().budget()).isEqualTo(DAILY);
+			assertThat(exceeded.usage().reservedTokens()).isEqualTo(600);
+		});
+		// all or nothing: the tenant 'other' got nothing although its own budget had room
+		assertThat(usage(PER_TENANT, "other").reservedCostNanos()).isZero();
+	}
+
+	@Test
+	void commitMovesTheReservationToSpendingOnceAndReleaseFreesIt() {
+		BudgetReservation reservation = reserve(charge(DAILY, "", 0, 500));
+		List<BudgetUsage> after = this.ledger.commit(reservation, 0, 120);
+		assertThat(after).singleElement().satisfies((usage) -> {
+			assertThat(usage.spentTokens()).isEqualTo(120);
+			assertThat(usage.reservedTokens()).isZero();
+		});
+		this.ledger.commit(reservation, 0, 120);
+		assertThat(usage(DAILY, "").spentTokens()).isEqualTo(120);
+
+		BudgetReservation released = reserve(charge(DAILY, "", 0, 300));
+		this.ledger.release(released);
+		this.ledger.release(released);
+		this.ledger.commit(released, 0, 50);
+		assertThat(usage(DAILY, "")).satisfies((usage) -> {
+			assertThat(usage.spentTokens()).isEqualTo(120);
+			assertThat(usage.reservedTokens()).isZero();
+		});
+		assertThat(this.inspector.redis().zcard("ledger:{ledger}:open")).isZero();
+	}
+
+	@Test
+	void reservationsOfACrashedInstanceAreReclaimedWhenTheirLeaseEnds() {
+		reserve(charge(DAILY, "", 0, 900)); // never settled: its instance "crashed"
+		assertThat(this.ledger.reserve(List.of(charge(DAILY, "", 0, 200)))).isInstanceOf(ReserveOutcome.Exceeded.class);
+
+		this.clock.advance(RedisGuardOptions.DEFAULT.reservationLease().plusSeconds(1));
+		BudgetReservation next = reserve(charge(DAILY, "", 0, 200));
+		assertThat(usage(DAILY, "").reservedTokens()).isEqualTo(200);
+		this.ledger.release(next);
+		assertThat(usage(DAILY, "").reservedTokens()).isZero();
+	}
+
+	@Test
+	void aCommitAfterTheLeaseStillCountsTheSpending() {
+		BudgetReservation slow = reserve(charge(DAILY, "", 0, 400));
+		this.clock.advance(RedisGuardOptions.DEFAULT.reservationLease().plusSeconds(1));
+		reserve(charge(DAILY, "", 0, 1)); // reclaims the slow call's reservation
+		this.ledger.commit(slow, 0, 300);
+		assertThat(usage(DAILY, "")).satisfies((usage) -> {
+			assertThat(usage.spentTokens()).isEqualTo(300);
+			assertThat(usage.reservedTokens()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void spendsInTheNewPeriodWhenTheDayEndsDuringTheCall() {
+		this.clock.set(START.plus(Duration.ofHours(13)).plus(Duration.ofMinutes(59)));
+		BudgetReservation late = reserve(charge(DAILY, "", 0, 400));
+		BudgetUsage before = usage(DAILY, "");
+		this.clock.advance(Duration.ofMinutes(2)); // past midnight UTC
+		this.ledger.commit(late, 0, 100);
+		assertThat(usage(DAILY, "").spentTokens()).isEqualTo(100);
+		BudgetUsage yesterday = this.ledger.usage(DAILY, "", before.periodStart(), before.resetsAt());
+		assertThat(yesterday.reservedTokens()).isZero();
+		assertThat(yesterday.spentTokens()).isZero();
+	}
+
+	@Test
+	void tenantKeysCannotReachOtherKeysAndStayShort() {
+		String hostile = "acme}:{ledger}:open\r\n" + "x".repeat(5000);
+		BudgetReservation reservation = reserve(charge(PER_TENANT, hostile, 1_000, 10));
+		this.ledger.commit(reservation, 1_000, 10);
+		assertThat(usage(PER_TENANT, hostile).spentCostNanos()).isEqualTo(1_000);
+		assertThat(usage(PER_TENANT, "acme").spentCostNanos()).isZero();
+		List<String> keys = this.inspector.keys("*");
+		assertThat(keys).allSatisfy((key) -> {
+			assertThat(key).startsWith("ledger:{ledger}:").hasSizeLessThan(200).doesNotContain("\r", "\n");
+			assertThat(key.substring("ledger:{ledger}:".length())).doesNotContain("{", "}");
+		});
+	}
+
+	@Test
+	void everyKeyExpires() {
+		BudgetReservation daily = reserve(charge(DAILY, "", 0, 10));
+		this.ledger.commit(daily, 0, 10);
+		this.ledger.commit(reserve(charge(PER_TENANT, "acme", 10, 10)), 10, 10);
+		for (String key : this.inspector.keys("*")) {
+			assertThat(this.inspector.redis().pttl(key)).as(key).isPositive();
+		}
+	}
+
+	@Test
+	void resetForgetsOneKeysSpending() {
+		this.ledger.commit(reserve(charge(PER_TENANT, "acme", 500, 1)), 500, 1);
+		this.ledger.commit(reserve(charge(PER_TENANT, "beta", 700, 1)), 700, 1);
+		this.ledger.reset(PER_TENANT, "acme");
+		assertThat(usage(PER_TENANT, "acme").spentCostNanos()).isZero();
+		assertThat(usage(PER_TENANT, "beta").spentCostNanos()).isEqualTo(700);
+	}
+
+	@Test
+	void manyThreadsNeverOverspendAndReservationsReturnToZero() throws Exception {
+		AtomicInteger admitted = new AtomicInteger();
+		RedisTestSupport.hammer(32, 20, (thread, i) -> {
+			ReserveOutcome outcome = this.ledger.reserve(List.of(charge(DAILY, "", 0, 30)));
+			if (outcome instanceof ReserveOutcome.Reserved reserved) {
+				admitted.incrementAndGet();
+				if (i % 3 == 0) {
+					this.ledger.release(reserved.reservation());
+				}
+				else {
+					this.ledger.commit(reserved.reservation(), 0, 30);
+				}
+			}
+		});
+		BudgetUsage usage = usage(DAILY, "");
+		assertThat(usage.reservedTokens()).isZero();
+		assertThat(usage.spentTokens()).isLessThanOrEqualTo(1000).isEqualTo(990);
+		assertThat(admitted.get()).isGreaterThanOrEqualTo(33);
+		assertThat(this.inspector.redis().zcard("ledger:{ledger}:open")).isZero();
+	}
+
+	private BudgetReservation reserve(BudgetCharge... charges) {
+		ReserveOutcome outcome = this.ledger.reserve(List.of(charges));
+		assertThat(outcome).isInstanceOf(ReserveOutcome.Reserved.class);
+		return ((ReserveOutcome.Reserved) outcome).reservation();
+	}
+
+}

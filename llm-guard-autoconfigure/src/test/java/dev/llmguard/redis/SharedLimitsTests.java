@@ -1,0 +1,130 @@
+package dev.llmguard.redis;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.llmguard.core.BudgetExceededException;
+import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.FallbackResponseMapper;
+import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.ManualGuardClock;
+import dev.llmguard.core.RateLimitExceededException;
+import dev.llmguard.core.budget.BudgetUsage;
+import dev.llmguard.core.config.BudgetPeriod;
+import dev.llmguard.core.config.BudgetScope;
+import dev.llmguard.core.config.GuardSettings;
+
+import static dev.llmguard.redis.RedisTestSupport.GPT_4O;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Two application instances share one Redis: together they never pass a shared limit or budget. */
+class SharedLimitsTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = new RedisServerExtension();
+
+	private final ManualGuardClock clock = new ManualGuardClock(RedisTestSupport.START);
+
+	@BeforeEach
+	void flush() {
+		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+			inspector.redis().flushall();
+		}
+	}
+
+	@Test
+	void twoInstancesHammeredFrom32ThreadsNeverPassTheSharedRequestLimit() {
+		// 50 requests per minute, the clock stands still: exactly 50 urgent calls can pass, whoever makes them
+		GuardSettings settings = GuardSettings.builder()
+			.headroom(1.0)
+			.provider(RedisTestSupport.openai(RedisTestSupport.limits(50L, 1_000_000L),
+					RedisTestSupport.model(GPT_4O, RedisTestSupport.limits(null, 500_000L))))
+			.build();
+		ApplicationContextRunner runner = GuardInstances.runner(redis.port(), "shared-rate", "fail-closed", settings,
+				this.clock);
+		runner.run((first) -> runner.run((second) -> {
+			LlmGuardEngine[] engines = { first.getBean(LlmGuardEngine.class), second.getBean(LlmGuardEngine.class) };
+			AtomicInteger admitted = new AtomicInteger();
+			AtomicInteger refused = new AtomicInteger();
+			RedisTestSupport.hammer(32, 8, (thread, i) -> {
+				try {
+					engines[thread % 2].execute(request(null).toBuilder().priority(1).build(), (context) -> {
+						context.recordUsage(10, 20);
+						return admitted.incrementAndGet();
+					}, FallbackResponseMapper.none());
+				}
+				catch (RateLimitExceededException ex) {
+					refused.incrementAndGet();
+				}
+			});
+			assertThat(admitted.get()).isEqualTo(50);
+			assertThat(refused.get()).isEqualTo(32 * 8 - 50);
+			assertThat(engines[0].limiters().snapshot("openai").limits().get("requests-per-minute").available())
+				.isZero();
+			// every call gave back the tokens it did not use: 50 calls x 30 tokens are all that is gone
+			assertThat(engines[1].limiters().snapshot("openai").limits().get("tokens-per-minute").available())
+				.isEqualTo(1_000_000 - 50 * 30);
+		}));
+	}
+
+	@Test
+	void twoInstancesHammeredFrom32ThreadsNeverOverspendTheGlobalBudget() {
+		// each call reserves 10 + 90 = 100 tokens; 5,000 tokens a day: at most 50 calls in flight or spent
+		GuardSettings settings = GuardSettings.builder()
+			.headroom(1.0)
+			.provider(RedisTestSupport.openai(RedisTestSupport.limits(100_000L, null),
+					RedisTestSupport.model(GPT_4O, null)))
+			.budget(RedisTestSupport.tokenBudget("daily-tokens", BudgetScope.GLOBAL, BudgetPeriod.DAY, 5_000))
+			.build();
+		ApplicationContextRunner runner = GuardInstances.runner(redis.port(), "shared-budget", "fail-closed",
+				settings, this.clock);
+		runner.run((first) -> runner.run((second) -> {
+			LlmGuardEngine[] engines = { first.getBean(LlmGuardEngine.class), second.getBean(LlmGuardEngine.class) };
+			AtomicInteger admitted = new AtomicInteger();
+			AtomicInteger refused = new AtomicInteger();
+			RedisTestSupport.hammer(32, 8, (thread, i) -> {
+				try {
+					engines[thread % 2].execute(request(null), (context) -> {
+						if (i % 4 == 3) {
+							throw new IllegalArgumentException("the provider refused the request");
+						}
+						context.recordUsage(10, 90);
+						return admitted.incrementAndGet();
+					}, FallbackResponseMapper.none());
+				}
+				catch (BudgetExceededException ex) {
+					refused.incrementAndGet();
+				}
+				catch (IllegalArgumentException ex) {
+					// failed calls release their reservation
+				}
+			});
+			BudgetUsage usage = engines[0].budgets().usage("daily-tokens", null);
+			assertThat(usage.spentTokens()).isEqualTo(admitted.get() * 100L).isLessThanOrEqualTo(5_000);
+			assertThat(admitted.get()).isEqualTo(50);
+			assertThat(usage.reservedTokens()).isZero();
+			assertThat(engines[1].budgets().usage("daily-tokens", null)).isEqualTo(usage);
+			assertThat(refused.get()).isPositive();
+			try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+				assertThat(inspector.redis().zcard("shared-budget:{shared-budget}:open")).isZero();
+			}
+		}));
+	}
+
+	static CallRequest request(String tenant) {
+		return CallRequest.builder()
+			.model(GPT_4O)
+			.tenant(tenant)
+			.estimatedInputTokens(10L)
+			.maxOutputTokens(90)
+			.maxWait(Duration.ZERO)
+			.build();
+	}
+
+}
