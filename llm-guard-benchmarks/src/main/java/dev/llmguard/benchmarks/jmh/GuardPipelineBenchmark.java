@@ -19,7 +19,7 @@ import dev.llmguard.core.LlmGuardEngine;
 /**
  * (c) One guarded call through llm-guard's whole in-memory pipeline around a no-op provider call:
  * chain resolution, global and tenant budget reservation, requests and tokens buckets, concurrency
- * cap, settlement with the reported usage, and a metrics counter on a {@link SimpleMeterRegistry}.
+ * cap, settlement with the reported usage, and llm-guard's meters on a {@link SimpleMeterRegistry}.
  * Each thread cycles over {@value #TENANTS} tenants.
  */
 @State(Scope.Benchmark)

@@ -24,12 +24,13 @@ import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
+import dev.llmguard.metrics.GuardEventMetrics;
 
 /**
  * llm-guard's whole in-memory pipeline as benchmark (c) and the memory benchmark run it: a provider
  * with a requests and a tokens bucket and a concurrency cap, a global and a per-tenant budget, and
- * metrics on the given registry. The limits are far above what a benchmark can spend, so every call
- * takes the full admission path without ever waiting.
+ * llm-guard's Micrometer meters ({@link GuardEventMetrics}) on the given registry. The limits are
+ * far above what a benchmark can spend, so every call takes the full admission path without waiting.
  */
 public final class InMemoryPipeline {
 
@@ -86,7 +87,7 @@ public final class InMemoryPipeline {
 		return LlmGuardEngine.builder(settings())
 			.clock(clock)
 			.ledger(ledger)
-			.listener(new CallCounterListener(registry))
+			.listener(new GuardEventMetrics(registry))
 			.build();
 	}
 
