@@ -35,26 +35,29 @@ public final class GoodputPart {
 	 * @param headroom the guard's headroom; its configured limit is {@code C * headroom}
 	 * @param latency the simulator's latency per answer
 	 * @param maxWait the guard's max-wait
+	 * @param warmUp load offered before the measured window
 	 */
 	public record Settings(long capacityPerMinute, Duration duration, double headroom, Duration latency,
-			Duration maxWait) {
+			Duration maxWait, Duration warmUp) {
 
-		public static final Settings DEFAULT = new Settings(600, Duration.ofSeconds(60), 0.8, Duration.ofMillis(200),
-				Duration.ofSeconds(15));
+		public static final Settings DEFAULT = of(600, Duration.ofSeconds(60), 0.8);
+
+		/**
+		 * Settings with 200 ms latency, 15 s max-wait and a warm-up long enough for twice the capacity to
+		 * empty the guard's buckets, which start full, so the window measures the sustained rate and not
+		 * the first burst.
+		 */
+		public static Settings of(long capacityPerMinute, Duration duration, double headroom) {
+			double limit = capacityPerMinute * headroom;
+			double drainPerSecond = (2.0 * capacityPerMinute - limit) / 60.0;
+			long seconds = Math.min(60, (long) Math.ceil(limit / drainPerSecond) + 5);
+			return new Settings(capacityPerMinute, duration, headroom, Duration.ofMillis(200), Duration.ofSeconds(15),
+					Duration.ofSeconds(seconds));
+		}
 
 		/** The limit the guard enforces, requests per minute. */
 		public double guardLimitPerMinute() {
 			return this.capacityPerMinute * this.headroom;
-		}
-
-		/**
-		 * Load offered before the measured window: long enough for the overload to empty the guard's
-		 * buckets, which start full, so the window measures the sustained rate and not the first burst.
-		 */
-		public Duration warmUp() {
-			double drainPerSecond = (2.0 * this.capacityPerMinute - guardLimitPerMinute()) / 60.0;
-			long seconds = (long) Math.ceil(guardLimitPerMinute() / drainPerSecond) + 5;
-			return Duration.ofSeconds(Math.min(60, seconds));
 		}
 
 		/** Warm-up and measured window. */
@@ -78,14 +81,21 @@ public final class GoodputPart {
 	private GoodputPart() {
 	}
 
-	public static Section run(Settings settings) throws Exception {
+	/**
+	 * Runs the in-memory and the Redis case with the settings, then the in-memory case again with
+	 * {@code comparisonHeadroom} (when not {@code null}).
+	 */
+	public static Section run(Settings settings, Double comparisonHeadroom) throws Exception {
 		List<Result> results = new ArrayList<>();
 		results.add(inMemory(settings));
 		String unavailable = RedisBackend.unavailableReason();
 		if (unavailable == null) {
 			results.add(sharedRedis(settings));
 		}
-		return section(settings, results, unavailable);
+		if (comparisonHeadroom != null) {
+			results.add(inMemory(Settings.of(settings.capacityPerMinute(), settings.duration(), comparisonHeadroom)));
+		}
+		return section(results, unavailable);
 	}
 
 	/** One application with the in-memory backend offering 2 C. */
@@ -95,8 +105,8 @@ public final class GoodputPart {
 			OverloadRun run = new OverloadRun("memory", app.guard(), new SimulatorCall(simulator.openAiBaseUrl()),
 					2.0 * settings.capacityPerMinute() / 60.0, settings.offered(), drain(settings), 1);
 			List<OverloadRun.Call> calls = run.run();
-			return new Result("in-memory, 1 application offering 2 C", calls, run.startNanos(), simulator.stats(),
-					ledgerView(app.engine().budgets()));
+			return new Result("in-memory, 1 app, headroom " + settings.headroom(), settings, calls, run.startNanos(),
+					simulator.stats(), ledgerView(app.engine().budgets()));
 		}
 	}
 
@@ -119,7 +129,7 @@ public final class GoodputPart {
 				CompletableFuture<List<OverloadRun.Call>> b = CompletableFuture.supplyAsync(() -> runUnchecked(two));
 				List<OverloadRun.Call> calls = new ArrayList<>(a.get());
 				calls.addAll(b.get());
-				return new Result("Redis, 2 applications offering C each", calls,
+				return new Result("Redis, 2 apps, headroom " + settings.headroom(), settings, calls,
 						Math.min(one.startNanos(), two.startNanos()), simulator.stats(),
 						ledgerView(first.engine().budgets()));
 			}
@@ -184,34 +194,35 @@ public final class GoodputPart {
 	record LedgerView(Map<String, Long> tenantTokens, long globalCostNanos) {
 	}
 
-	record Result(String name, List<OverloadRun.Call> calls, long startNanos, SimulatorStats simulator,
-			LedgerView ledger) {
+	record Result(String name, Settings settings, List<OverloadRun.Call> calls, long startNanos,
+			SimulatorStats simulator, LedgerView ledger) {
 	}
 
-	static Section section(Settings settings, List<Result> results, String redisUnavailable) {
+	static Section section(List<Result> results, String redisUnavailable) {
+		Settings first = results.get(0).settings();
 		StringBuilder md = new StringBuilder();
 		md.append(Stats.format("Simulator: C = %d requests in any 60 s (a sliding window), %d ms latency, %d-token "
-				+ "answers. Guard: provider limit C, headroom %.2f, so its configured limit is **%.0f requests/min**; "
-				+ "max-concurrent 32, max-wait %d s; budgets `%s` (global, $%s/day) and `%s` (per tenant, %,d "
-				+ "tokens/day, reject). Offered load: 2 C = %d calls/min, open loop, 20 %% urgent / 50 %% normal / "
-				+ "30 %% low, 40 %% of calls from `tenant-0`, for %d s of warm-up (the guard's buckets start full; "
-				+ "the overload empties them) and then a measured window of %d s.%n%n", settings.capacityPerMinute(),
-				settings.latency().toMillis(), SimulatorCall.MAX_TOKENS, settings.headroom(),
-				settings.guardLimitPerMinute(), settings.maxWait().toSeconds(), GLOBAL_BUDGET,
-				GLOBAL_MAX_COST.toPlainString(), TENANT_BUDGET, settings.tenantTokens(),
-				2 * settings.capacityPerMinute(), settings.warmUp().toSeconds(), settings.duration().toSeconds()));
+				+ "answers. Guard: provider limit C with a headroom, so its configured limit is C × headroom; "
+				+ "max-concurrent 32, max-wait %d s; budgets `%s` (global, $%s/day) and `%s` (per tenant, reject). "
+				+ "Offered load: 2 C = %d calls/min, open loop, 20 %% urgent / 50 %% normal / 30 %% low, 40 %% of calls "
+				+ "from `tenant-0`; first a warm-up (the guard's buckets start full and the overload empties them), "
+				+ "then a measured window of %d s. The Redis case is two applications sharing one Redis, offering C "
+				+ "each.%n%n", first.capacityPerMinute(), first.latency().toMillis(), SimulatorCall.MAX_TOKENS,
+				first.maxWait().toSeconds(), GLOBAL_BUDGET, GLOBAL_MAX_COST.toPlainString(), TENANT_BUDGET,
+				2 * first.capacityPerMinute(), first.duration().toSeconds()));
 		md.append("Goodput: calls admitted inside the measured window that the provider answered 200, per minute. "
 				+ "Simulator 429s and budgets count the whole run, warm-up included. Wait: from offering a call until "
 				+ "the guard admitted it or gave up on it at max-wait (a refused caller waited too), for calls offered "
 				+ "in the measured window.\n\n");
-		md.append("| case | offered (whole run) | provider 200 (whole run) | goodput in window / configured limit "
-				+ "| simulator 429s | guard refused (no capacity in max-wait) | refused by budget | budget overshoot |\n"
-				+ "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+		md.append("| case | configured limit | warm-up | offered | provider 200 | goodput in window | simulator "
+				+ "429s | guard refused (no capacity in max-wait) | refused by budget | tenant budget | overshoot |\n"
+				+ "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 		List<Target> targets = new ArrayList<>();
 		StringBuilder waits = new StringBuilder();
 		waits.append("| case | class | offered in window | admitted | refused | p50 wait | p99 wait |\n"
 				+ "|---|---|---:|---:|---:|---:|---:|\n");
 		for (Result r : results) {
+			Settings settings = r.settings();
 			long windowStart = r.startNanos() + settings.warmUp().toNanos();
 			long windowEnd = windowStart + settings.duration().toNanos();
 			long inWindow = r.calls()
@@ -225,10 +236,12 @@ public final class GoodputPart {
 			long globalOver = Math.max(0,
 					r.ledger().globalCostNanos() - GLOBAL_MAX_COST.movePointRight(9).longValueExact());
 			boolean withinBudgets = overshoot <= 0 && globalOver == 0;
-			md.append(Stats.format("| %s | %,d | %,d | %.0f/min = %s | %,d | %,d | %,d | %s |%n", r.name(),
+			md.append(Stats.format("| %s | %.0f/min | %d s | %,d | %,d | %.0f/min = **%s** | %,d | %,d | %,d | %,d "
+					+ "tokens | %s |%n", r.name(), settings.guardLimitPerMinute(), settings.warmUp().toSeconds(),
 					r.calls().size(), count(r, OverloadRun.Outcome.SUCCESS), perMinute, Stats.percent(share),
 					r.simulator().rateLimited(), count(r, OverloadRun.Outcome.RATE_LIMITED),
-					count(r, OverloadRun.Outcome.BUDGET_EXCEEDED), withinBudgets ? "none" : overshoot + " tokens"));
+					count(r, OverloadRun.Outcome.BUDGET_EXCEEDED), settings.tenantTokens(),
+					withinBudgets ? "none" : overshoot + " tokens"));
 			List<OverloadRun.Call> windowCalls = r.calls()
 				.stream()
 				.filter((c) -> c.offeredNanos() >= windowStart && c.offeredNanos() < windowEnd)
@@ -263,12 +276,13 @@ public final class GoodputPart {
 			Map<String, Long> reported = reportedTokens(r);
 			for (String tenant : List.of("tenant-0", "tenant-1")) {
 				md.append(Stats.format("| %s | %s | %,d | %,d | %,d |%n", r.name(), tenant,
-						reported.getOrDefault(tenant, 0L), r.ledger().tenantTokens().get(tenant), settings.tenantTokens()));
+						reported.getOrDefault(tenant, 0L), r.ledger().tenantTokens().get(tenant),
+						r.settings().tenantTokens()));
 			}
 		}
 		if (redisUnavailable != null) {
 			md.append("\nRedis case not run: ").append(redisUnavailable).append(".\n");
-			targets.add(Target.notMeasured("goodput, 429s, overshoot, priorities: Redis, 2 applications",
+			targets.add(Target.notMeasured("goodput, 429s, overshoot, priorities: Redis, 2 apps",
 					"as for in-memory", redisUnavailable));
 		}
 		return new Section("3. Goodput under overload (2 × capacity)", md.toString(), targets);

@@ -38,7 +38,7 @@ public final class RedisPart {
 	 */
 	public record Settings(int threads, Duration warmUp, Duration duration, int benchmarkRequests) {
 
-		public static final Settings DEFAULT = new Settings(16, Duration.ofSeconds(5), Duration.ofSeconds(15), 200_000);
+		public static final Settings DEFAULT = new Settings(16, Duration.ofSeconds(20), Duration.ofSeconds(15), 200_000);
 
 		public static final Settings QUICK = new Settings(16, Duration.ofSeconds(1), Duration.ofSeconds(3), 20_000);
 
@@ -48,8 +48,15 @@ public final class RedisPart {
 	record ScriptRate(double rps, double p50Millis, double p99Millis) {
 	}
 
-	/** The guard's result. */
-	record GuardRate(long calls, double rps, long p50Nanos, long p99Nanos, long callP99Nanos, double commandsPerCall) {
+	/** The guard's result, and the Redis commands it ran by name. */
+	record GuardRate(long calls, double rps, long p50Nanos, long p99Nanos, long callP99Nanos,
+			Map<String, Long> commands) {
+
+		double commandsPerCall() {
+			long total = this.commands.values().stream().mapToLong(Long::longValue).sum();
+			return (this.calls > 0) ? (double) total / this.calls : 0;
+		}
+
 	}
 
 	private RedisPart() {
@@ -105,16 +112,17 @@ public final class RedisPart {
 				requests[i] = InMemoryPipeline.request("tenant-" + i);
 			}
 			load(guard, requests, settings.threads(), settings.warmUp());
-			long commandsBefore = commands(redis);
+			Map<String, Long> before = commands(redis);
 			long started = System.nanoTime();
 			List<long[]> samples = load(guard, requests, settings.threads(), settings.duration());
 			double seconds = (System.nanoTime() - started) / 1e9;
-			long commands = commands(redis) - commandsBefore;
+			Map<String, Long> commands = new LinkedHashMap<>(commands(redis));
+			commands.replaceAll((name, calls) -> calls - before.getOrDefault(name, 0L));
+			commands.values().removeIf((calls) -> calls <= 0);
 			long[] admission = Stats.sorted(samples.get(0));
 			long[] call = Stats.sorted(samples.get(1));
 			return new GuardRate(admission.length, admission.length / seconds, Stats.percentile(admission, 50),
-					Stats.percentile(admission, 99), Stats.percentile(call, 99),
-					(admission.length > 0) ? (double) commands / admission.length : 0);
+					Stats.percentile(admission, 99), Stats.percentile(call, 99), commands);
 		}
 	}
 
@@ -169,17 +177,18 @@ public final class RedisPart {
 		return List.of(LongList.concat(admissions), LongList.concat(calls));
 	}
 
-	/** Commands Redis has run so far, from {@code INFO commandstats}. */
-	private static long commands(RedisServer redis) throws IOException, InterruptedException {
-		long total = 0;
+	/** Commands Redis has run so far by name, from {@code INFO commandstats} (INFO itself left out). */
+	private static Map<String, Long> commands(RedisServer redis) throws IOException, InterruptedException {
+		Map<String, Long> commands = new LinkedHashMap<>();
 		for (String line : redis.cli("INFO", "commandstats").split("\\R")) {
 			int calls = line.indexOf("calls=");
 			if (line.startsWith("cmdstat_") && calls > 0 && !line.startsWith("cmdstat_info")) {
 				int end = line.indexOf(',', calls);
-				total += Long.parseLong(line.substring(calls + 6, end));
+				commands.put(line.substring("cmdstat_".length(), line.indexOf(':')).toUpperCase(java.util.Locale.ROOT),
+						Long.parseLong(line.substring(calls + 6, end)));
 			}
 		}
-		return total;
+		return commands;
 	}
 
 	/** The pipeline of benchmark (c) as {@code llm.guard.*} properties. */
@@ -219,9 +228,12 @@ public final class RedisPart {
 				Stats.millis(guard.p50Nanos()), Stats.millis(guard.p99Nanos())));
 		md.append(Stats.format("| redis-benchmark EVALSHA, after | %,.0f | %.3f ms | %.3f ms |%n%n", after.rps(),
 				after.p50Millis(), after.p99Millis()));
+		StringBuilder perCall = new StringBuilder();
+		guard.commands().forEach((name, calls) -> perCall.append(perCall.isEmpty() ? "" : ", ")
+			.append(Stats.format("%s %.1f", name, (double) calls / Math.max(1, guard.calls()))));
 		md.append(Stats.format("Ratio of guard admissions to the mean EVALSHA rate: **%.2f**. Redis ran %.1f commands "
-				+ "per guarded call; p99 of the whole guarded call %s; %,d calls measured.%n", ratio,
-				guard.commandsPerCall(), Stats.millis(guard.callP99Nanos()), guard.calls()));
+				+ "per guarded call (%s); p99 of the whole guarded call %s; %,d calls measured.%n", ratio,
+				guard.commandsPerCall(), perCall, Stats.millis(guard.callP99Nanos()), guard.calls()));
 		return new Section("2. Redis backend: admissions from " + settings.threads() + " threads", md.toString(),
 				List.of(Target.of("Redis admissions / redis-benchmark EVALSHA rate", "≥ 0.5", Stats.format("%.2f", ratio),
 						ratio >= 0.5),
