@@ -69,6 +69,9 @@ public final class Budgets {
 
 	private final Map<String, BudgetSpec> budgetsByName;
 
+	/** {@code warn-at} of each budget as whole amounts, so the check on every call needs no BigDecimal. */
+	private final Map<String, WarnThreshold> warnThresholds;
+
 	private final Cache<WarnKey, Instant> warned;
 
 	/**
@@ -85,6 +88,8 @@ public final class Budgets {
 		// a fixed order (global, tenant, session, then by name) makes the reported budget predictable
 		this.budgets = settings.budgets().values().stream().sorted(CHARGE_ORDER).toList();
 		this.budgetsByName = settings.budgets();
+		this.warnThresholds = this.budgets.stream()
+			.collect(Collectors.toUnmodifiableMap(BudgetSpec::name, WarnThreshold::of));
 		ClockTicker ticker = new ClockTicker(clock);
 		this.warned = Caffeine.newBuilder()
 			.maximumSize(MAX_WARNED)
@@ -292,20 +297,47 @@ public final class Budgets {
 				share.doubleValue(), usage.periodStart()));
 	}
 
-	private static boolean pastWarnAt(BudgetSpec budget, BudgetUsage usage) {
-		BigDecimal warnAt = BigDecimal.valueOf(budget.warnAt());
-		if (budget.maxCost() != null && reached(usage.spentCostNanos(), usage.reservedCostNanos(),
-				budget.maxCostNanos(), warnAt)) {
-			return true;
+	private boolean pastWarnAt(BudgetSpec budget, BudgetUsage usage) {
+		WarnThreshold threshold = this.warnThresholds.get(budget.name());
+		if (threshold == null || threshold.budget() != budget) {
+			threshold = WarnThreshold.of(budget); // a budget that is not the configured one: compute it afresh
 		}
-		return budget.maxTokens() != null
-				&& reached(usage.spentTokens(), usage.reservedTokens(), budget.maxTokens(), warnAt);
+		return threshold.reachedBy(usage);
 	}
 
-	private static boolean reached(long spent, long reserved, long limit, BigDecimal warnAt) {
-		// exact: used >= limit * warnAt, without a floating-point share
-		BigDecimal used = BigDecimal.valueOf(spent).add(BigDecimal.valueOf(reserved));
-		return used.compareTo(BigDecimal.valueOf(limit).multiply(warnAt)) >= 0;
+	/**
+	 * A budget's {@code warn-at} in whole nano-dollars and tokens: {@code ceil(limit * warnAt)}, so that
+	 * {@code used >= threshold} is exactly {@code used >= limit * warnAt} for whole amounts.
+	 * @param cost the cost threshold, or {@code -1} without max-cost
+	 * @param tokens the token threshold, or {@code -1} without max-tokens
+	 */
+	private record WarnThreshold(BudgetSpec budget, long cost, long tokens) {
+
+		static WarnThreshold of(BudgetSpec budget) {
+			BigDecimal warnAt = BigDecimal.valueOf(budget.warnAt());
+			return new WarnThreshold(budget, (budget.maxCost() != null) ? ceil(budget.maxCostNanos(), warnAt) : -1,
+					(budget.maxTokens() != null) ? ceil(budget.maxTokens(), warnAt) : -1);
+		}
+
+		private static long ceil(long limit, BigDecimal warnAt) {
+			return BigDecimal.valueOf(limit)
+				.multiply(warnAt)
+				.setScale(0, RoundingMode.CEILING)
+				.min(BigDecimal.valueOf(Long.MAX_VALUE))
+				.longValue();
+		}
+
+		boolean reachedBy(BudgetUsage usage) {
+			return (this.cost >= 0 && used(usage.spentCostNanos(), usage.reservedCostNanos()) >= this.cost)
+					|| (this.tokens >= 0 && used(usage.spentTokens(), usage.reservedTokens()) >= this.tokens);
+		}
+
+		/** Spent plus reserved, saturating instead of overflowing (both are never negative). */
+		private static long used(long spent, long reserved) {
+			long used = spent + reserved;
+			return (used < 0) ? Long.MAX_VALUE : used;
+		}
+
 	}
 
 	private static BigDecimal usedShare(BudgetSpec budget, BudgetUsage usage) {

@@ -239,6 +239,17 @@ class BudgetsTests {
 	}
 
 	@Test
+	void aWarnAtBetweenWholeTokensWarnsAtTheFirstWholeTokenPastIt() {
+		// 10 tokens x warn-at 0.85 = 8.5: 8 tokens are below it, 9 past it
+		Budgets budgets = budgets(UTC, new BudgetSpec("tokens", BudgetScope.SESSION, BudgetPeriod.HOUR, null, 10L,
+				0.85, OnExceeded.REJECT));
+		settle(budgets, budgets.chargesFor(null, "s-1", 0, 8));
+		assertThat(this.events).isEmpty();
+		settle(budgets, budgets.chargesFor(null, "s-1", 0, 1));
+		assertThat(this.events).hasSize(1);
+	}
+
+	@Test
 	void manyThreadsCrossingWarnAtTogetherWarnOnce() throws Exception {
 		Budgets budgets = budgets(UTC, costBudget("daily", BudgetScope.GLOBAL, BudgetPeriod.DAY, "1000"));
 		ConcurrentCalls.run(64, 100, (thread, call) -> settle(budgets, budgets.chargesFor(null, null, usd("0.15"), 0)));

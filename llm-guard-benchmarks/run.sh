@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every llm-guard benchmark (JMH, Redis, goodput, memory) and writes llm-guard-benchmarks/RESULTS.md
+# with the machine it ran on. About 10 minutes on 2 cores; needs Java 17+, and redis-server plus
+# redis-benchmark on the PATH for the Redis parts (skipped, and said so, without them).
+#   llm-guard-benchmarks/run.sh                    everything
+#   llm-guard-benchmarks/run.sh --parts jmh,memory some parts (jmh, redis, goodput, memory)
+#   llm-guard-benchmarks/run.sh --quick            a short run to check the harnesses; not results
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -B -q -pl llm-guard-benchmarks -am package -DskipTests
+exec java -Xmx1g -Dbench.command="llm-guard-benchmarks/run.sh${*:+ $*}" \
+  -jar llm-guard-benchmarks/target/benchmarks.jar --out llm-guard-benchmarks/RESULTS.md "$@"
