@@ -1,9 +1,14 @@
 package dev.llmguard.metrics;
 
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -21,6 +26,9 @@ import dev.llmguard.core.event.GuardListener;
  * Every tag value comes from the configuration (provider, model, chain, tool) or from a small fixed
  * set (outcome, token type, priority class, reason); tenants and sessions never become tags, so the
  * number of meters does not grow with the number of users.
+ * <p>
+ * Meters are looked up once per tag combination and kept: building and registering a meter costs more
+ * than the rest of a guarded call's bookkeeping, and the combinations are bounded by the configuration.
  */
 public final class GuardEventMetrics implements GuardListener {
 
@@ -47,6 +55,9 @@ public final class GuardEventMetrics implements GuardListener {
 
 	private final MeterRegistry registry;
 
+	/** Meters by a key naming the meter and its tag values; bounded by the configured names. */
+	private final ConcurrentMap<MeterKey, Meter> meters = new ConcurrentHashMap<>();
+
 	public GuardEventMetrics(MeterRegistry registry) {
 		this.registry = Objects.requireNonNull(registry, "registry");
 	}
@@ -57,61 +68,65 @@ public final class GuardEventMetrics implements GuardListener {
 			callFinished(finished);
 		}
 		else if (event instanceof GuardEvent.Waited waited) {
-			Timer.builder(WAIT)
+			String priority = Priority.of(waited.priority()).tag();
+			meter(new MeterKey(WAIT, waited.provider(), priority), (key) -> Timer.builder(WAIT)
 				.description("Time guarded calls waited for rate-limit capacity")
 				.tag("provider", waited.provider())
-				.tag("priority", Priority.of(waited.priority()).tag())
-				.register(this.registry)
+				.tag("priority", priority)
+				.register(this.registry), Timer.class)
 				.record(waited.waited().toNanos(), TimeUnit.NANOSECONDS);
 		}
 		else if (event instanceof GuardEvent.Retried retried) {
-			Counter.builder(RETRIES)
-				.description("Attempts of guarded calls that were retried after a transient failure")
-				.tag("provider", retried.provider())
-				.tag("model", retried.model())
-				.tag("reason", retried.reason())
-				.register(this.registry)
+			counter(new MeterKey(RETRIES, retried.provider(), retried.model(), retried.reason()),
+					(key) -> Counter.builder(RETRIES)
+						.description("Attempts of guarded calls that were retried after a transient failure")
+						.tag("provider", retried.provider())
+						.tag("model", retried.model())
+						.tag("reason", retried.reason())
+						.register(this.registry))
 				.increment();
 		}
 		else if (event instanceof GuardEvent.FellBack fellBack) {
-			Counter.builder(FALLBACKS)
-				.description("Guarded calls that moved on to the next model of their chain or to its fallback response")
-				.tag("chain", fellBack.chain())
-				.tag("from", fellBack.from())
-				.tag("to", fellBack.to())
-				.tag("reason", fellBack.reason())
-				.register(this.registry)
+			counter(new MeterKey(FALLBACKS, fellBack.chain(), fellBack.from(), fellBack.to(), fellBack.reason()),
+					(key) -> Counter.builder(FALLBACKS)
+						.description(
+								"Guarded calls that moved on to the next model of their chain or to its fallback response")
+						.tag("chain", fellBack.chain())
+						.tag("from", fellBack.from())
+						.tag("to", fellBack.to())
+						.tag("reason", fellBack.reason())
+						.register(this.registry))
 				.increment();
 		}
 		else if (event instanceof GuardEvent.ToolCalled tool) {
-			Counter.builder(TOOL_CALLS)
+			counter(new MeterKey(TOOL_CALLS, tool.tool(), tool.outcome()), (key) -> Counter.builder(TOOL_CALLS)
 				.description("Tool calls counted against their limits")
 				.tag("tool", tool.tool())
 				.tag("outcome", tool.outcome())
-				.register(this.registry)
+				.register(this.registry))
 				.increment();
 		}
 	}
 
 	private void callFinished(GuardEvent.CallFinished call) {
-		Counter.builder(CALLS)
+		counter(new MeterKey(CALLS, call.provider(), call.model(), call.outcome()), (key) -> Counter.builder(CALLS)
 			.description("Guarded LLM calls")
 			.tag("provider", call.provider())
 			.tag("model", call.model())
 			.tag("outcome", call.outcome())
-			.register(this.registry)
+			.register(this.registry))
 			.increment();
 		Usage usage = call.usage();
 		if (usage != null) {
 			tokens(call, "input", usage.inputTokens() - usage.cachedInputTokens());
 			tokens(call, "cached_input", usage.cachedInputTokens());
 			tokens(call, "output", usage.outputTokens());
-			Counter.builder(COST)
+			counter(new MeterKey(COST, call.provider(), call.model()), (key) -> Counter.builder(COST)
 				.description("Money spent on guarded LLM calls, in US dollars")
 				.baseUnit("usd")
 				.tag("provider", call.provider())
 				.tag("model", call.model())
-				.register(this.registry)
+				.register(this.registry))
 				// a counter holds a double: the exact nano-dollars divided once give the same double as a
 				// BigDecimal conversion (below 2^53 nano-dollars) at a fraction of the cost on every call
 				.increment(call.costNanos() / (double) Money.NANOS_PER_USD);
@@ -119,14 +134,42 @@ public final class GuardEventMetrics implements GuardListener {
 	}
 
 	private void tokens(GuardEvent.CallFinished call, String type, long tokens) {
-		Counter.builder(TOKENS)
+		counter(new MeterKey(TOKENS, call.provider(), call.model(), type), (key) -> Counter.builder(TOKENS)
 			.description("Tokens used by guarded LLM calls")
 			.baseUnit("tokens")
 			.tag("provider", call.provider())
 			.tag("model", call.model())
 			.tag("type", type)
-			.register(this.registry)
+			.register(this.registry))
 			.increment(tokens);
+	}
+
+	private Counter counter(MeterKey key, Function<MeterKey, Meter> register) {
+		return meter(key, register, Counter.class);
+	}
+
+	private <M extends Meter> M meter(MeterKey key, Function<MeterKey, Meter> register, Class<M> type) {
+		Meter meter = this.meters.get(key);
+		if (meter == null) {
+			meter = this.meters.computeIfAbsent(key, register);
+		}
+		return type.cast(meter);
+	}
+
+	/** A meter's name and tag values, in the order its builder adds the tags. */
+	private record MeterKey(String name, String... values) {
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof MeterKey that && this.name.equals(that.name)
+					&& Arrays.equals(this.values, that.values);
+		}
+
+		@Override
+		public int hashCode() {
+			return 31 * this.name.hashCode() + Arrays.hashCode(this.values);
+		}
+
 	}
 
 }
