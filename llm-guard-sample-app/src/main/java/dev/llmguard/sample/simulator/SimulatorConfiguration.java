@@ -23,6 +23,7 @@ class SimulatorConfiguration {
 			.latency(properties.latency())
 			.failureRate(properties.failureRate())
 			.outputTokens(properties.outputTokens())
+			.rateLimiting(properties.rateLimiting())
 			.build()
 			.start();
 	}

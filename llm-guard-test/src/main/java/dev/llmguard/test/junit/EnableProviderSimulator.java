@@ -8,6 +8,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 import dev.llmguard.test.simulator.ProviderSimulator;
+import dev.llmguard.test.simulator.RateLimiting;
 import dev.llmguard.test.simulator.SimulatorSettings;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -70,6 +71,13 @@ public @interface EnableProviderSimulator {
 	 * @return the window
 	 */
 	int contextWindow() default SimulatorSettings.DEFAULT_CONTEXT_WINDOW;
+
+	/**
+	 * How the per-minute limits are counted: buckets refilled continuously, as the providers do, or
+	 * sliding 60-second windows.
+	 * @return the way
+	 */
+	RateLimiting rateLimiting() default RateLimiting.TOKEN_BUCKET;
 
 	/**
 	 * Seed of the failure draws.

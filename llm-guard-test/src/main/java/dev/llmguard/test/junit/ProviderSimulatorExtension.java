@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import dev.llmguard.test.simulator.ManualClock;
 import dev.llmguard.test.simulator.ProviderSimulator;
+import dev.llmguard.test.simulator.RateLimiting;
 import dev.llmguard.test.simulator.SimulatorSettings;
 import dev.llmguard.test.simulator.SimulatorStats;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -210,6 +211,7 @@ public final class ProviderSimulatorExtension
 				.failureRate(annotation.failureRate())
 				.outputTokens(annotation.outputTokens())
 				.contextWindow(annotation.contextWindow())
+				.rateLimiting(annotation.rateLimiting())
 				.seed(annotation.seed());
 			if (annotation.manualClock()) {
 				builder.clock(new ManualClock());
@@ -323,6 +325,16 @@ public final class ProviderSimulatorExtension
 		 */
 		public Builder contextWindow(int contextWindow) {
 			this.simulator.contextWindow(contextWindow);
+			return this;
+		}
+
+		/**
+		 * How the per-minute limits are counted.
+		 * @param rateLimiting token bucket (the default) or sliding window
+		 * @return this builder
+		 */
+		public Builder rateLimiting(RateLimiting rateLimiting) {
+			this.simulator.rateLimiting(rateLimiting);
 			return this;
 		}
 

@@ -26,10 +26,11 @@ import com.sun.net.httpserver.HttpServer;
  * <p>
  * Every answer is deterministic: the prompt is counted with jtokkit, and the answer is made of
  * words from a fixed vocabulary, chosen from the prompt's hash, exactly
- * {@code min(outputTokens, max_tokens)} tokens long. The simulator keeps its own one-minute sliding
- * windows: a request is admitted when the requests admitted in the last 60 seconds (by the injected
- * {@link Clock}) stay within {@code requestsPerMinute} and their tokens within
- * {@code tokensPerMinute}. A request is charged, at admission, its prompt tokens plus its
+ * {@code min(outputTokens, max_tokens)} tokens long. The simulator keeps its own per-minute limits
+ * on requests ({@code requestsPerMinute}) and tokens ({@code tokensPerMinute}), by the injected
+ * {@link Clock}: by default as buckets that hold a minute's worth and refill continuously, the way
+ * OpenAI and Anthropic describe theirs, or as one-minute sliding windows
+ * ({@link RateLimiting#SLIDING_WINDOW}), which are stricter. A request is charged, at admission, its prompt tokens plus its
  * {@code max_tokens} (OpenAI: {@code max_completion_tokens} or {@code max_tokens}), or plus the
  * configured answer length when it sets none, as OpenAI charges the requested maximum. The same sum
  * is checked against the context window. Only requests that reach admission are charged: transient
@@ -575,6 +576,16 @@ public final class ProviderSimulator implements AutoCloseable {
 		 */
 		public Builder contextWindow(int contextWindow) {
 			this.settings.contextWindow(contextWindow);
+			return this;
+		}
+
+		/**
+		 * See {@link SimulatorSettings.Builder#rateLimiting(RateLimiting)}.
+		 * @param rateLimiting how the per-minute limits are counted
+		 * @return this builder
+		 */
+		public Builder rateLimiting(RateLimiting rateLimiting) {
+			this.settings.rateLimiting(rateLimiting);
 			return this;
 		}
 

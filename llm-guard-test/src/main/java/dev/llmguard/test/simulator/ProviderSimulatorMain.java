@@ -29,6 +29,8 @@ public final class ProviderSimulatorMain {
 			  --port=N                    port to bind, 0 for a free one (default 8089)
 			  --requests-per-minute=N     requests per minute, 0 for unlimited (default 0)
 			  --tokens-per-minute=N       tokens per minute, 0 for unlimited (default 0)
+			  --rate-limiting=MODE        token-bucket (refills continuously, as the providers do)
+			                              or sliding-window (any 60 s) (default token-bucket)
 			  --latency=DURATION          wait before each answer, e.g. 200ms, 1s, PT0.5S (default 0)
 			  --chunk-delay=DURATION      wait between streamed chunks (default 0)
 			  --failure-rate=P            share of requests failing with 500/503/529, 0..1 (default 0)
@@ -96,6 +98,7 @@ public final class ProviderSimulatorMain {
 					case "port" -> builder.port(Integer.parseInt(value));
 					case "requests-per-minute" -> builder.requestsPerMinute(Long.parseLong(value));
 					case "tokens-per-minute" -> builder.tokensPerMinute(Long.parseLong(value));
+					case "rate-limiting" -> builder.rateLimiting(parseRateLimiting(value));
 					case "latency" -> builder.latency(parseDuration(value));
 					case "chunk-delay" -> builder.chunkDelay(parseDuration(value));
 					case "failure-rate" -> builder.failureRate(Double.parseDouble(value));
@@ -150,9 +153,20 @@ public final class ProviderSimulatorMain {
 		out.println("  Anthropic base URL: " + simulator.baseUrl());
 		out.println("  Stats:              " + simulator.baseUrl() + "/stats");
 		out.println("  requests/min=" + limit(settings.requestsPerMinute()) + " tokens/min="
-				+ limit(settings.tokensPerMinute()) + " latency=" + settings.latency().toMillis() + "ms failure-rate="
+				+ limit(settings.tokensPerMinute()) + " rate-limiting="
+				+ settings.rateLimiting().name().toLowerCase(Locale.ROOT).replace('_', '-') + " latency="
+				+ settings.latency().toMillis() + "ms failure-rate="
 				+ settings.failureRate() + " output-tokens=" + settings.outputTokens() + " context-window="
 				+ settings.contextWindow());
+	}
+
+	private static RateLimiting parseRateLimiting(String value) {
+		return switch (value.toLowerCase(Locale.ROOT)) {
+			case "token-bucket" -> RateLimiting.TOKEN_BUCKET;
+			case "sliding-window" -> RateLimiting.SLIDING_WINDOW;
+			default -> throw new IllegalArgumentException(
+					"Option --rate-limiting must be token-bucket or sliding-window but was '" + value + "'");
+		};
 	}
 
 	private static String limit(long value) {

@@ -5,10 +5,17 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 
 /**
- * The simulator's own one-minute sliding windows for requests and tokens: a request is admitted when
- * the admissions of the last 60 seconds plus this one stay within both limits. One log of
- * admissions (time, tokens) serves both windows, so an admission is all or nothing; it holds at most
- * as many entries as requests were admitted in the last minute.
+ * The simulator's own per-minute limits for requests and tokens, counted one of two ways
+ * ({@link RateLimiting}):
+ * <ul>
+ * <li>token buckets, one per limit, holding at most the limit and refilled continuously at the limit per
+ * minute, as the providers describe theirs. Levels are kept in 1/60,000ths so that a millisecond adds a
+ * whole number of them: exact, without floating point;</li>
+ * <li>one-minute sliding windows: a request is admitted when the admissions of the last 60 seconds plus
+ * this one stay within both limits. One log of admissions (time, tokens) serves both windows; it holds
+ * at most as many entries as requests were admitted in the last minute.</li>
+ * </ul>
+ * Either way an admission is all or nothing over both limits.
  */
 final class RateWindows {
 
@@ -18,15 +25,24 @@ final class RateWindows {
 
 	private long tokensInWindow;
 
+	private final Bucket requestBucket = new Bucket();
+
+	private final Bucket tokenBucket = new Bucket();
+
 	/**
-	 * Admits a request when both windows have room, and records it.
+	 * Admits a request when both limits have room, and records it.
 	 * @param tokens the tokens the request is charged
 	 * @param requestLimit requests per minute, {@code 0} for unlimited
 	 * @param tokenLimit tokens per minute, {@code 0} for unlimited
 	 * @param now the current time in epoch milliseconds
-	 * @return the decision, with the windows as they are after it
+	 * @param rateLimiting how the limits are counted
+	 * @return the decision, with the limits as they are after it
 	 */
-	synchronized Decision tryAdmit(long tokens, long requestLimit, long tokenLimit, long now) {
+	synchronized Decision tryAdmit(long tokens, long requestLimit, long tokenLimit, long now,
+			RateLimiting rateLimiting) {
+		if (rateLimiting == RateLimiting.TOKEN_BUCKET) {
+			return tryAdmitBuckets(tokens, requestLimit, tokenLimit, now);
+		}
 		expire(now);
 		if (requestLimit > 0 && this.admissions.size() >= requestLimit) {
 			long toFree = this.admissions.size() - requestLimit + 1;
@@ -47,14 +63,55 @@ final class RateWindows {
 		return new Decision(Outcome.ADMITTED, Duration.ZERO, 0, tokens, snapshot(requestLimit, tokenLimit, now));
 	}
 
+	private Decision tryAdmitBuckets(long tokens, long requestLimit, long tokenLimit, long now) {
+		this.requestBucket.refill(requestLimit, now);
+		this.tokenBucket.refill(tokenLimit, now);
+		if (requestLimit > 0 && !this.requestBucket.holds(1)) {
+			return new Decision(Outcome.REQUESTS_EXCEEDED, this.requestBucket.untilHolds(1, requestLimit),
+					requestLimit - this.requestBucket.whole(), 1, bucketSnapshot(requestLimit, tokenLimit));
+		}
+		if (tokenLimit > 0 && tokens > tokenLimit) {
+			return new Decision(Outcome.REQUEST_TOO_LARGE, Duration.ofMillis(WINDOW_MILLIS),
+					tokenLimit - this.tokenBucket.whole(), tokens, bucketSnapshot(requestLimit, tokenLimit));
+		}
+		if (tokenLimit > 0 && !this.tokenBucket.holds(tokens)) {
+			return new Decision(Outcome.TOKENS_EXCEEDED, this.tokenBucket.untilHolds(tokens, tokenLimit),
+					tokenLimit - this.tokenBucket.whole(), tokens, bucketSnapshot(requestLimit, tokenLimit));
+		}
+		if (requestLimit > 0) {
+			this.requestBucket.take(1);
+		}
+		if (tokenLimit > 0) {
+			this.tokenBucket.take(tokens);
+		}
+		return new Decision(Outcome.ADMITTED, Duration.ZERO, 0, tokens, bucketSnapshot(requestLimit, tokenLimit));
+	}
+
+	private Snapshot bucketSnapshot(long requestLimit, long tokenLimit) {
+		return new Snapshot(requestLimit, (requestLimit > 0) ? this.requestBucket.whole() : 0,
+				(requestLimit > 0) ? this.requestBucket.untilFull(requestLimit) : Duration.ZERO, tokenLimit,
+				(tokenLimit > 0) ? this.tokenBucket.whole() : 0,
+				(tokenLimit > 0) ? this.tokenBucket.untilFull(tokenLimit) : Duration.ZERO);
+	}
+
 	/**
-	 * The windows as they are now, without admitting anything.
+	 * The limits as they are now, without admitting anything.
 	 * @param requestLimit requests per minute, {@code 0} for unlimited
 	 * @param tokenLimit tokens per minute, {@code 0} for unlimited
 	 * @param now the current time in epoch milliseconds
-	 * @return the windows
+	 * @param rateLimiting how the limits are counted
+	 * @return the limits
 	 */
-	synchronized Snapshot snapshot(long requestLimit, long tokenLimit, long now) {
+	synchronized Snapshot snapshot(long requestLimit, long tokenLimit, long now, RateLimiting rateLimiting) {
+		if (rateLimiting == RateLimiting.TOKEN_BUCKET) {
+			this.requestBucket.refill(requestLimit, now);
+			this.tokenBucket.refill(tokenLimit, now);
+			return bucketSnapshot(requestLimit, tokenLimit);
+		}
+		return snapshot(requestLimit, tokenLimit, now);
+	}
+
+	private Snapshot snapshot(long requestLimit, long tokenLimit, long now) {
 		expire(now);
 		Duration untilFull = this.admissions.isEmpty() ? Duration.ZERO
 				: Duration.ofMillis(Math.max(0, this.admissions.peekLast()[0] + WINDOW_MILLIS - now));
@@ -62,10 +119,12 @@ final class RateWindows {
 				Math.max(0, tokenLimit - this.tokensInWindow), untilFull);
 	}
 
-	/** Forgets every admission. */
+	/** Forgets every admission: windows empty, buckets full. */
 	synchronized void clear() {
 		this.admissions.clear();
 		this.tokensInWindow = 0;
+		this.requestBucket.reset();
+		this.tokenBucket.reset();
 	}
 
 	private void expire(long now) {
@@ -88,6 +147,84 @@ final class RateWindows {
 			}
 		}
 		return Duration.ofMillis(WINDOW_MILLIS);
+	}
+
+	/**
+	 * One limit's bucket: its level in 1/60,000ths of a unit, so that at L per minute every millisecond
+	 * adds exactly L. Full on first use; a changed limit keeps what was used, so a lowered one may leave the
+	 * level below zero until it refills.
+	 */
+	private static final class Bucket {
+
+		private boolean started;
+
+		private long level;
+
+		private long limit;
+
+		private long refilledAt;
+
+		void refill(long limit, long now) {
+			if (limit <= 0) {
+				return;
+			}
+			long capacity = capacity(limit);
+			if (!this.started) {
+				this.started = true;
+				this.level = capacity;
+				this.limit = limit;
+				this.refilledAt = now;
+				return;
+			}
+			if (limit != this.limit) {
+				// a changed limit keeps what was used: the level moves by the change of capacity
+				this.level += capacity - capacity(this.limit);
+				this.limit = limit;
+			}
+			if (now > this.refilledAt) {
+				long elapsed = now - this.refilledAt;
+				long room = capacity - this.level;
+				// compared by division: elapsed * limit could overflow after a long pause
+				this.level = (elapsed > room / limit) ? capacity : this.level + elapsed * limit;
+			}
+			this.level = Math.min(this.level, capacity);
+			this.refilledAt = Math.max(this.refilledAt, now);
+		}
+
+		boolean holds(long amount) {
+			return this.level >= amount * WINDOW_MILLIS;
+		}
+
+		void take(long amount) {
+			this.level -= amount * WINDOW_MILLIS;
+		}
+
+		/** Whole units available now. */
+		long whole() {
+			return Math.max(0, this.level) / WINDOW_MILLIS;
+		}
+
+		Duration untilHolds(long amount, long limit) {
+			long missing = amount * WINDOW_MILLIS - this.level;
+			return Duration.ofMillis(Math.max(1, ceilDiv(missing, limit)));
+		}
+
+		Duration untilFull(long limit) {
+			return Duration.ofMillis(ceilDiv(capacity(limit) - this.level, limit));
+		}
+
+		void reset() {
+			this.started = false;
+		}
+
+		private static long capacity(long limit) {
+			return limit * WINDOW_MILLIS;
+		}
+
+		private static long ceilDiv(long a, long b) {
+			return -Math.floorDiv(-a, b);
+		}
+
 	}
 
 	/** What became of a request. */

@@ -141,7 +141,7 @@ final class SimulatorHandler implements HttpHandler {
 		long now = this.simulator.clock().millis();
 		RateWindows.Decision decision = this.simulator.windows()
 			.tryAdmit((long) promptTokens + requestedOutput, settings.requestsPerMinute(), settings.tokensPerMinute(),
-					now);
+					now, settings.rateLimiting());
 		if (!decision.admitted()) {
 			boolean requests = decision.outcome() == RateWindows.Outcome.REQUESTS_EXCEEDED;
 			long limit = requests ? settings.requestsPerMinute() : settings.tokensPerMinute();
@@ -209,7 +209,8 @@ final class SimulatorHandler implements HttpHandler {
 		long now = this.simulator.clock().millis();
 		SimulatorSettings settings = this.simulator.settings();
 		RateWindows.Snapshot current = (windows != null) ? windows
-				: this.simulator.windows().snapshot(settings.requestsPerMinute(), settings.tokensPerMinute(), now);
+				: this.simulator.windows().snapshot(settings.requestsPerMinute(), settings.tokensPerMinute(), now,
+						settings.rateLimiting());
 		dialect.rateLimitHeaders(exchange.getResponseHeaders(), current, Instant.ofEpochMilli(now));
 		exchange.getResponseHeaders()
 			.set("Retry-After", Long.toString(ProviderSimulator.retryAfterSeconds(rejection.retryAfter())));

@@ -9,9 +9,9 @@ import java.util.Objects;
  * {@link #toBuilder()}, and hand it to {@link ProviderSimulator#update(SimulatorSettings)} to change
  * a running simulator.
  *
- * @param requestsPerMinute requests admitted in any 60-second window; {@code 0} means unlimited
- * @param tokensPerMinute tokens admitted in any 60-second window (prompt tokens plus the requested
- * output, see {@link ProviderSimulator}); {@code 0} means unlimited
+ * @param requestsPerMinute requests per minute; {@code 0} means unlimited
+ * @param tokensPerMinute tokens per minute (prompt tokens plus the requested output, see
+ * {@link ProviderSimulator}); {@code 0} means unlimited
  * @param latency how long a successful answer waits before its first byte
  * @param chunkDelay pause between two content chunks of a streamed answer
  * @param failureRate probability (0..1) that a request fails with 500, 503 or 529 before any work
@@ -19,9 +19,12 @@ import java.util.Objects;
  * @param contextWindow the model's context window: prompt tokens plus requested output above it is a
  * 400 {@code context_length_exceeded}
  * @param seed seed of the random source that draws transient failures
+ * @param rateLimiting how the per-minute limits are counted: a continuously refilled bucket like the
+ * providers' (the default) or a sliding 60-second window
  */
 public record SimulatorSettings(long requestsPerMinute, long tokensPerMinute, Duration latency,
-		Duration chunkDelay, double failureRate, int outputTokens, int contextWindow, long seed) {
+		Duration chunkDelay, double failureRate, int outputTokens, int contextWindow, long seed,
+		RateLimiting rateLimiting) {
 
 	/** Default answer length in tokens. */
 	public static final int DEFAULT_OUTPUT_TOKENS = 40;
@@ -47,6 +50,7 @@ public record SimulatorSettings(long requestsPerMinute, long tokensPerMinute, Du
 	public SimulatorSettings {
 		Objects.requireNonNull(latency, "latency");
 		Objects.requireNonNull(chunkDelay, "chunkDelay");
+		Objects.requireNonNull(rateLimiting, "rateLimiting");
 		requireNotNegative("requestsPerMinute", requestsPerMinute);
 		requireNotNegative("tokensPerMinute", tokensPerMinute);
 		if (latency.isNegative()) {
@@ -100,7 +104,8 @@ public record SimulatorSettings(long requestsPerMinute, long tokensPerMinute, Du
 			.failureRate(this.failureRate)
 			.outputTokens(this.outputTokens)
 			.contextWindow(this.contextWindow)
-			.seed(this.seed);
+			.seed(this.seed)
+			.rateLimiting(this.rateLimiting);
 	}
 
 	/**
@@ -140,11 +145,13 @@ public record SimulatorSettings(long requestsPerMinute, long tokensPerMinute, Du
 
 		private long seed = DEFAULT_SEED;
 
+		private RateLimiting rateLimiting = RateLimiting.TOKEN_BUCKET;
+
 		private Builder() {
 		}
 
 		/**
-		 * Requests admitted in any 60-second window.
+		 * Requests per minute, counted as {@link #rateLimiting(RateLimiting)} says.
 		 * @param requestsPerMinute the limit; {@code 0} or {@code null} for unlimited
 		 * @return this builder
 		 */
@@ -154,7 +161,7 @@ public record SimulatorSettings(long requestsPerMinute, long tokensPerMinute, Du
 		}
 
 		/**
-		 * Requests admitted in any 60-second window.
+		 * Requests per minute, counted as {@link #rateLimiting(RateLimiting)} says.
 		 * @param requestsPerMinute the limit; {@code 0} for unlimited
 		 * @return this builder
 		 */
@@ -164,7 +171,7 @@ public record SimulatorSettings(long requestsPerMinute, long tokensPerMinute, Du
 		}
 
 		/**
-		 * Tokens admitted in any 60-second window.
+		 * Tokens per minute, counted as {@link #rateLimiting(RateLimiting)} says.
 		 * @param tokensPerMinute the limit; {@code 0} or {@code null} for unlimited
 		 * @return this builder
 		 */
@@ -174,7 +181,7 @@ public record SimulatorSettings(long requestsPerMinute, long tokensPerMinute, Du
 		}
 
 		/**
-		 * Tokens admitted in any 60-second window.
+		 * Tokens per minute, counted as {@link #rateLimiting(RateLimiting)} says.
 		 * @param tokensPerMinute the limit; {@code 0} for unlimited
 		 * @return this builder
 		 */
@@ -244,13 +251,25 @@ public record SimulatorSettings(long requestsPerMinute, long tokensPerMinute, Du
 		}
 
 		/**
+		 * How the per-minute limits are counted.
+		 * @param rateLimiting token bucket (the providers' way, the default) or sliding window;
+		 * {@code null} for the default
+		 * @return this builder
+		 */
+		public Builder rateLimiting(RateLimiting rateLimiting) {
+			this.rateLimiting = (rateLimiting != null) ? rateLimiting : RateLimiting.TOKEN_BUCKET;
+			return this;
+		}
+
+		/**
 		 * Builds the settings.
 		 * @return the settings
 		 * @throws IllegalArgumentException when a value is out of range
 		 */
 		public SimulatorSettings build() {
 			return new SimulatorSettings(this.requestsPerMinute, this.tokensPerMinute, this.latency,
-					this.chunkDelay, this.failureRate, this.outputTokens, this.contextWindow, this.seed);
+					this.chunkDelay, this.failureRate, this.outputTokens, this.contextWindow, this.seed,
+					this.rateLimiting);
 		}
 
 	}

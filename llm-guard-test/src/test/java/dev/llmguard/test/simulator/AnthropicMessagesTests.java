@@ -69,8 +69,9 @@ class AnthropicMessagesTests {
 		assertThat(body.at("/usage/cache_read_input_tokens").intValue()).isZero();
 		assertThat(response.headers().firstValue("anthropic-ratelimit-requests-limit")).hasValue("5");
 		assertThat(response.headers().firstValue("anthropic-ratelimit-requests-remaining")).hasValue("4");
+		// one of five requests used: the bucket is full again after a fifth of a minute
 		assertThat(response.headers().firstValue("anthropic-ratelimit-requests-reset"))
-			.hasValue("2026-01-01T00:01:00Z");
+			.hasValue("2026-01-01T00:00:12Z");
 		assertThat(response.headers().firstValue("anthropic-ratelimit-tokens-remaining"))
 			.hasValue(Long.toString(10_000 - expectedInput - 1024));
 		assertThat(simulator.stats()).isEqualTo(new SimulatorStats(1, 1, 0, 0, expectedInput, 40));

@@ -16,10 +16,13 @@ class ProviderSimulatorMainTests {
 	void readsEveryOption() {
 		ProviderSimulator simulator = ProviderSimulatorMain.parse("--port=0", "--requests-per-minute=60",
 				"--tokens-per-minute=1000", "--latency=200ms", "--chunk-delay=1s", "--failure-rate=0.1",
-				"--output-tokens=12", "--context-window=4096", "--seed=3", "--threads=4");
+				"--output-tokens=12", "--context-window=4096", "--seed=3", "--threads=4",
+				"--rate-limiting=sliding-window");
 
 		assertThat(simulator.settings()).isEqualTo(new SimulatorSettings(60, 1000, Duration.ofMillis(200),
-				Duration.ofSeconds(1), 0.1, 12, 4096, 3));
+				Duration.ofSeconds(1), 0.1, 12, 4096, 3, RateLimiting.SLIDING_WINDOW));
+		assertThat(ProviderSimulatorMain.parse("--port=0").settings().rateLimiting())
+			.isEqualTo(RateLimiting.TOKEN_BUCKET);
 	}
 
 	@Test
@@ -50,6 +53,9 @@ class ProviderSimulatorMainTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> ProviderSimulatorMain.parse("--failure-rate=2"))
 			.withMessageContaining("failureRate");
 		assertThatIllegalArgumentException().isThrownBy(() -> ProviderSimulatorMain.parse("port"));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ProviderSimulatorMain.parse("--rate-limiting=fixed-window"))
+			.withMessage("Option --rate-limiting must be token-bucket or sliding-window but was 'fixed-window'");
 	}
 
 	@Test

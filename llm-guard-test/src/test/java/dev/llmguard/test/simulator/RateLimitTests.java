@@ -12,6 +12,10 @@ import static dev.llmguard.test.simulator.SimulatorHttp.json;
 import static dev.llmguard.test.simulator.SimulatorHttp.promptTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * The simulator's sliding one-minute windows ({@link RateLimiting#SLIDING_WINDOW}); the default buckets
+ * are tested in {@link TokenBucketRateLimitTests}.
+ */
 class RateLimitTests {
 
 	private final ManualClock clock = new ManualClock();
@@ -21,7 +25,7 @@ class RateLimitTests {
 	private SimulatorHttp http;
 
 	private void start(ProviderSimulator.Builder builder) {
-		this.simulator = builder.clock(this.clock).build().start();
+		this.simulator = builder.rateLimiting(RateLimiting.SLIDING_WINDOW).clock(this.clock).build().start();
 		this.http = new SimulatorHttp(this.simulator);
 	}
 
