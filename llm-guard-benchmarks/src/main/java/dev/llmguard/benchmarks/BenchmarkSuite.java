@@ -14,6 +14,7 @@ import dev.llmguard.benchmarks.redis.RedisPart;
 import dev.llmguard.benchmarks.report.Machine;
 import dev.llmguard.benchmarks.report.ResultsWriter;
 import dev.llmguard.benchmarks.report.Section;
+import dev.llmguard.test.simulator.RateLimiting;
 
 /**
  * Runs every benchmark of llm-guard and writes the results table:
@@ -57,11 +58,14 @@ public final class BenchmarkSuite {
 		if (arguments.parts().contains("goodput")) {
 			GoodputPart.Settings settings = arguments.quick()
 					? new GoodputPart.Settings(600, Duration.ofSeconds(15), 0.8, Duration.ofMillis(200),
-							Duration.ofSeconds(5), Duration.ofSeconds(5))
+							Duration.ofSeconds(5), Duration.ofSeconds(5), RateLimiting.TOKEN_BUCKET)
 					: GoodputPart.Settings.DEFAULT;
 			log("goodput: " + settings.duration().toSeconds() + " s at twice " + settings.capacityPerMinute()
 					+ " requests/min, per case");
-			sections.add(GoodputPart.run(settings, arguments.quick() ? null : WINDOW_SAFE_HEADROOM));
+			sections.add(GoodputPart.run(settings,
+					arguments.quick() ? List.of()
+							: List.of(settings.with(settings.headroom(), RateLimiting.SLIDING_WINDOW),
+									settings.with(WINDOW_SAFE_HEADROOM, RateLimiting.SLIDING_WINDOW))));
 		}
 		if (arguments.parts().contains("memory")) {
 			int tenants = arguments.quick() ? 100_000 : 1_000_000;

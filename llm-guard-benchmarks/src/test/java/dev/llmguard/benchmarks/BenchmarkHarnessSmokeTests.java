@@ -17,6 +17,7 @@ import dev.llmguard.benchmarks.report.Machine;
 import dev.llmguard.benchmarks.report.ResultsWriter;
 import dev.llmguard.benchmarks.report.Section;
 import dev.llmguard.benchmarks.report.Target;
+import dev.llmguard.test.simulator.RateLimiting;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -48,11 +49,11 @@ class BenchmarkHarnessSmokeTests {
 	@Test
 	void goodputDrivesAGuardedApplicationAgainstTheSimulator() throws Exception {
 		GoodputPart.Settings tiny = new GoodputPart.Settings(600, Duration.ofSeconds(2), 0.8, Duration.ofMillis(20),
-				Duration.ofSeconds(1), Duration.ofSeconds(1));
+				Duration.ofSeconds(1), Duration.ofSeconds(1), RateLimiting.TOKEN_BUCKET);
 
-		Section section = GoodputPart.run(tiny, null);
+		Section section = GoodputPart.run(tiny, List.of());
 
-		assertThat(section.markdown()).contains("in-memory, 1 app, headroom 0.8");
+		assertThat(section.markdown()).contains("in-memory, 1 app, headroom 0.8, provider bucket");
 		assertThat(section.targets()).isNotEmpty();
 	}
 

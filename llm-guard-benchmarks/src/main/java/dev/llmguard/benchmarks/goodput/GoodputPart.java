@@ -18,11 +18,13 @@ import dev.llmguard.core.Priority;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.test.simulator.ProviderSimulator;
+import dev.llmguard.test.simulator.RateLimiting;
 import dev.llmguard.test.simulator.SimulatorStats;
 
 /**
- * Item 3: goodput under overload. The provider simulator admits {@code C} requests in any 60 seconds;
- * guarded applications configured with the provider's limit {@code C} (and a headroom) offer twice
+ * Item 3: goodput under overload. The provider simulator admits {@code C} requests per minute, counted
+ * like OpenAI's and Anthropic's limits (a bucket of C refilled continuously) or, for comparison, in any
+ * 60 seconds (a sliding window, stricter than the providers); guarded applications configured with the provider's limit {@code C} (and a headroom) offer twice
  * {@code C} for the duration, with mixed priorities and tenants, calling the simulator over loopback
  * HTTP. Two cases: one application with the in-memory backend, and two applications sharing Redis
  * that offer {@code C} each.
@@ -36,23 +38,36 @@ public final class GoodputPart {
 	 * @param latency the simulator's latency per answer
 	 * @param maxWait the guard's max-wait
 	 * @param warmUp load offered before the measured window
+	 * @param rateLimiting how the simulator counts C
 	 */
 	public record Settings(long capacityPerMinute, Duration duration, double headroom, Duration latency,
-			Duration maxWait, Duration warmUp) {
+			Duration maxWait, Duration warmUp, RateLimiting rateLimiting) {
 
-		public static final Settings DEFAULT = of(600, Duration.ofSeconds(60), 0.8);
+		public static final Settings DEFAULT = of(600, Duration.ofSeconds(60), 0.8, RateLimiting.TOKEN_BUCKET);
 
 		/**
 		 * Settings with 200 ms latency, 15 s max-wait and a warm-up long enough for twice the capacity to
 		 * empty the guard's buckets, which start full, so the window measures the sustained rate and not
 		 * the first burst.
 		 */
-		public static Settings of(long capacityPerMinute, Duration duration, double headroom) {
+		public static Settings of(long capacityPerMinute, Duration duration, double headroom,
+				RateLimiting rateLimiting) {
 			double limit = capacityPerMinute * headroom;
 			double drainPerSecond = (2.0 * capacityPerMinute - limit) / 60.0;
 			long seconds = Math.min(60, (long) Math.ceil(limit / drainPerSecond) + 5);
 			return new Settings(capacityPerMinute, duration, headroom, Duration.ofMillis(200), Duration.ofSeconds(15),
-					Duration.ofSeconds(seconds));
+					Duration.ofSeconds(seconds), rateLimiting);
+		}
+
+		/** The same with another headroom and way of counting C. */
+		public Settings with(double otherHeadroom, RateLimiting otherRateLimiting) {
+			return of(this.capacityPerMinute, this.duration, otherHeadroom, otherRateLimiting);
+		}
+
+		/** How the case is named in the results. */
+		String label() {
+			return "headroom " + this.headroom + ", "
+					+ ((this.rateLimiting == RateLimiting.TOKEN_BUCKET) ? "provider bucket" : "provider sliding window");
 		}
 
 		/** The limit the guard enforces, requests per minute. */
@@ -82,18 +97,20 @@ public final class GoodputPart {
 	}
 
 	/**
-	 * Runs the in-memory and the Redis case with the settings, then the in-memory case again with
-	 * {@code comparisonHeadroom} (when not {@code null}).
+	 * Runs the in-memory and the Redis case with the settings (the targets), then each comparison
+	 * in memory: informative, without targets.
 	 */
-	public static Section run(Settings settings, Double comparisonHeadroom) throws Exception {
+	public static Section run(Settings settings, List<Settings> comparisons) throws Exception {
 		List<Result> results = new ArrayList<>();
 		results.add(inMemory(settings));
 		String unavailable = RedisBackend.unavailableReason();
 		if (unavailable == null) {
 			results.add(sharedRedis(settings));
 		}
-		if (comparisonHeadroom != null) {
-			results.add(inMemory(Settings.of(settings.capacityPerMinute(), settings.duration(), comparisonHeadroom)));
+		for (Settings comparison : comparisons) {
+			Result result = inMemory(comparison);
+			results.add(new Result(result.name(), result.settings(), result.calls(), result.startNanos(),
+					result.simulator(), result.ledger(), false));
 		}
 		return section(results, unavailable);
 	}
@@ -105,8 +122,8 @@ public final class GoodputPart {
 			OverloadRun run = new OverloadRun("memory", app.guard(), new SimulatorCall(simulator.openAiBaseUrl()),
 					2.0 * settings.capacityPerMinute() / 60.0, settings.offered(), drain(settings), 1);
 			List<OverloadRun.Call> calls = run.run();
-			return new Result("in-memory, 1 app, headroom " + settings.headroom(), settings, calls, run.startNanos(),
-					simulator.stats(), ledgerView(app.engine().budgets()));
+			return new Result("in-memory, 1 app, " + settings.label(), settings, calls, run.startNanos(),
+					simulator.stats(), ledgerView(app.engine().budgets()), true);
 		}
 	}
 
@@ -129,9 +146,9 @@ public final class GoodputPart {
 				CompletableFuture<List<OverloadRun.Call>> b = CompletableFuture.supplyAsync(() -> runUnchecked(two));
 				List<OverloadRun.Call> calls = new ArrayList<>(a.get());
 				calls.addAll(b.get());
-				return new Result("Redis, 2 apps, headroom " + settings.headroom(), settings, calls,
+				return new Result("Redis, 2 apps, " + settings.label(), settings, calls,
 						Math.min(one.startNanos(), two.startNanos()), simulator.stats(),
-						ledgerView(first.engine().budgets()));
+						ledgerView(first.engine().budgets()), true);
 			}
 		}
 	}
@@ -152,6 +169,7 @@ public final class GoodputPart {
 			.tokensPerMinute(0)
 			.latency(settings.latency())
 			.outputTokens(SimulatorCall.MAX_TOKENS)
+			.rateLimiting(settings.rateLimiting())
 			.threads(64)
 			.build();
 	}
@@ -195,14 +213,16 @@ public final class GoodputPart {
 	}
 
 	record Result(String name, Settings settings, List<OverloadRun.Call> calls, long startNanos,
-			SimulatorStats simulator, LedgerView ledger) {
+			SimulatorStats simulator, LedgerView ledger, boolean targeted) {
 	}
 
 	static Section section(List<Result> results, String redisUnavailable) {
 		Settings first = results.get(0).settings();
 		StringBuilder md = new StringBuilder();
-		md.append(Stats.format("Simulator: C = %d requests in any 60 s (a sliding window), %d ms latency, %d-token "
-				+ "answers. Guard: provider limit C with a headroom, so its configured limit is C × headroom; "
+		md.append(Stats.format("Simulator: C = %d requests per minute, %d ms latency, %d-token answers; C is "
+				+ "counted as OpenAI and Anthropic describe their limits (a bucket of C refilled continuously: "
+				+ "\"provider bucket\") or, for comparison, in any 60 s (\"provider sliding window\", stricter than "
+				+ "the providers). Guard: provider limit C with a headroom, so its configured limit is C × headroom; "
 				+ "max-concurrent 32, max-wait %d s; budgets `%s` (global, $%s/day) and `%s` (per tenant, reject). "
 				+ "Offered load: 2 C = %d calls/min, open loop, 20 %% urgent / 50 %% normal / 30 %% low, 40 %% of calls "
 				+ "from `tenant-0`; first a warm-up (the guard's buckets start full and the overload empties them), "
@@ -256,6 +276,9 @@ public final class GoodputPart {
 							.filter((c) -> c.priority() == p && c.outcome() == OverloadRun.Outcome.RATE_LIMITED)
 							.count(),
 						Stats.millis(Stats.percentile(w, 50)), Stats.millis(Stats.percentile(w, 99))));
+			}
+			if (!r.targeted()) {
+				continue;
 			}
 			long urgentP99 = Stats.percentile(byClass.get(Priority.URGENT), 99);
 			long lowP50 = Stats.percentile(byClass.get(Priority.LOW), 50);
