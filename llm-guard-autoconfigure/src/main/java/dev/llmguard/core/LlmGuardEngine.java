@@ -84,6 +84,11 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private final boolean ownsExecutor;
 
+	/** One retry policy and template for every call; each run carries its own call and attempt. */
+	private final GuardRetryPolicy retryPolicy = new GuardRetryPolicy();
+
+	private final RetryTemplate retryTemplate = retryTemplate(this.retryPolicy);
+
 	private volatile CallObserver observer;
 
 	private LlmGuardEngine(Builder b) {
@@ -168,14 +173,15 @@ public final class LlmGuardEngine implements AutoCloseable {
 		while ((attempt = execution.admit()) != null) {
 			Attempt current = attempt;
 			try {
-				T result = retryTemplate(execution, current).execute((RetryCallback<T, Throwable>) retry -> {
-					if (retry.hasAttribute(GuardRetryPolicy.NO_CAPACITY)) {
-						throw retry.getLastThrowable();
-					}
-					try (LlmGuardContext.Scope scope = LlmGuardContext.open(current.context())) {
-						return operation.call(current.context());
-					}
-				});
+				T result = this.retryPolicy.run(execution, current,
+						() -> this.retryTemplate.execute((RetryCallback<T, Throwable>) retry -> {
+							if (retry.hasAttribute(GuardRetryPolicy.NO_CAPACITY)) {
+								throw retry.getLastThrowable();
+							}
+							try (LlmGuardContext.Scope scope = LlmGuardContext.open(current.context())) {
+								return operation.call(current.context());
+							}
+						}));
 				execution.succeeded(current, result);
 				return result;
 			}
@@ -477,9 +483,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	// ---------------------------------------------------------------- shared steps
 
-	private RetryTemplate retryTemplate(CallExecution execution, Attempt attempt) {
+	private static RetryTemplate retryTemplate(GuardRetryPolicy policy) {
 		RetryTemplate template = new RetryTemplate();
-		GuardRetryPolicy policy = new GuardRetryPolicy(execution, attempt);
 		template.setRetryPolicy(policy);
 		template.setBackOffPolicy(policy);
 		template.setThrowLastExceptionOnExhausted(true);
