@@ -32,6 +32,7 @@ import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.retry.ProviderResponseException;
 import dev.llmguard.core.retry.RateLimitHeaders;
+import dev.llmguard.core.token.TokenEstimators;
 
 /**
  * Guards {@code RestClient} (and {@code RestTemplate}) calls to the chat APIs of configured providers:
@@ -39,7 +40,8 @@ import dev.llmguard.core.retry.RateLimitHeaders;
  * <p>
  * The model and the output allowance come from the JSON body (OpenAI {@code model},
  * {@code max_completion_tokens} or {@code max_tokens}; Anthropic {@code model}, {@code max_tokens}),
- * the input estimate from the text of its {@code system} and {@code messages}. A request for a model
+ * the input estimate from the text of its {@code system} and {@code messages} plus the few tokens a
+ * chat API adds per message ({@link TokenEstimators#chatFraming(int)}). A request for a model
  * of the provider's that the {@code default} chain lists goes on down that chain, as long as the
  * chain stays with the same provider (the URL is not rewritten); when the guard picks another model,
  * the body's {@code model} is rewritten. A body that is not JSON counts as a call of the provider's
@@ -201,7 +203,8 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 			.priority(priority(attributes.get(PRIORITY)))
 			.maxOutputTokens(parsed.maxOutputTokens());
 		if (parsed.readable()) {
-			call.prompt(parsed.promptText());
+			call.estimatedInputTokens(this.engine.estimator().estimate(parsed.promptText())
+					+ TokenEstimators.chatFraming(parsed.messages()));
 		}
 		else {
 			call.estimatedInputTokens((long) (bodyLength + 3) / 4); // chars/4 over what was sent

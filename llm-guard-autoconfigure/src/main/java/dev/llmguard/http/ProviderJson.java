@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.llmguard.core.Usage;
@@ -37,7 +38,11 @@ final class ProviderJson {
 		collectText(root.get("system"), prompt);
 		collectText(root.get("messages"), prompt);
 		boolean stream = root.path("stream").asBoolean(false);
-		return new ChatRequestBody(root, model, maxTokens, prompt.toString(), stream);
+		int messages = (root.get("messages") instanceof ArrayNode list) ? list.size() : 0;
+		if (root.hasNonNull("system")) {
+			messages++; // Anthropic's system prompt sits beside the messages
+		}
+		return new ChatRequestBody(root, model, maxTokens, prompt.toString(), messages, stream);
 	}
 
 	/** The body with another model, or {@code body} itself when it cannot be read. */
@@ -179,11 +184,13 @@ final class ProviderJson {
 	 * @param model the requested model, or {@code null}
 	 * @param maxOutputTokens {@code max_completion_tokens} or {@code max_tokens}, or {@code null}
 	 * @param promptText the text of the system prompt and messages
+	 * @param messages how many messages, a separate system prompt counted as one
 	 * @param stream whether the response is streamed
 	 */
-	record ChatRequestBody(ObjectNode json, String model, Integer maxOutputTokens, String promptText, boolean stream) {
+	record ChatRequestBody(ObjectNode json, String model, Integer maxOutputTokens, String promptText, int messages,
+			boolean stream) {
 
-		static final ChatRequestBody UNREADABLE = new ChatRequestBody(null, null, null, null, false);
+		static final ChatRequestBody UNREADABLE = new ChatRequestBody(null, null, null, null, 0, false);
 
 		boolean readable() {
 			return this.json != null;

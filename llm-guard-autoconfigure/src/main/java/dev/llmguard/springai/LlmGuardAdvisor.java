@@ -21,6 +21,7 @@ import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
 import org.springframework.core.Ordered;
@@ -33,6 +34,7 @@ import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ProviderSpec;
+import dev.llmguard.core.token.TokenEstimators;
 import dev.llmguard.reactive.GuardedFlux;
 
 /**
@@ -246,6 +248,19 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	}
 
 	/**
+	 * The prompt's tokens as the provider bills them: each message counted on its own (text joined
+	 * across messages tokenizes differently) plus the chat framing of the messages.
+	 */
+	private long estimateInput(ChatClientRequest request) {
+		List<Message> messages = request.prompt().getInstructions();
+		long tokens = TokenEstimators.chatFraming(messages.size());
+		for (Message message : messages) {
+			tokens += this.engine.estimator().estimate(message.getText());
+		}
+		return tokens;
+	}
+
+	/**
 	 * What the guard needs to know of the request.
 	 * @return the call, or {@code null} when no configured model or chain fits (passes unguarded)
 	 */
@@ -256,7 +271,7 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 			.session(text(params.get(SESSION)))
 			.priority(priority(params.get(PRIORITY)))
 			.maxWait(duration(params.get(MAX_WAIT)))
-			.prompt(request.prompt().getContents())
+			.estimatedInputTokens(estimateInput(request))
 			.maxOutputTokens(ChatOptionsSupport.maxOutputTokens(request));
 		Map<String, ChainSpec> chains = this.engine.settings().chains();
 		String chainName = text(params.get(CHAIN));

@@ -17,6 +17,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
 
+import dev.llmguard.core.BudgetExceededException;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.ModelRef;
@@ -118,6 +119,36 @@ class LlmGuardRestClientInterceptorTests {
 		assertThat(answer.path("model").asString()).startsWith("gpt-4o-mini");
 		assertThat(finished().model()).isEqualTo("gpt-4o-mini");
 		assertThat(simulator.stats().rateLimited()).isEqualTo(1);
+	}
+
+	@Test
+	void reservationCoversEveryTokenTheProviderBillsForThePrompt(ProviderSimulator simulator) {
+		String body = openAiBody("gpt-4o", "How many tokens is this?");
+		post(client(simulator, openAi(simulator, false)), OPENAI_CHAT, body);
+		long billedInput = simulator.stats().inputTokens();
+		this.engine.close();
+		// the provider bills the text of both messages plus its framing of them; 200 is the body's max_tokens
+		long reservation = billedInput + 200;
+
+		RestClient oneShort = client(simulator, tokenBudget(simulator, reservation - 1));
+		assertThatExceptionOfType(BudgetExceededException.class)
+			.isThrownBy(() -> post(oneShort, OPENAI_CHAT, body));
+		assertThat(simulator.stats().requests()).isEqualTo(1);
+		this.engine.close();
+
+		// the estimate may exceed the bill by a token or two (texts are counted joined), never fall short
+		RestClient roomy = client(simulator, tokenBudget(simulator, reservation + 4));
+		post(roomy, OPENAI_CHAT, body);
+		assertThat(simulator.stats().requests()).isEqualTo(2);
+		assertThat(this.engine.budgets().usage("tokens", "").spentTokens()).isEqualTo(billedInput + 30);
+	}
+
+	private static GuardSettings tokenBudget(ProviderSimulator simulator, long maxTokens) {
+		GuardSettings base = openAi(simulator, false);
+		return settings(base.providers().get("openai"))
+			.budget(new BudgetSpec("tokens", BudgetScope.GLOBAL, BudgetPeriod.NONE, null, maxTokens, 0.9,
+					OnExceeded.REJECT))
+			.build();
 	}
 
 	@Test

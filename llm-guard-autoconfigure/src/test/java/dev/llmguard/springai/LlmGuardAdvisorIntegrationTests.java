@@ -14,15 +14,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.model.ChatResponse;
 
+import dev.llmguard.core.BudgetExceededException;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.RateLimitExceededException;
 import dev.llmguard.core.budget.BudgetUsage;
+import dev.llmguard.core.config.BudgetPeriod;
+import dev.llmguard.core.config.BudgetScope;
+import dev.llmguard.core.config.BudgetSpec;
+import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.test.junit.ProviderSimulatorExtension;
 import dev.llmguard.test.simulator.ProviderSimulator;
 import dev.llmguard.test.simulator.SimulatorStats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The advisor on a real {@code ChatClient} with Spring AI's real OpenAI client, against the provider
@@ -50,6 +56,37 @@ class LlmGuardAdvisorIntegrationTests {
 	private ChatClient client(SimulatorGuard guard, ProviderSimulator simulator, String model) {
 		this.engine = guard.build();
 		return SimulatorGuard.chatClient(SimulatorGuard.chatModel(simulator, model), this.engine);
+	}
+
+	@Test
+	void reservationCoversEveryTokenTheProviderBillsForThePrompt(ProviderSimulator simulator) {
+		String question = "How many tokens does the provider bill for this?";
+		client(SimulatorGuard.openAi(simulator), simulator, "gpt-4o").prompt()
+			.system("Answer in one line.")
+			.user(question)
+			.call()
+			.content();
+		long billedInput = simulator.stats().inputTokens();
+		this.engine.close();
+		// no max tokens in the request: the model's max output (1000) is reserved beside the prompt
+		long reservation = billedInput + 1000;
+
+		ChatClient oneShort = client(SimulatorGuard.openAi(simulator).budget(tokens(reservation - 1)), simulator,
+				"gpt-4o");
+		assertThatExceptionOfType(BudgetExceededException.class)
+			.isThrownBy(() -> oneShort.prompt().system("Answer in one line.").user(question).call().content());
+		assertThat(simulator.stats().requests()).isEqualTo(1);
+		this.engine.close();
+
+		ChatClient roomy = client(SimulatorGuard.openAi(simulator).budget(tokens(reservation + 4)), simulator,
+				"gpt-4o");
+		roomy.prompt().system("Answer in one line.").user(question).call().content();
+		assertThat(simulator.stats().succeeded()).isEqualTo(2);
+	}
+
+	private static BudgetSpec tokens(long maxTokens) {
+		return new BudgetSpec("tokens", BudgetScope.GLOBAL, BudgetPeriod.NONE, null, maxTokens, 0.9,
+				OnExceeded.REJECT);
 	}
 
 	@Test

@@ -95,6 +95,11 @@ final class SimulatorGuard {
 		return this;
 	}
 
+	SimulatorGuard budget(BudgetSpec budget) {
+		this.settings.budget(budget);
+		return this;
+	}
+
 	SimulatorGuard tool(String name, long limit, String fallback) {
 		this.settings.tool(new ToolSpec(name, limit, Duration.ofMinutes(1), fallback));
 		return this;

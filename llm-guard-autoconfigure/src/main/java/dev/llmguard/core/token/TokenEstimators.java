@@ -28,6 +28,19 @@ public final class TokenEstimators {
 		return new CharsTokenEstimator();
 	}
 
+	/**
+	 * The tokens a chat API adds around the text of its messages: OpenAI bills 3 per message, its role
+	 * (one token for {@code system}, {@code user}, {@code assistant} or {@code tool}) and 3 that prime the
+	 * reply (Anthropic's framing is of the same size), so an estimate of the text alone falls a few
+	 * tokens short of what the provider counts. Added to chat estimates so that a reservation covers
+	 * what the call is billed.
+	 * @param messages the messages of the request (a separate system prompt counts as one)
+	 * @return the framing tokens, {@code 0} for no messages
+	 */
+	public static long chatFraming(int messages) {
+		return (messages > 0) ? 4L * messages + 3 : 0;
+	}
+
 	private static boolean isPresent(String className, ClassLoader loader) {
 		try {
 			Class.forName(className, false, loader);
