@@ -123,6 +123,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			return new ReserveOutcome.Reserved(reservation, List.of());
 		}
 		this.lock.lock();
+		this.ticker.freeze(now);
 		try {
 			// check everything first, write only when every charge fits
 			Map<EntryKey, Tally> pending = new LinkedHashMap<>();
@@ -147,6 +148,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			return new ReserveOutcome.Reserved(reservation, usages);
 		}
 		finally {
+			this.ticker.thaw();
 			this.lock.unlock();
 		}
 	}
@@ -160,14 +162,15 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		if (reservation.isEmpty()) {
 			return List.of();
 		}
+		Instant now = this.clock.instant();
 		this.lock.lock();
+		this.ticker.freeze(now);
 		try {
 			BudgetReservation held = this.open.remove(reservation.id());
 			if (held == null) {
 				logger.debug("Budget reservation {} was already settled; commit ignored", reservation.id());
 				return currentUsages(reservation);
 			}
-			Instant now = this.clock.instant();
 			List<BudgetUsage> usages = new ArrayList<>(held.charges().size());
 			for (BudgetCharge charge : held.charges()) {
 				EntryKey key = EntryKey.of(charge);
@@ -192,6 +195,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			return usages;
 		}
 		finally {
+			this.ticker.thaw();
 			this.lock.unlock();
 		}
 	}
