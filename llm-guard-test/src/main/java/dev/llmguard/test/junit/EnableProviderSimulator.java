@@ -37,13 +37,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface EnableProviderSimulator {
 
 	/**
-	 * Requests admitted in any 60-second window; {@code 0} for unlimited.
+	 * Requests per minute, counted as {@link #rateLimiting()} says; {@code 0} for unlimited.
 	 * @return the limit
 	 */
 	long requestsPerMinute() default 0;
 
 	/**
-	 * Tokens admitted in any 60-second window; {@code 0} for unlimited.
+	 * Tokens per minute, counted as {@link #rateLimiting()} says; {@code 0} for unlimited.
 	 * @return the limit
 	 */
 	long tokensPerMinute() default 0;

@@ -41,7 +41,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
  *
  * Or declaratively with {@link EnableProviderSimulator}. Either way, before each test the simulator
  * is {@linkplain ProviderSimulator#reset() reset} (settings it was built with, no forced answers,
- * zero counts, empty rate windows), and parameters of type {@link ProviderSimulator} (and
+ * zero counts, rate limits full again), and parameters of type {@link ProviderSimulator} (and
  * {@link ManualClock} when the simulator runs on one) are resolved. Tests that share one simulator
  * must not run concurrently with each other.
  */
@@ -259,7 +259,7 @@ public final class ProviderSimulatorExtension
 		}
 
 		/**
-		 * Requests admitted in any 60-second window.
+		 * Requests per minute (see {@link #rateLimiting(RateLimiting)}).
 		 * @param requestsPerMinute the limit; {@code 0} for unlimited
 		 * @return this builder
 		 */
@@ -269,7 +269,7 @@ public final class ProviderSimulatorExtension
 		}
 
 		/**
-		 * Tokens admitted in any 60-second window.
+		 * Tokens per minute (see {@link #rateLimiting(RateLimiting)}).
 		 * @param tokensPerMinute the limit; {@code 0} for unlimited
 		 * @return this builder
 		 */
