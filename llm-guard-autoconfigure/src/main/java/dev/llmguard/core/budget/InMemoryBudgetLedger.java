@@ -131,7 +131,8 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 				EntryKey key = EntryKey.of(charge);
 				Tally tally = pending.get(key);
 				if (tally == null) {
-					tally = orEmpty(this.tallies.getIfPresent(key), charge.resetsAt());
+					// quietly: the put below records the use; a recorded read costs a buffer write per call
+					tally = orEmpty(this.tallies.policy().getIfPresentQuietly(key), charge.resetsAt());
 				}
 				if (!tally.fits(charge)) {
 					return new ReserveOutcome.Exceeded(charge, tally.usage(key));
