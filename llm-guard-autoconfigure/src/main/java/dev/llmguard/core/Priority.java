@@ -27,6 +27,29 @@ public enum Priority {
 	}
 
 	/** The name used in metric tags: {@code urgent}, {@code normal} or {@code low}. */
+	/**
+	 * A priority given loosely, as a request attribute or advisor parameter is: a number, its text, or
+	 * nothing. The range is checked when the call is made.
+	 * @param value the value, or {@code null} for {@link CallRequest#DEFAULT_PRIORITY}
+	 * @param source what gave it, for the error ({@code "Request attribute llm-guard.priority"})
+	 * @return the priority
+	 * @throws IllegalArgumentException when the value is no number
+	 */
+	public static int parse(Object value, String source) {
+		if (value == null) {
+			return CallRequest.DEFAULT_PRIORITY;
+		}
+		if (value instanceof Number number) {
+			return number.intValue();
+		}
+		try {
+			return Integer.parseInt(value.toString().trim());
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException(source + " must be a number from 1 to 10, was '" + value + "'");
+		}
+	}
+
 	public String tag() {
 		return name().toLowerCase(java.util.Locale.ROOT);
 	}

@@ -27,6 +27,7 @@ import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.Priority;
 import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ProviderSpec;
@@ -276,19 +277,7 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 	}
 
 	private static int priority(Object value) {
-		if (value == null) {
-			return CallRequest.DEFAULT_PRIORITY;
-		}
-		if (value instanceof Number number) {
-			return number.intValue();
-		}
-		try {
-			return Integer.parseInt(value.toString().trim());
-		}
-		catch (NumberFormatException ex) {
-			throw new IllegalArgumentException("Request attribute " + PRIORITY + " must be a number from 1 to 10, was '"
-					+ value + "'");
-		}
+		return Priority.parse(value, "Request attribute " + PRIORITY);
 	}
 
 	private record ProviderUrl(String prefix, ProviderSpec provider) {

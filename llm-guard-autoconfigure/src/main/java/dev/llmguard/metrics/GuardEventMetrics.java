@@ -1,6 +1,6 @@
 package dev.llmguard.metrics;
 
-import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -55,8 +55,8 @@ public final class GuardEventMetrics implements GuardListener {
 
 	private final MeterRegistry registry;
 
-	/** Meters by a key naming the meter and its tag values; bounded by the configured names. */
-	private final ConcurrentMap<MeterKey, Meter> meters = new ConcurrentHashMap<>();
+	/** Meters by their name and tag values (in the order the builder adds the tags); bounded by the configuration. */
+	private final ConcurrentMap<List<String>, Meter> meters = new ConcurrentHashMap<>();
 
 	public GuardEventMetrics(MeterRegistry registry) {
 		this.registry = Objects.requireNonNull(registry, "registry");
@@ -69,7 +69,7 @@ public final class GuardEventMetrics implements GuardListener {
 		}
 		else if (event instanceof GuardEvent.Waited waited) {
 			String priority = Priority.of(waited.priority()).tag();
-			meter(new MeterKey(WAIT, waited.provider(), priority), (key) -> Timer.builder(WAIT)
+			meter(List.of(WAIT, waited.provider(), priority), (key) -> Timer.builder(WAIT)
 				.description("Time guarded calls waited for rate-limit capacity")
 				.tag("provider", waited.provider())
 				.tag("priority", priority)
@@ -77,7 +77,7 @@ public final class GuardEventMetrics implements GuardListener {
 				.record(waited.waited().toNanos(), TimeUnit.NANOSECONDS);
 		}
 		else if (event instanceof GuardEvent.Retried retried) {
-			counter(new MeterKey(RETRIES, retried.provider(), retried.model(), retried.reason()),
+			counter(List.of(RETRIES, retried.provider(), retried.model(), retried.reason()),
 					(key) -> Counter.builder(RETRIES)
 						.description("Attempts of guarded calls that were retried after a transient failure")
 						.tag("provider", retried.provider())
@@ -87,7 +87,7 @@ public final class GuardEventMetrics implements GuardListener {
 				.increment();
 		}
 		else if (event instanceof GuardEvent.FellBack fellBack) {
-			counter(new MeterKey(FALLBACKS, fellBack.chain(), fellBack.from(), fellBack.to(), fellBack.reason()),
+			counter(List.of(FALLBACKS, fellBack.chain(), fellBack.from(), fellBack.to(), fellBack.reason()),
 					(key) -> Counter.builder(FALLBACKS)
 						.description(
 								"Guarded calls that moved on to the next model of their chain or to its fallback response")
@@ -99,7 +99,7 @@ public final class GuardEventMetrics implements GuardListener {
 				.increment();
 		}
 		else if (event instanceof GuardEvent.ToolCalled tool) {
-			counter(new MeterKey(TOOL_CALLS, tool.tool(), tool.outcome()), (key) -> Counter.builder(TOOL_CALLS)
+			counter(List.of(TOOL_CALLS, tool.tool(), tool.outcome()), (key) -> Counter.builder(TOOL_CALLS)
 				.description("Tool calls counted against their limits")
 				.tag("tool", tool.tool())
 				.tag("outcome", tool.outcome())
@@ -109,7 +109,7 @@ public final class GuardEventMetrics implements GuardListener {
 	}
 
 	private void callFinished(GuardEvent.CallFinished call) {
-		counter(new MeterKey(CALLS, call.provider(), call.model(), call.outcome()), (key) -> Counter.builder(CALLS)
+		counter(List.of(CALLS, call.provider(), call.model(), call.outcome()), (key) -> Counter.builder(CALLS)
 			.description("Guarded LLM calls")
 			.tag("provider", call.provider())
 			.tag("model", call.model())
@@ -121,7 +121,7 @@ public final class GuardEventMetrics implements GuardListener {
 			tokens(call, "input", usage.inputTokens() - usage.cachedInputTokens());
 			tokens(call, "cached_input", usage.cachedInputTokens());
 			tokens(call, "output", usage.outputTokens());
-			counter(new MeterKey(COST, call.provider(), call.model()), (key) -> Counter.builder(COST)
+			counter(List.of(COST, call.provider(), call.model()), (key) -> Counter.builder(COST)
 				.description("Money spent on guarded LLM calls, in US dollars")
 				.baseUnit("usd")
 				.tag("provider", call.provider())
@@ -134,7 +134,7 @@ public final class GuardEventMetrics implements GuardListener {
 	}
 
 	private void tokens(GuardEvent.CallFinished call, String type, long tokens) {
-		counter(new MeterKey(TOKENS, call.provider(), call.model(), type), (key) -> Counter.builder(TOKENS)
+		counter(List.of(TOKENS, call.provider(), call.model(), type), (key) -> Counter.builder(TOKENS)
 			.description("Tokens used by guarded LLM calls")
 			.baseUnit("tokens")
 			.tag("provider", call.provider())
@@ -144,32 +144,12 @@ public final class GuardEventMetrics implements GuardListener {
 			.increment(tokens);
 	}
 
-	private Counter counter(MeterKey key, Function<MeterKey, Meter> register) {
+	private Counter counter(List<String> key, Function<List<String>, Meter> register) {
 		return meter(key, register, Counter.class);
 	}
 
-	private <M extends Meter> M meter(MeterKey key, Function<MeterKey, Meter> register, Class<M> type) {
-		Meter meter = this.meters.get(key);
-		if (meter == null) {
-			meter = this.meters.computeIfAbsent(key, register);
-		}
-		return type.cast(meter);
-	}
-
-	/** A meter's name and tag values, in the order its builder adds the tags. */
-	private record MeterKey(String name, String... values) {
-
-		@Override
-		public boolean equals(Object other) {
-			return other instanceof MeterKey that && this.name.equals(that.name)
-					&& Arrays.equals(this.values, that.values);
-		}
-
-		@Override
-		public int hashCode() {
-			return 31 * this.name.hashCode() + Arrays.hashCode(this.values);
-		}
-
+	private <M extends Meter> M meter(List<String> key, Function<List<String>, Meter> register, Class<M> type) {
+		return type.cast(this.meters.computeIfAbsent(key, register));
 	}
 
 }

@@ -77,12 +77,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		Instant now = this.clock.instant();
 		List<BudgetCharge> current = new ArrayList<>(charges.size());
 		for (BudgetCharge charge : charges) {
-			if (charge.costNanos() < 0 || charge.tokens() < 0) {
-				throw new IllegalArgumentException("budget '" + charge.budget().name()
-						+ "' cannot be charged negative amounts: cost=" + charge.costNanos() + ", tokens="
-						+ charge.tokens());
-			}
-			current.add(inCurrentPeriod(charge, now));
+			current.add(charge.inPeriodAt(now, this.zone));
 		}
 		String id = UUID.randomUUID().toString();
 		if (current.isEmpty()) {
@@ -160,7 +155,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		for (int i = 0; i < n; i++) {
 			BudgetCharge charge = charges.get(i);
 			// the period may have rolled over while the call ran: free the old one, spend in the new one
-			BudgetCharge current = inCurrentPeriod(charge, now);
+			BudgetCharge current = charge.inPeriodAt(now, this.zone);
 			spentIn.add(current);
 			keys[2 + 2 * i] = bytes(usageKey(charge));
 			keys[3 + 2 * i] = bytes(usageKey(current));
@@ -248,15 +243,6 @@ public final class RedisBudgetLedger implements BudgetLedger {
 
 	private String usageKey(BudgetCharge charge) {
 		return this.keys.budget(charge.budget().name(), charge.key(), charge.periodStart());
-	}
-
-	private BudgetCharge inCurrentPeriod(BudgetCharge charge, Instant now) {
-		if (charge.resetsAt() == null || now.isBefore(charge.resetsAt())) {
-			return charge;
-		}
-		BudgetWindow window = BudgetPeriods.windowOf(charge.budget().period(), now, this.zone);
-		return new BudgetCharge(charge.budget(), charge.key(), window.start(), window.end(), charge.costNanos(),
-				charge.tokens());
 	}
 
 	private Duration usageTtl(BudgetSpec budget, Instant resetsAt, Instant now) {

@@ -31,6 +31,7 @@ import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.Priority;
 import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ProviderSpec;
@@ -317,19 +318,7 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	}
 
 	private static int priority(Object value) {
-		if (value == null) {
-			return CallRequest.DEFAULT_PRIORITY;
-		}
-		if (value instanceof Number number) {
-			return number.intValue();
-		}
-		try {
-			return Integer.parseInt(value.toString().trim());
-		}
-		catch (NumberFormatException ex) {
-			throw new IllegalArgumentException("Advisor parameter " + PRIORITY + " must be a number from 1 to 10, was '"
-					+ value + "'");
-		}
+		return Priority.parse(value, "Advisor parameter " + PRIORITY);
 	}
 
 	private static Duration duration(Object value) {

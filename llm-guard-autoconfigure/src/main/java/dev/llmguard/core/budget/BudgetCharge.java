@@ -1,6 +1,7 @@
 package dev.llmguard.core.budget;
 
 import java.time.Instant;
+import java.time.ZoneId;
 
 import dev.llmguard.core.config.BudgetSpec;
 
@@ -16,4 +17,26 @@ import dev.llmguard.core.config.BudgetSpec;
  */
 public record BudgetCharge(BudgetSpec budget, String key, Instant periodStart, Instant resetsAt, long costNanos,
 		long tokens) {
+
+	public BudgetCharge {
+		if (costNanos < 0 || tokens < 0) {
+			throw new IllegalArgumentException("budget '" + budget.name() + "' cannot be charged negative amounts: cost="
+					+ costNanos + ", tokens=" + tokens);
+		}
+	}
+
+	/**
+	 * This charge in the period that holds {@code now}: itself while its period lasts; a charge computed
+	 * just before a period ended is counted in the period that has begun.
+	 * @param now the current instant
+	 * @param zone the time zone of calendar periods
+	 * @return the charge in the current period
+	 */
+	public BudgetCharge inPeriodAt(Instant now, ZoneId zone) {
+		if (this.resetsAt == null || now.isBefore(this.resetsAt)) {
+			return this;
+		}
+		BudgetWindow window = BudgetPeriods.windowOf(this.budget.period(), now, zone);
+		return new BudgetCharge(this.budget, this.key, window.start(), window.end(), this.costNanos, this.tokens);
+	}
 }

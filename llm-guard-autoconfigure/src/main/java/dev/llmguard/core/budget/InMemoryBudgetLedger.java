@@ -109,12 +109,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		Instant now = this.clock.instant();
 		List<BudgetCharge> current = new ArrayList<>(charges.size());
 		for (BudgetCharge charge : charges) {
-			if (charge.costNanos() < 0 || charge.tokens() < 0) {
-				throw new IllegalArgumentException("budget '" + charge.budget().name()
-						+ "' cannot be charged negative amounts: cost=" + charge.costNanos() + ", tokens="
-						+ charge.tokens());
-			}
-			current.add(inCurrentPeriod(charge, now));
+			current.add(charge.inPeriodAt(now, this.zone));
 		}
 		// ids only need to be unique within this ledger; a counter spares every call a SecureRandom draw
 		BudgetReservation reservation = new BudgetReservation(Long.toString(this.reservationIds.incrementAndGet()),
@@ -290,16 +285,6 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 	/** Runs pending evictions and expirations now (for tests). */
 	void cleanUp() {
 		this.tallies.cleanUp();
-	}
-
-	private BudgetCharge inCurrentPeriod(BudgetCharge charge, Instant now) {
-		// a charge computed just before a period ended is counted in the period that has begun
-		if (charge.resetsAt() == null || now.isBefore(charge.resetsAt())) {
-			return charge;
-		}
-		BudgetWindow window = BudgetPeriods.windowOf(charge.budget().period(), now, this.zone);
-		return new BudgetCharge(charge.budget(), charge.key(), window.start(), window.end(), charge.costNanos(),
-				charge.tokens());
 	}
 
 	private List<BudgetUsage> currentUsages(BudgetReservation reservation) {
