@@ -58,6 +58,9 @@ public final class GuardEventMetrics implements GuardListener {
 	/** Meters by their name and tag values (in the order the builder adds the tags); bounded by the configuration. */
 	private final ConcurrentMap<List<String>, Meter> meters = new ConcurrentHashMap<>();
 
+	/** The meters of every finished call, by provider and model; bounded by the configuration. */
+	private final ConcurrentMap<ModelKey, ModelMeters> models = new ConcurrentHashMap<>();
+
 	public GuardEventMetrics(MeterRegistry registry) {
 		this.registry = Objects.requireNonNull(registry, "registry");
 	}
@@ -109,39 +112,18 @@ public final class GuardEventMetrics implements GuardListener {
 	}
 
 	private void callFinished(GuardEvent.CallFinished call) {
-		counter(List.of(CALLS, call.provider(), call.model(), call.outcome()), (key) -> Counter.builder(CALLS)
-			.description("Guarded LLM calls")
-			.tag("provider", call.provider())
-			.tag("model", call.model())
-			.tag("outcome", call.outcome())
-			.register(this.registry))
-			.increment();
+		ModelMeters model = this.models.computeIfAbsent(new ModelKey(call.provider(), call.model()),
+				(key) -> new ModelMeters(key, this.registry));
+		model.calls(call.outcome()).increment();
 		Usage usage = call.usage();
 		if (usage != null) {
-			tokens(call, "input", usage.inputTokens() - usage.cachedInputTokens());
-			tokens(call, "cached_input", usage.cachedInputTokens());
-			tokens(call, "output", usage.outputTokens());
-			counter(List.of(COST, call.provider(), call.model()), (key) -> Counter.builder(COST)
-				.description("Money spent on guarded LLM calls, in US dollars")
-				.baseUnit("usd")
-				.tag("provider", call.provider())
-				.tag("model", call.model())
-				.register(this.registry))
-				// a counter holds a double: the exact nano-dollars divided once give the same double as a
-				// BigDecimal conversion (below 2^53 nano-dollars) at a fraction of the cost on every call
-				.increment(call.costNanos() / (double) Money.NANOS_PER_USD);
+			model.inputTokens.increment(usage.inputTokens() - usage.cachedInputTokens());
+			model.cachedInputTokens.increment(usage.cachedInputTokens());
+			model.outputTokens.increment(usage.outputTokens());
+			// a counter holds a double: the exact nano-dollars divided once give the same double as a
+			// BigDecimal conversion (below 2^53 nano-dollars) at a fraction of the cost on every call
+			model.cost.increment(call.costNanos() / (double) Money.NANOS_PER_USD);
 		}
-	}
-
-	private void tokens(GuardEvent.CallFinished call, String type, long tokens) {
-		counter(List.of(TOKENS, call.provider(), call.model(), type), (key) -> Counter.builder(TOKENS)
-			.description("Tokens used by guarded LLM calls")
-			.baseUnit("tokens")
-			.tag("provider", call.provider())
-			.tag("model", call.model())
-			.tag("type", type)
-			.register(this.registry))
-			.increment(tokens);
 	}
 
 	private Counter counter(List<String> key, Function<List<String>, Meter> register) {
@@ -150,6 +132,62 @@ public final class GuardEventMetrics implements GuardListener {
 
 	private <M extends Meter> M meter(List<String> key, Function<List<String>, Meter> register, Class<M> type) {
 		return type.cast(this.meters.computeIfAbsent(key, register));
+	}
+
+	private record ModelKey(String provider, String model) {
+	}
+
+	/** The meters a finished call of one model updates, built once per provider and model. */
+	private static final class ModelMeters {
+
+		private final ModelKey key;
+
+		private final MeterRegistry registry;
+
+		/** Calls by outcome; the outcomes are a small fixed set. */
+		private final ConcurrentMap<String, Counter> calls = new ConcurrentHashMap<>();
+
+		private final Counter inputTokens;
+
+		private final Counter cachedInputTokens;
+
+		private final Counter outputTokens;
+
+		private final Counter cost;
+
+		ModelMeters(ModelKey key, MeterRegistry registry) {
+			this.key = key;
+			this.registry = registry;
+			this.inputTokens = tokens("input");
+			this.cachedInputTokens = tokens("cached_input");
+			this.outputTokens = tokens("output");
+			this.cost = Counter.builder(COST)
+				.description("Money spent on guarded LLM calls, in US dollars")
+				.baseUnit("usd")
+				.tag("provider", key.provider())
+				.tag("model", key.model())
+				.register(registry);
+		}
+
+		Counter calls(String outcome) {
+			return this.calls.computeIfAbsent(outcome, (value) -> Counter.builder(CALLS)
+				.description("Guarded LLM calls")
+				.tag("provider", this.key.provider())
+				.tag("model", this.key.model())
+				.tag("outcome", value)
+				.register(this.registry));
+		}
+
+		private Counter tokens(String type) {
+			return Counter.builder(TOKENS)
+				.description("Tokens used by guarded LLM calls")
+				.baseUnit("tokens")
+				.tag("provider", this.key.provider())
+				.tag("model", this.key.model())
+				.tag("type", type)
+				.register(this.registry);
+		}
+
 	}
 
 }

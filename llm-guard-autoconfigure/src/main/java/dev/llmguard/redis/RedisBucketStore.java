@@ -139,6 +139,11 @@ public final class RedisBucketStore implements BucketStore {
 	}
 
 	@Override
+	public boolean prefetches() {
+		return true;
+	}
+
+	@Override
 	public void prefetch(Bucket[] buckets) {
 		if (!this.backend.isUp()) {
 			return; // while Redis is down, operations do not go out; neither do reads ahead

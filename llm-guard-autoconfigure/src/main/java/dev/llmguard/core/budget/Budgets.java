@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.Collectors;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import dev.llmguard.core.BudgetExceededException;
 import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.Money;
+import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.GuardSettings;
@@ -73,6 +75,10 @@ public final class Budgets {
 	private final Map<String, WarnThreshold> warnThresholds;
 
 	private final Cache<WarnKey, Instant> warned;
+
+	/** The latest window of each period, by ordinal: periods only change at their ends. */
+	private final AtomicReferenceArray<BudgetWindow> windows = new AtomicReferenceArray<>(
+			BudgetPeriod.values().length);
 
 	/**
 	 * @param settings the configuration; its budgets and time zone are used
@@ -124,11 +130,22 @@ public final class Budgets {
 				case SESSION -> session;
 			};
 			if (key != null) {
-				BudgetWindow window = BudgetPeriods.windowOf(budget.period(), now, this.settings.zone());
+				BudgetWindow window = windowAt(budget.period(), now);
 				charges.add(new BudgetCharge(budget, key, window.start(), window.end(), costNanos, tokens));
 			}
 		}
 		return charges;
+	}
+
+	/** The window of a period that holds {@code now}, computed again only once the last one has ended. */
+	private BudgetWindow windowAt(BudgetPeriod period, Instant now) {
+		BudgetWindow latest = this.windows.get(period.ordinal());
+		if (latest != null && latest.contains(now)) {
+			return latest;
+		}
+		BudgetWindow window = BudgetPeriods.windowOf(period, now, this.settings.zone());
+		this.windows.set(period.ordinal(), window);
+		return window;
 	}
 
 	/**
@@ -231,7 +248,7 @@ public final class Budgets {
 	 */
 	public BudgetUsage usage(String budget, String key) {
 		BudgetSpec spec = require(budget);
-		BudgetWindow window = BudgetPeriods.windowOf(spec.period(), this.clock.instant(), this.settings.zone());
+		BudgetWindow window = windowAt(spec.period(), this.clock.instant());
 		return this.ledger.usage(spec, keyOf(spec, key), window.start(), window.end());
 	}
 
@@ -258,7 +275,7 @@ public final class Budgets {
 		List<BudgetStatus> statuses = new ArrayList<>();
 		for (BudgetSpec budget : this.budgets) {
 			if (budget.scope() == BudgetScope.GLOBAL) {
-				BudgetWindow window = BudgetPeriods.windowOf(budget.period(), now, this.settings.zone());
+				BudgetWindow window = windowAt(budget.period(), now);
 				BudgetUsage usage = this.ledger.usage(budget, "", window.start(), window.end());
 				BigDecimal share = usedShare(budget, usage);
 				statuses.add(new BudgetStatus(budget, usage, share.doubleValue(), pastWarnAt(budget, usage)));

@@ -4,19 +4,17 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,18 +26,23 @@ import dev.llmguard.core.config.BudgetSpec;
  * A {@link BudgetLedger} in this JVM's memory, for a single instance.
  *
  * <p>
- * State is kept per budget, key and period in a Caffeine cache:
+ * State is kept per budget, key and period:
  * <ul>
- * <li>every entry expires at the end of its period, so past periods free their memory by themselves;</li>
- * <li>entries of global budgets and entries holding a reservation weigh nothing, so size pressure
- * never evicts them: a reservation cannot be lost and a global budget cannot be forgotten;</li>
- * <li>the other tenant and session entries count against {@code maxKeys}. <b>Known limit:</b> when more
- * tenants or sessions than {@code maxKeys} spend in the same period, the least used entries are
- * evicted and those keys start again from zero, so they could spend more than their budget. A WARN
- * is logged the first time this happens; raise {@code maxKeys} or use the Redis backend.</li>
+ * <li>every entry expires at the end of its period: the first operation after the earliest period
+ * end removes every ended entry, so past periods free their memory;</li>
+ * <li>global budgets have one entry per period, kept apart from the others; size pressure never
+ * evicts them, and entries holding a reservation are never evicted either: a reservation cannot be
+ * lost and a global budget cannot be forgotten;</li>
+ * <li>the other tenant and session entries are held up to {@code maxKeys} (plus those holding a
+ * reservation). <b>Known limit:</b> when more tenants or sessions than {@code maxKeys} spend in the
+ * same period, the least recently used entries are evicted and those keys start again from zero, so
+ * they could spend more than their budget. A WARN is logged the first time this happens; raise
+ * {@code maxKeys} or use the Redis backend.</li>
  * </ul>
- * Every change happens under one lock: operations take microseconds while the calls they guard take
- * seconds, and one lock makes a reservation over several budgets all-or-nothing without lock ordering.
+ * Every operation happens under one lock: operations take well under a microsecond while the calls
+ * they guard take seconds, and one lock makes a reservation over several budgets all-or-nothing
+ * without lock ordering. Entries change in place, so a call allocates nothing for an entry that
+ * exists.
  *
  * <p>
  * Reservations are tracked by id until committed or released, so settling one twice has no effect.
@@ -57,16 +60,22 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 
 	private final int maxKeys;
 
-	private final ClockTicker ticker;
-
-	private final Cache<EntryKey, Tally> tallies;
-
 	private final ReentrantLock lock = new ReentrantLock();
+
+	/** Entries of global budgets: one per budget and period. Guarded by {@link #lock}. */
+	private final Map<EntryKey, Tally> globals = new HashMap<>();
+
+	/** Tenant and session entries, least recently used first. Guarded by {@link #lock}. */
+	private final LinkedHashMap<EntryKey, Tally> keyed = new LinkedHashMap<>(256, 0.75f, true);
+
+	/** The earliest end of a period among the entries held, or {@code null}. Guarded by {@link #lock}. */
+	private Instant nextExpiry;
 
 	/** Open reservations by id, as the ledger holds them (a reset rewrites them); bounded by calls in flight. */
 	private final Map<String, BudgetReservation> open = new ConcurrentHashMap<>();
 
-	private final AtomicBoolean evictionWarned = new AtomicBoolean();
+	/** Whether the WARN about evicted entries was logged. Guarded by {@link #lock}. */
+	private boolean evictionWarned;
 
 	private final AtomicLong reservationIds = new AtomicLong();
 
@@ -83,7 +92,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 	 * A ledger holding up to {@code maxKeys} tenant and session entries.
 	 * @param clock the clock periods are read from
 	 * @param zone the time zone of calendar periods (as configured in {@code llm.guard.zone})
-	 * @param maxKeys how many tenant and session entries (per budget and period) are held at most
+	 * @param maxKeys how many tenant and session entries (of every budget and period) are held at most
 	 */
 	public InMemoryBudgetLedger(GuardClock clock, ZoneId zone, int maxKeys) {
 		if (maxKeys <= 0) {
@@ -92,59 +101,69 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		this.clock = Objects.requireNonNull(clock, "clock");
 		this.zone = Objects.requireNonNull(zone, "zone");
 		this.maxKeys = maxKeys;
-		this.ticker = new ClockTicker(clock);
-		this.tallies = Caffeine.newBuilder()
-			.maximumWeight(maxKeys)
-			.weigher((EntryKey key, Tally tally) -> (key.scope() == BudgetScope.GLOBAL || tally.isReserved()) ? 0 : 1)
-			.expireAfter(new UntilPeriodEnd())
-			.ticker(this.ticker)
-			// maintenance on the calling thread: no background threads, deterministic in tests
-			.executor(Runnable::run)
-			.evictionListener(this::onEvicted)
-			.build();
 	}
 
 	@Override
 	public ReserveOutcome reserve(List<BudgetCharge> charges) {
 		Instant now = this.clock.instant();
-		List<BudgetCharge> current = new ArrayList<>(charges.size());
+		int count = charges.size();
+		List<BudgetCharge> current = new ArrayList<>(count);
 		for (BudgetCharge charge : charges) {
 			current.add(charge.inPeriodAt(now, this.zone));
 		}
 		// ids only need to be unique within this ledger; a counter spares every call a SecureRandom draw
 		BudgetReservation reservation = new BudgetReservation(Long.toString(this.reservationIds.incrementAndGet()),
 				current);
-		if (current.isEmpty()) {
+		if (count == 0) {
 			return new ReserveOutcome.Reserved(reservation, List.of());
 		}
+		EntryKey[] keys = new EntryKey[count];
+		Tally[] tallies = new Tally[count];
 		this.lock.lock();
-		this.ticker.freeze(now);
 		try {
+			expireIfDue(now);
 			// check everything first, write only when every charge fits
-			Map<EntryKey, Tally> pending = new LinkedHashMap<>();
-			for (BudgetCharge charge : current) {
+			for (int i = 0; i < count; i++) {
+				BudgetCharge charge = current.get(i);
 				EntryKey key = EntryKey.of(charge);
-				Tally tally = pending.get(key);
+				Tally tally = find(key);
 				if (tally == null) {
-					// quietly: the put below records the use; a recorded read costs a buffer write per call
-					tally = orEmpty(this.tallies.policy().getIfPresentQuietly(key), charge.resetsAt());
+					tally = sameKeyEarlier(keys, tallies, i, key);
 				}
-				if (!tally.fits(charge)) {
+				if (tally == null) {
+					tally = new Tally(charge.resetsAt());
+				}
+				keys[i] = key;
+				tallies[i] = tally;
+				// a call charging one entry twice must fit with both charges
+				long earlierCost = 0;
+				long earlierTokens = 0;
+				for (int j = 0; j < i; j++) {
+					if (tallies[j] == tally) {
+						earlierCost = Tally.sum(earlierCost, current.get(j).costNanos(), 0);
+						earlierTokens = Tally.sum(earlierTokens, current.get(j).tokens(), 0);
+					}
+				}
+				if (!tally.fits(charge, earlierCost, earlierTokens)) {
 					return new ReserveOutcome.Exceeded(charge, tally.usage(key));
 				}
-				pending.put(key, tally.reserve(charge));
 			}
-			this.tallies.putAll(pending);
+			for (int i = 0; i < count; i++) {
+				tallies[i].reserve(current.get(i));
+			}
+			for (int i = 0; i < count; i++) {
+				if (tallies[i].isNew()) {
+					add(keys[i], tallies[i]);
+				}
+			}
 			this.open.put(reservation.id(), reservation);
-			List<BudgetUsage> usages = new ArrayList<>(current.size());
-			for (BudgetCharge charge : current) {
-				EntryKey key = EntryKey.of(charge);
-				usages.add(pending.get(key).usage(key));
+			List<BudgetUsage> usages = new ArrayList<>(count);
+			for (int i = 0; i < count; i++) {
+				usages.add(tallies[i].usage(keys[i]));
 			}
 			return new ReserveOutcome.Reserved(reservation, usages);
 		}
 		finally {
-			this.ticker.thaw();
 			this.lock.unlock();
 		}
 	}
@@ -160,38 +179,42 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		}
 		Instant now = this.clock.instant();
 		this.lock.lock();
-		this.ticker.freeze(now);
 		try {
+			expireIfDue(now);
 			BudgetReservation held = this.open.remove(reservation.id());
 			if (held == null) {
 				logger.debug("Budget reservation {} was already settled; commit ignored", reservation.id());
-				return currentUsages(reservation);
+				return currentUsages(reservation, now);
 			}
 			List<BudgetUsage> usages = new ArrayList<>(held.charges().size());
 			for (BudgetCharge charge : held.charges()) {
 				EntryKey key = EntryKey.of(charge);
+				Tally reserved = find(key);
+				if (reserved != null) {
+					// an entry of a period that has ended may be gone already: nothing left to free then
+					reserved.release(charge);
+				}
+				EntryKey spendKey = key;
+				Tally spendIn = reserved;
 				if (charge.resetsAt() != null && !now.isBefore(charge.resetsAt())) {
-					// the period rolled over while the call ran: free the old period, spend in the new one
-					this.tallies.asMap().computeIfPresent(key, (k, tally) -> tally.release(charge));
+					// the period rolled over while the call ran: spend in the period that has begun
 					BudgetWindow window = BudgetPeriods.windowOf(charge.budget().period(), now, this.zone);
-					EntryKey currentKey = key.in(window.start());
-					Tally tally = this.tallies.asMap()
-						.compute(currentKey,
-								(k, old) -> orEmpty(old, window.end()).spend(actualCostNanos, actualTokens));
-					usages.add(tally.usage(currentKey));
+					spendKey = key.in(window.start());
+					spendIn = find(spendKey);
+					if (spendIn == null) {
+						spendIn = add(spendKey, new Tally(window.end()));
+					}
 				}
-				else {
-					Tally tally = this.tallies.asMap()
-						.compute(key, (k, old) -> orEmpty(old, charge.resetsAt())
-							.release(charge)
-							.spend(actualCostNanos, actualTokens));
-					usages.add(tally.usage(key));
+				else if (spendIn == null) {
+					// a reset dropped the entry while the call ran: its spending starts the fresh state
+					spendIn = add(spendKey, new Tally(charge.resetsAt()));
 				}
+				spendIn.spend(actualCostNanos, actualTokens);
+				usages.add(spendIn.usage(spendKey));
 			}
 			return usages;
 		}
 		finally {
-			this.ticker.thaw();
 			this.lock.unlock();
 		}
 	}
@@ -210,7 +233,10 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			}
 			for (BudgetCharge charge : held.charges()) {
 				// an entry of a period that has ended may be gone already: nothing left to free then
-				this.tallies.asMap().computeIfPresent(EntryKey.of(charge), (k, tally) -> tally.release(charge));
+				Tally tally = find(EntryKey.of(charge));
+				if (tally != null) {
+					tally.release(charge);
+				}
 			}
 		}
 		finally {
@@ -221,8 +247,16 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 	@Override
 	public BudgetUsage usage(BudgetSpec budget, String key, Instant periodStart, Instant resetsAt) {
 		EntryKey entryKey = new EntryKey(budget.name(), budget.scope(), key, periodStart);
-		Tally tally = this.tallies.policy().getIfPresentQuietly(entryKey);
-		return (tally != null) ? tally.usage(entryKey) : BudgetUsage.empty(budget.name(), key, periodStart, resetsAt);
+		Instant now = this.clock.instant();
+		this.lock.lock();
+		try {
+			Tally tally = find(entryKey);
+			return (tally != null && !tally.endedAt(now)) ? tally.usage(entryKey)
+					: BudgetUsage.empty(budget.name(), key, periodStart, resetsAt);
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/**
@@ -235,8 +269,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 	public void reset(BudgetSpec budget, String key) {
 		this.lock.lock();
 		try {
-			this.tallies.asMap()
-				.keySet()
+			mapOf(budget.scope()).keySet()
 				.removeIf((entry) -> entry.budget().equals(budget.name()) && entry.key().equals(key));
 			this.open.replaceAll((id, reservation) -> withoutAmountsOf(reservation, budget.name(), key));
 		}
@@ -251,18 +284,27 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 	}
 
 	/**
-	 * Every entry this ledger holds for one budget (each key and period not yet expired), ordered by
+	 * Every entry this ledger holds for one budget (each key and period not yet ended), ordered by
 	 * key and period.
 	 * @param budgetName the budget's name
 	 * @return the usages; for a global budget at most one per period
 	 */
 	public List<BudgetUsage> usages(String budgetName) {
 		List<BudgetUsage> usages = new ArrayList<>();
-		this.tallies.asMap().forEach((key, tally) -> {
-			if (key.budget().equals(budgetName)) {
-				usages.add(tally.usage(key));
-			}
-		});
+		Instant now = this.clock.instant();
+		this.lock.lock();
+		try {
+			Consumer<Map<EntryKey, Tally>> collect = (entries) -> entries.forEach((key, tally) -> {
+				if (key.budget().equals(budgetName) && !tally.endedAt(now)) {
+					usages.add(tally.usage(key));
+				}
+			});
+			collect.accept(this.globals);
+			collect.accept(this.keyed);
+		}
+		finally {
+			this.lock.unlock();
+		}
 		usages.sort(Comparator.comparing(BudgetUsage::key).thenComparing(BudgetUsage::periodStart));
 		return usages;
 	}
@@ -272,9 +314,15 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		return this.maxKeys;
 	}
 
-	/** About how many entries (of every scope) are held now. */
+	/** How many entries (of every scope) are held now, ended ones not yet removed included. */
 	public long estimatedSize() {
-		return this.tallies.estimatedSize();
+		this.lock.lock();
+		try {
+			return this.globals.size() + this.keyed.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/** Reservations not yet committed or released. */
@@ -282,19 +330,104 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		return this.open.size();
 	}
 
-	/** Runs pending evictions and expirations now (for tests). */
+	/** Removes the entries of ended periods now rather than at the next reservation or commit (for tests). */
 	void cleanUp() {
-		this.tallies.cleanUp();
+		Instant now = this.clock.instant();
+		this.lock.lock();
+		try {
+			expireIfDue(now);
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
-	private List<BudgetUsage> currentUsages(BudgetReservation reservation) {
+	private Map<EntryKey, Tally> mapOf(BudgetScope scope) {
+		return (scope == BudgetScope.GLOBAL) ? this.globals : this.keyed;
+	}
+
+	/** The entry for a key, or {@code null}; a tenant or session entry found counts as used. */
+	private Tally find(EntryKey key) {
+		return mapOf(key.scope()).get(key);
+	}
+
+	/** A new entry, held from now on; past {@code maxKeys}, the least recently used idle entry goes. */
+	private Tally add(EntryKey key, Tally tally) {
+		tally.held();
+		mapOf(key.scope()).put(key, tally);
+		if (tally.resetsAt() != null && (this.nextExpiry == null || tally.resetsAt().isBefore(this.nextExpiry))) {
+			this.nextExpiry = tally.resetsAt();
+		}
+		if (key.scope() != BudgetScope.GLOBAL && this.keyed.size() > this.maxKeys) {
+			evictLeastRecentlyUsed();
+		}
+		return tally;
+	}
+
+	/**
+	 * Removes the least recently used entry that holds no reservation. Entries holding one are
+	 * skipped, so this walks past at most the calls in flight.
+	 */
+	private void evictLeastRecentlyUsed() {
+		Instant now = null;
+		Iterator<Map.Entry<EntryKey, Tally>> entries = this.keyed.entrySet().iterator();
+		while (entries.hasNext()) {
+			Map.Entry<EntryKey, Tally> eldest = entries.next();
+			Tally tally = eldest.getValue();
+			if (tally.isReserved()) {
+				continue;
+			}
+			entries.remove();
+			if (now == null) {
+				now = this.clock.instant();
+			}
+			if (tally.hasSpending() && !tally.endedAt(now)) {
+				warnEvicted(eldest.getKey());
+			}
+			return;
+		}
+	}
+
+	/** At or after the earliest period end held, removes every entry whose period has ended. */
+	private void expireIfDue(Instant now) {
+		if (this.nextExpiry == null || now.isBefore(this.nextExpiry)) {
+			return;
+		}
+		Instant earliest = null;
+		for (Map<EntryKey, Tally> entries : List.of(this.globals, this.keyed)) {
+			Iterator<Tally> tallies = entries.values().iterator();
+			while (tallies.hasNext()) {
+				Tally tally = tallies.next();
+				if (tally.endedAt(now)) {
+					tallies.remove();
+				}
+				else if (tally.resetsAt() != null && (earliest == null || tally.resetsAt().isBefore(earliest))) {
+					earliest = tally.resetsAt();
+				}
+			}
+		}
+		this.nextExpiry = earliest;
+	}
+
+	private List<BudgetUsage> currentUsages(BudgetReservation reservation, Instant now) {
 		List<BudgetUsage> usages = new ArrayList<>(reservation.charges().size());
-		Instant now = this.clock.instant();
 		for (BudgetCharge charge : reservation.charges()) {
 			BudgetWindow window = BudgetPeriods.windowOf(charge.budget().period(), now, this.zone);
-			usages.add(usage(charge.budget(), charge.key(), window.start(), window.end()));
+			EntryKey key = new EntryKey(charge.budget().name(), charge.budget().scope(), charge.key(), window.start());
+			Tally tally = find(key);
+			usages.add((tally != null) ? tally.usage(key)
+					: BudgetUsage.empty(charge.budget().name(), charge.key(), window.start(), window.end()));
 		}
 		return usages;
+	}
+
+	private static Tally sameKeyEarlier(EntryKey[] keys, Tally[] tallies, int before, EntryKey key) {
+		for (int j = 0; j < before; j++) {
+			if (keys[j].equals(key)) {
+				return tallies[j];
+			}
+		}
+		return null;
 	}
 
 	private static BudgetReservation withoutAmountsOf(BudgetReservation reservation, String budget, String key) {
@@ -307,49 +440,16 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		return new BudgetReservation(reservation.id(), charges);
 	}
 
-	private static Tally orEmpty(Tally tally, Instant resetsAt) {
-		return (tally != null) ? tally : new Tally(0, 0, 0, 0, resetsAt);
-	}
-
-	private void onEvicted(EntryKey key, Tally tally, RemovalCause cause) {
-		if (cause != RemovalCause.SIZE || !tally.hasSpending()) {
-			return;
-		}
-		if (tally.resetsAt() != null && !this.clock.instant().isBefore(tally.resetsAt())) {
-			return;
-		}
-		if (this.evictionWarned.compareAndSet(false, true)) {
+	private void warnEvicted(EntryKey key) {
+		if (!this.evictionWarned) {
+			this.evictionWarned = true;
 			logger.warn("llm-guard's in-memory budget ledger holds more than {} tenant and session entries: "
-					+ "the least used are forgotten and start from zero again, so they may overspend their budgets. "
-					+ "Raise the ledger's maximum keys or use llm.guard.backend=redis.", this.maxKeys);
+					+ "the least recently used are forgotten and start from zero again, so they may overspend their "
+					+ "budgets. Raise the ledger's maximum keys or use llm.guard.backend=redis.", this.maxKeys);
 		}
 		else {
 			logger.debug("Evicted {} budget '{}' entry under size pressure", key.scope(), key.budget());
 		}
-	}
-
-	/** Entries live until their period ends; reading does not extend them. */
-	private final class UntilPeriodEnd implements Expiry<EntryKey, Tally> {
-
-		@Override
-		public long expireAfterCreate(EntryKey key, Tally tally, long currentTime) {
-			return untilEnd(tally, currentTime);
-		}
-
-		@Override
-		public long expireAfterUpdate(EntryKey key, Tally tally, long currentTime, long currentDuration) {
-			return untilEnd(tally, currentTime);
-		}
-
-		@Override
-		public long expireAfterRead(EntryKey key, Tally tally, long currentTime, long currentDuration) {
-			return currentDuration;
-		}
-
-		private long untilEnd(Tally tally, long currentTime) {
-			return InMemoryBudgetLedger.this.ticker.until(tally.resetsAt(), currentTime);
-		}
-
 	}
 
 	/** Identifies one budget's state for one key in one period. */
@@ -365,9 +465,41 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 
 	}
 
-	/** One budget's amounts for one key in one period; immutable so Caffeine re-weighs every change. */
-	private record Tally(long spentCost, long reservedCost, long spentTokens, long reservedTokens,
-			Instant resetsAt) {
+	/** One budget's amounts for one key in one period; changed in place under the ledger's lock. */
+	private static final class Tally {
+
+		private final Instant resetsAt;
+
+		private long spentCost;
+
+		private long reservedCost;
+
+		private long spentTokens;
+
+		private long reservedTokens;
+
+		/** Not yet in the ledger's maps (created for a reservation that may not fit). */
+		private boolean isNew = true;
+
+		Tally(Instant resetsAt) {
+			this.resetsAt = resetsAt;
+		}
+
+		Instant resetsAt() {
+			return this.resetsAt;
+		}
+
+		boolean isNew() {
+			return this.isNew;
+		}
+
+		void held() {
+			this.isNew = false;
+		}
+
+		boolean endedAt(Instant now) {
+			return this.resetsAt != null && !now.isBefore(this.resetsAt);
+		}
 
 		boolean isReserved() {
 			return this.reservedCost > 0 || this.reservedTokens > 0;
@@ -377,31 +509,32 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			return isReserved() || this.spentCost > 0 || this.spentTokens > 0;
 		}
 
-		boolean fits(BudgetCharge charge) {
+		/** Whether the charge fits on top of what earlier charges of the same call take from this entry. */
+		boolean fits(BudgetCharge charge, long earlierCost, long earlierTokens) {
 			BudgetSpec budget = charge.budget();
 			// a budget limits only what it declares: max-cost, max-tokens or both
-			if (budget.maxCost() != null && sum(this.spentCost, this.reservedCost, charge.costNanos()) > budget
-				.maxCostNanos()) {
+			if (budget.maxCost() != null && sum(sum(this.spentCost, this.reservedCost, earlierCost),
+					charge.costNanos(), 0) > budget.maxCostNanos()) {
 				return false;
 			}
-			return budget.maxTokens() == null
-					|| sum(this.spentTokens, this.reservedTokens, charge.tokens()) <= budget.maxTokens();
+			return budget.maxTokens() == null || sum(sum(this.spentTokens, this.reservedTokens, earlierTokens),
+					charge.tokens(), 0) <= budget.maxTokens();
 		}
 
-		Tally reserve(BudgetCharge charge) {
-			return new Tally(this.spentCost, sum(this.reservedCost, charge.costNanos(), 0), this.spentTokens,
-					sum(this.reservedTokens, charge.tokens(), 0), this.resetsAt);
+		void reserve(BudgetCharge charge) {
+			this.reservedCost = sum(this.reservedCost, charge.costNanos(), 0);
+			this.reservedTokens = sum(this.reservedTokens, charge.tokens(), 0);
 		}
 
-		Tally release(BudgetCharge charge) {
+		void release(BudgetCharge charge) {
 			// never below zero: a reset may have dropped what this charge reserved
-			return new Tally(this.spentCost, Math.max(0, this.reservedCost - charge.costNanos()), this.spentTokens,
-					Math.max(0, this.reservedTokens - charge.tokens()), this.resetsAt);
+			this.reservedCost = Math.max(0, this.reservedCost - charge.costNanos());
+			this.reservedTokens = Math.max(0, this.reservedTokens - charge.tokens());
 		}
 
-		Tally spend(long costNanos, long tokens) {
-			return new Tally(sum(this.spentCost, costNanos, 0), this.reservedCost, sum(this.spentTokens, tokens, 0),
-					this.reservedTokens, this.resetsAt);
+		void spend(long costNanos, long tokens) {
+			this.spentCost = sum(this.spentCost, costNanos, 0);
+			this.spentTokens = sum(this.spentTokens, tokens, 0);
 		}
 
 		BudgetUsage usage(EntryKey key) {
@@ -410,7 +543,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		}
 
 		/** Adds without overflowing: amounts saturate at {@code Long.MAX_VALUE}. */
-		private static long sum(long a, long b, long c) {
+		static long sum(long a, long b, long c) {
 			long ab = a + b;
 			if (((a ^ ab) & (b ^ ab)) < 0) {
 				return Long.MAX_VALUE;

@@ -73,6 +73,11 @@ public interface BucketStore {
 	default void prefetch(Bucket[] buckets) {
 	}
 
+	/** Whether {@link #prefetch} does anything, so callers can skip gathering the buckets when not. */
+	default boolean prefetches() {
+		return false;
+	}
+
 	/** Taking the kept share too and giving it back at once keeps the check and the take atomic. */
 	private static boolean tryTake(Bucket bucket, long amount, long keep) {
 		if (keep <= 0) {

@@ -156,11 +156,17 @@ final class ProviderLimits {
 
 	/** Starts reading the state of the buckets a call of this model takes from (shared stores only). */
 	void prefetch(LimitBucket[] modelBuckets) {
+		if (!this.store.prefetches()) {
+			return;
+		}
 		this.store.prefetch(bucketsOf(this.buckets, modelBuckets, false));
 	}
 
 	/** Starts reading the state of the token buckets a permit reconciles (shared stores only). */
 	void prefetchTokens(LimitBucket[] modelBuckets) {
+		if (!this.store.prefetches()) {
+			return;
+		}
 		this.store.prefetch(bucketsOf(this.buckets, modelBuckets, true));
 	}
 

@@ -2,7 +2,6 @@ package dev.llmguard.core.budget;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,19 +23,6 @@ class ClockTickerTests {
 		assertThat(this.ticker.until(Instant.parse("2026-11-22T10:00:05Z"), this.ticker.read()))
 			.isEqualTo(2_000_000_000L);
 		assertThat(this.ticker.until(null, 0)).isEqualTo(Long.MAX_VALUE);
-	}
-
-	@Test
-	void aFrozenTickerAnswersTheFreezingThreadWithoutAskingTheClockAndOthersWithTheClock() throws Exception {
-		this.ticker.freeze(this.clock.instant().plusSeconds(1));
-		this.clock.advance(Duration.ofSeconds(10));
-
-		assertThat(this.ticker.read()).isEqualTo(1_000_000_000L);
-		assertThat(CompletableFuture.supplyAsync(this.ticker::read).get()).isEqualTo(10_000_000_000L);
-
-		this.ticker.thaw();
-
-		assertThat(this.ticker.read()).isEqualTo(10_000_000_000L);
 	}
 
 }

@@ -310,6 +310,58 @@ class InMemoryBudgetLedgerTests {
 	}
 
 	@Test
+	void underSizePressureTheLeastRecentlyUsedIdleEntryGoesFirst() {
+		InMemoryBudgetLedger bounded = new InMemoryBudgetLedger(this.clock, UTC, 3);
+		for (String tenant : List.of("a", "b", "c")) {
+			spend(bounded, tenant, "0.10");
+		}
+		spend(bounded, "a", "0.10"); // a is used again: b is now the least recently used
+
+		spend(bounded, "d", "0.10");
+
+		BudgetWindow today = windowNow(BudgetPeriod.DAY);
+		assertThat(bounded.estimatedSize()).isEqualTo(3);
+		assertThat(bounded.usage(this.tenantDaily, "a", today.start(), today.end()).spentCostNanos())
+			.isEqualTo(usd("0.20"));
+		assertThat(bounded.usage(this.tenantDaily, "b", today.start(), today.end()).spentCostNanos()).isZero();
+		assertThat(bounded.usage(this.tenantDaily, "c", today.start(), today.end()).spentCostNanos())
+			.isEqualTo(usd("0.10"));
+	}
+
+	@Test
+	void aCallChargingOneEntryTwiceMustFitWithBothCharges() {
+		ReserveOutcome outcome = this.ledger.reserve(List.of(charge(this.tenantDaily, "acme", usd("0.30"), 0),
+				charge(this.tenantDaily, "acme", usd("0.30"), 0)));
+
+		assertThat(outcome).isInstanceOf(ReserveOutcome.Exceeded.class);
+		assertThat(usageOf(this.tenantDaily, "acme")).isEqualTo(emptyUsage(this.tenantDaily, "acme"));
+
+		ReserveOutcome.Reserved both = (ReserveOutcome.Reserved) this.ledger.reserve(List.of(
+				charge(this.tenantDaily, "acme", usd("0.20"), 0), charge(this.tenantDaily, "acme", usd("0.20"), 0)));
+		assertThat(usageOf(this.tenantDaily, "acme").reservedCostNanos()).isEqualTo(usd("0.40"));
+		this.ledger.release(both.reservation());
+		assertThat(usageOf(this.tenantDaily, "acme").reservedCostNanos()).isZero();
+	}
+
+	@Test
+	void anEndedPeriodIsNotReportedBeforeItsEntriesAreRemoved() {
+		BudgetSpec hourly = costBudget("hourly", BudgetScope.GLOBAL, BudgetPeriod.HOUR, "1.00");
+		this.ledger.commit(reserved(charge(hourly, "", usd("0.25"), 0)).reservation(), usd("0.25"), 0);
+		BudgetWindow thisHour = windowNow(BudgetPeriod.HOUR);
+
+		this.clock.advance(Duration.ofHours(1));
+
+		assertThat(this.ledger.usages("hourly")).isEmpty();
+		assertThat(this.ledger.usage(hourly, "", thisHour.start(), thisHour.end()).spentCostNanos()).isZero();
+	}
+
+	private void spend(InMemoryBudgetLedger ledger, String tenant, String usd) {
+		ReserveOutcome.Reserved call = (ReserveOutcome.Reserved) ledger
+			.reserve(List.of(charge(this.tenantDaily, tenant, usd(usd), 0)));
+		ledger.commit(call.reservation(), usd(usd), 0);
+	}
+
+	@Test
 	void anEmptyReservationReservesNothing() {
 		ReserveOutcome outcome = this.ledger.reserve(List.of());
 		assertThat(outcome).isInstanceOfSatisfying(ReserveOutcome.Reserved.class, (reserved) -> {

@@ -81,8 +81,8 @@ public final class MemoryPart {
 				+ "its tokenizer before the first tenant. Peak heap in use, garbage included (sum of the heap pools' "
 				+ "peaks): %s, which is G1 using the heap it is given rather than state. %.2f µs per call, forced GCs "
 				+ "included.%n%n", mb(maxLive), mb(baseline), mb(peak), Long.parseLong(v.get("elapsedNanos")) / 1000.0 / tenants));
-		md.append("The ledger keeps at most its configured number of tenant entries in a period: past it, the least "
-				+ "used tenants are evicted and would start from zero (one WARN; the Redis backend has no such limit). "
+		md.append("The ledger keeps at most its configured number of tenant entries (of every budget and period): past it, the least "
+				+ "recently used tenants are evicted and would start from zero (one WARN; the Redis backend has no such limit). "
 				+ "Entries expire when their budget period ends, so tenants idle in the new period hold nothing.\n");
 		long entriesAtEnd = Long.parseLong(v.get("entriesAtEnd"));
 		long maxKeys = Long.parseLong(v.get("maxKeys"));
