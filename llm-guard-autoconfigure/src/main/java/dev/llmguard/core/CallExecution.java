@@ -126,8 +126,8 @@ public final class CallExecution {
 			ModelRef model = this.candidates.get(this.next++);
 			boolean hasNext = this.next < this.candidates.size();
 			this.lastModel = model;
-			Instant now = this.engine.clock().instant();
 			if (this.chain != null && this.candidates.size() > 1) {
+				Instant now = this.engine.clock().instant();
 				Instant until = this.engine.cooldowns().cooldownUntil(model, now);
 				if (until != null) {
 					if (!(this.lastRejection instanceof RateLimitExceededException)) {
@@ -145,7 +145,7 @@ public final class CallExecution {
 			if (spec != null && spec.contextWindow() != null && this.inputEstimate + maxOut > spec.contextWindow()) {
 				this.lastRejection = new ContextWindowExceededException(model.toString(), this.inputEstimate + maxOut,
 						spec.contextWindow());
-				emit(new GuardEvent.Rejected(now, model.provider(), model.model(), "context_window",
+				emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(), model.model(), "context_window",
 						(this.inputEstimate + maxOut) + " tokens > " + spec.contextWindow()));
 				skip(model, "context_window", (this.inputEstimate + maxOut) + " > " + spec.contextWindow(), hasNext);
 				continue;
@@ -425,7 +425,8 @@ public final class CallExecution {
 		Instant now = this.engine.clock().instant();
 		emit(new GuardEvent.CallFinished(now, (model != null) ? model.provider() : "none",
 				(model != null) ? model.model() : "none", this.chainName, outcome, usage, costNanos, estimated,
-				Duration.between(this.started, now)));
+				Duration.ofSeconds(now.getEpochSecond() - this.started.getEpochSecond(),
+						now.getNano() - this.started.getNano())));
 	}
 
 }

@@ -173,15 +173,27 @@ public final class LlmGuardEngine implements AutoCloseable {
 		while ((attempt = execution.admit()) != null) {
 			Attempt current = attempt;
 			try {
-				T result = this.retryPolicy.run(execution, current,
-						() -> this.retryTemplate.execute((RetryCallback<T, Throwable>) retry -> {
-							if (retry.hasAttribute(GuardRetryPolicy.NO_CAPACITY)) {
-								throw retry.getLastThrowable();
-							}
-							try (LlmGuardContext.Scope scope = LlmGuardContext.open(current.context())) {
-								return operation.call(current.context());
-							}
-						}));
+				T result;
+				try (LlmGuardContext.Scope scope = LlmGuardContext.open(current.context())) {
+					result = operation.call(current.context());
+				}
+				catch (Throwable first) {
+					// most calls succeed at once: spring-retry's template (its context, thread-local
+					// registration and back-off state) takes over only after a failure, which it is handed
+					// as its own first attempt's, and decides from there as for any other attempt
+					result = this.retryPolicy.run(execution, current,
+							() -> this.retryTemplate.execute((RetryCallback<T, Throwable>) retry -> {
+								if (retry.getRetryCount() == 0) {
+									throw first;
+								}
+								if (retry.hasAttribute(GuardRetryPolicy.NO_CAPACITY)) {
+									throw retry.getLastThrowable();
+								}
+								try (LlmGuardContext.Scope scope = LlmGuardContext.open(current.context())) {
+									return operation.call(current.context());
+								}
+							}));
+				}
 				execution.succeeded(current, result);
 				return result;
 			}

@@ -4,6 +4,7 @@ import java.util.function.Supplier;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
 
 /**
  * Where buckets live: in this JVM ({@link LocalBucketStore}) or shared (the Redis backend).
@@ -78,15 +79,22 @@ public interface BucketStore {
 		return false;
 	}
 
-	/** Taking the kept share too and giving it back at once keeps the check and the take atomic. */
+	/**
+	 * One bucket operation: the take reports what remains, atomically with it; a take that leaves less
+	 * than the kept share is given back.
+	 */
 	private static boolean tryTake(Bucket bucket, long amount, long keep) {
 		if (keep <= 0) {
 			return bucket.tryConsume(amount);
 		}
-		if (!bucket.tryConsume(amount + keep)) {
+		ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(amount);
+		if (!probe.isConsumed()) {
 			return false;
 		}
-		bucket.addTokens(keep);
+		if (probe.getRemainingTokens() < keep) {
+			bucket.addTokens(amount);
+			return false;
+		}
 		return true;
 	}
 

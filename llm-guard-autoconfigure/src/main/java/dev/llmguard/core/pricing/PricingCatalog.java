@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -43,6 +44,9 @@ public final class PricingCatalog {
 	/** Unpriced models remembered as warned; model names can come from requests, so the set is bounded. */
 	private static final int MAX_WARNED_MODELS = 1_000;
 
+	/** Models whose resolved prices are kept; names can come from requests, so the map is bounded. */
+	private static final int MAX_RATED_MODELS = 1_000;
+
 	/** USD per 1M tokens: input, cached input, output. */
 	private static final Map<String, ModelPrice> BUILT_IN = Map.ofEntries(
 			// OpenAI
@@ -69,6 +73,9 @@ public final class PricingCatalog {
 		.maximumSize(MAX_WARNED_MODELS)
 		.executor(Runnable::run)
 		.build();
+
+	/** Each model's price as resolved by {@link #priceOf}, ready for integer arithmetic. */
+	private final Map<ModelRef, Rates> rates = new ConcurrentHashMap<>();
 
 	/**
 	 * @param settings the configuration: configured model prices and the default prices
@@ -112,12 +119,12 @@ public final class PricingCatalog {
 	 * @return the cost in nano-dollars
 	 */
 	public long costNanos(ModelRef model, Usage usage) {
-		ModelPrice price = priceOf(model);
+		Rates rates = ratesOf(model);
 		long cached = usage.cachedInputTokens();
 		return Math.addExact(
-				Math.addExact(Money.cost(cached, price.cachedInput()),
-						Money.cost(usage.inputTokens() - cached, price.input())),
-				Money.cost(usage.outputTokens(), price.output()));
+				Math.addExact(Money.cost(cached, rates.cachedInput, rates.price.cachedInput()),
+						Money.cost(usage.inputTokens() - cached, rates.input, rates.price.input())),
+				Money.cost(usage.outputTokens(), rates.output, rates.price.output()));
 	}
 
 	/**
@@ -133,8 +140,42 @@ public final class PricingCatalog {
 			throw new IllegalArgumentException(
 					"token counts cannot be negative: input=" + inputTokens + ", output=" + outputTokens);
 		}
-		ModelPrice price = priceOf(model);
-		return Math.addExact(Money.cost(inputTokens, price.input()), Money.cost(outputTokens, price.output()));
+		Rates rates = ratesOf(model);
+		return Math.addExact(Money.cost(inputTokens, rates.input, rates.price.input()),
+				Money.cost(outputTokens, rates.output, rates.price.output()));
+	}
+
+	/** The model's resolved price, kept after the first call: resolving reads settings and built-in names. */
+	private Rates ratesOf(ModelRef model) {
+		Rates known = this.rates.get(model);
+		if (known != null) {
+			return known;
+		}
+		Rates resolved = new Rates(priceOf(model));
+		if (this.rates.size() < MAX_RATED_MODELS) {
+			this.rates.putIfAbsent(model, resolved);
+		}
+		return resolved;
+	}
+
+	/** A price with its parts in nano-dollars per million tokens ({@code -1} where not whole). */
+	private static final class Rates {
+
+		private final ModelPrice price;
+
+		private final long input;
+
+		private final long cachedInput;
+
+		private final long output;
+
+		Rates(ModelPrice price) {
+			this.price = price;
+			this.input = Money.nanosPerMillionTokens(price.input());
+			this.cachedInput = Money.nanosPerMillionTokens(price.cachedInput());
+			this.output = Money.nanosPerMillionTokens(price.output());
+		}
+
 	}
 
 	/**

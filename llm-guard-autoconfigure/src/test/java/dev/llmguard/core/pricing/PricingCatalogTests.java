@@ -3,6 +3,7 @@ package dev.llmguard.core.pricing;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -146,6 +147,31 @@ class PricingCatalogTests {
 		// 0.0001 USD per 1M tokens is 0.0001 nano-dollars a token: every non-empty part costs 1
 		assertThat(catalog.costNanos(cheap, new Usage(3, 1, 1))).isEqualTo(3);
 		assertThat(catalog.worstCaseCostNanos(cheap, 1, 1)).isEqualTo(2);
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "2.50", "0.075", "0.000000001", "0.0000000001", "15", "123456.789", "9223372036.854775807",
+			"9999999999999" })
+	void integerCostsEqualTheExactDecimalOnes(String usdPerMillion) {
+		BigDecimal price = new BigDecimal(usdPerMillion);
+		long nanosPerMillion = Money.nanosPerMillionTokens(price);
+		for (long tokens : new long[] { 0, 1, 7, 999_999, 1_000_000, 1_000_001, 123_456_789, 4_000_000_000L,
+				Long.MAX_VALUE / 1_000_000 }) {
+			long count = tokens;
+			assertThat(costOrOverflow(() -> Money.cost(count, nanosPerMillion, price)))
+				.as("%d tokens at %s", tokens, price)
+				.isEqualTo(costOrOverflow(() -> Money.cost(count, price)));
+		}
+		assertThat(Money.nanosPerMillionTokens(new BigDecimal("0.0000000001"))).isEqualTo(-1);
+	}
+
+	private static String costOrOverflow(LongSupplier cost) {
+		try {
+			return Long.toString(cost.getAsLong());
+		}
+		catch (ArithmeticException ex) {
+			return "overflow";
+		}
 	}
 
 	@Test
