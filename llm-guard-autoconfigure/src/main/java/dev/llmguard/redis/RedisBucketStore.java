@@ -158,7 +158,11 @@ public final class RedisBucketStore implements BucketStore {
 		long now = System.nanoTime();
 		for (Bucket bucket : buckets) {
 			if (bucket instanceof RedisBucket redisBucket) {
-				this.prefetched.put(redisBucket.key(), new Prefetched(redis.get(redisBucket.redisKey()), now));
+				// a read of this bucket already on its way serves the next operation as well as a new one
+				// would: with many callers, one read per batch of operations instead of one per caller
+				this.prefetched.compute(redisBucket.key(),
+						(key, ahead) -> (ahead != null && !ahead.state().isDone()) ? ahead
+								: new Prefetched(redis.get(redisBucket.redisKey()), now));
 			}
 		}
 	}
