@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,8 +72,11 @@ public final class Budgets {
 
 	private final Map<String, BudgetSpec> budgetsByName;
 
-	/** {@code warn-at} of each budget as whole amounts, so the check on every call needs no BigDecimal. */
-	private final Map<String, WarnThreshold> warnThresholds;
+	/**
+	 * {@code warn-at} of each configured budget as whole amounts, so the check on every call needs no
+	 * BigDecimal; by identity, since charges carry the configured budgets themselves.
+	 */
+	private final Map<BudgetSpec, WarnThreshold> warnThresholds;
 
 	private final Cache<WarnKey, Instant> warned;
 
@@ -94,8 +98,9 @@ public final class Budgets {
 		// a fixed order (global, tenant, session, then by name) makes the reported budget predictable
 		this.budgets = settings.budgets().values().stream().sorted(CHARGE_ORDER).toList();
 		this.budgetsByName = settings.budgets();
-		this.warnThresholds = this.budgets.stream()
-			.collect(Collectors.toUnmodifiableMap(BudgetSpec::name, WarnThreshold::of));
+		IdentityHashMap<BudgetSpec, WarnThreshold> thresholds = new IdentityHashMap<>();
+		this.budgets.forEach((budget) -> thresholds.put(budget, WarnThreshold.of(budget)));
+		this.warnThresholds = thresholds;
 		ClockTicker ticker = new ClockTicker(clock);
 		this.warned = Caffeine.newBuilder()
 			.maximumSize(MAX_WARNED)
@@ -315,8 +320,8 @@ public final class Budgets {
 	}
 
 	private boolean pastWarnAt(BudgetSpec budget, BudgetUsage usage) {
-		WarnThreshold threshold = this.warnThresholds.get(budget.name());
-		if (threshold == null || threshold.budget() != budget) {
+		WarnThreshold threshold = this.warnThresholds.get(budget);
+		if (threshold == null) {
 			threshold = WarnThreshold.of(budget); // a budget that is not the configured one: compute it afresh
 		}
 		return threshold.reachedBy(usage);
