@@ -9,6 +9,7 @@ import dev.llmguard.core.LlmGuard;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.UsageExtractor;
 import dev.llmguard.core.budget.BudgetLedger;
+import dev.llmguard.core.budget.InMemoryBudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.event.CallObserver;
 import dev.llmguard.core.event.GuardListener;
@@ -57,7 +58,8 @@ public final class LlmGuardAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	LlmGuardEngine llmGuardEngine(GuardSettings settings, GuardClock clock, ObjectProvider<BucketStore> bucketStore,
+	LlmGuardEngine llmGuardEngine(GuardSettings settings, LlmGuardProperties properties, GuardClock clock,
+			ObjectProvider<BucketStore> bucketStore,
 			ObjectProvider<BudgetLedger> ledger, ObjectProvider<CooldownStore> cooldowns,
 			ObjectProvider<TokenEstimator> estimator, ObjectProvider<ErrorClassifier> classifiers,
 			ObjectProvider<UsageExtractor> usageExtractors, ObjectProvider<GuardListener> listeners,
@@ -65,7 +67,8 @@ public final class LlmGuardAutoConfiguration {
 		return LlmGuardEngine.builder(settings)
 			.clock(clock)
 			.bucketStore(bucketStore.getIfAvailable())
-			.ledger(ledger.getIfAvailable())
+			.ledger(ledger.getIfAvailable(() -> new InMemoryBudgetLedger(clock, settings.zone(),
+					properties.getMemory().getMaxBudgetEntries())))
 			.cooldowns(cooldowns.getIfAvailable())
 			.estimator(estimator.getIfAvailable())
 			.classifiers(classifiers.orderedStream().toList())

@@ -74,6 +74,7 @@ public final class LlmGuardConfigurationValidator {
 		requirePositive(PREFIX + "estimation.default-max-output-tokens",
 				properties.getEstimation().getDefaultMaxOutputTokens());
 		requirePositive(PREFIX + "events.buffer-size", properties.getEvents().getBufferSize());
+		requirePositive(PREFIX + "memory.max-budget-entries", properties.getMemory().getMaxBudgetEntries());
 		validateRetry(properties.getRetry());
 		validatePriority(properties.getPriority().getReserve());
 	}

@@ -82,6 +82,9 @@ public class LlmGuardProperties {
 	/** Token estimation before a call. */
 	private final Estimation estimation = new Estimation();
 
+	/** The in-memory backend (llm.guard.backend=memory). */
+	private final Memory memory = new Memory();
+
 	/** Retry of transient provider failures. */
 	private final Retry retry = new Retry();
 
@@ -172,6 +175,10 @@ public class LlmGuardProperties {
 
 	public Estimation getEstimation() {
 		return this.estimation;
+	}
+
+	public Memory getMemory() {
+		return this.memory;
 	}
 
 	public Retry getRetry() {
@@ -324,6 +331,27 @@ public class LlmGuardProperties {
 
 		public void setOnFailure(RedisFailureMode onFailure) {
 			this.onFailure = onFailure;
+		}
+
+	}
+
+	/** The in-memory backend (llm.guard.backend=memory). */
+	public static class Memory {
+
+		/**
+		 * Tenant and session budget entries kept in memory, all budgets and periods together (global
+		 * budgets and entries holding a reservation are not counted). Past it the least recently used
+		 * entries are forgotten and start from zero again, with one warning; use the Redis backend for
+		 * more tenants than fit.
+		 */
+		private int maxBudgetEntries = 100_000;
+
+		public int getMaxBudgetEntries() {
+			return this.maxBudgetEntries;
+		}
+
+		public void setMaxBudgetEntries(int maxBudgetEntries) {
+			this.maxBudgetEntries = maxBudgetEntries;
 		}
 
 	}

@@ -43,7 +43,8 @@ class LlmGuardConfigurationFailureTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { OPENAI + "max-concurrent", GPT_4O + "context-window", GPT_4O + "max-output-tokens",
-			"llm.guard.estimation.default-max-output-tokens", "llm.guard.events.buffer-size" })
+			"llm.guard.estimation.default-max-output-tokens", "llm.guard.events.buffer-size",
+			"llm.guard.memory.max-budget-entries" })
 	void rejectsNonPositiveCounts(String key) {
 		this.runner.withPropertyValues(key + "=0")
 			.run((context) -> assertReports(context, key, "0", "the value must be greater than 0",

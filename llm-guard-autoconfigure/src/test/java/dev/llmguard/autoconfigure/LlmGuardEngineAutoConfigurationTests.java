@@ -8,6 +8,8 @@ import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.RateLimitExceededException;
+import dev.llmguard.core.Usage;
+import dev.llmguard.actuate.ObserveFixtures;
 import dev.llmguard.http.RestClientErrorClassifier;
 import dev.llmguard.springai.OpenAiSdkErrorClassifier;
 import dev.llmguard.springai.SpringAiUsageExtractor;
@@ -64,6 +66,23 @@ class LlmGuardEngineAutoConfigurationTests {
 			// the provider's two requests per minute are used: the chain's models share its buckets
 			assertThatThrownBy(() -> assistant.answer("hello")).isInstanceOf(RateLimitExceededException.class);
 		});
+	}
+
+	@Test
+	void theInMemoryLedgerHoldsAsManyBudgetEntriesAsConfigured() {
+		this.runner
+			.withPropertyValues("llm.guard.memory.max-budget-entries=2", "llm.guard.providers.openai.requests-per-minute=100",
+					"llm.guard.budgets.per-tenant.scope=tenant", "llm.guard.budgets.per-tenant.max-tokens=100000")
+			.run(context -> {
+				LlmGuardEngine engine = context.getBean(LlmGuardEngine.class);
+				for (String tenant : new String[] { "a", "b", "c" }) {
+					ObserveFixtures.call(engine, tenant, new Usage(100, 20));
+				}
+				// two entries are held: the least recently used tenant's was forgotten
+				assertThat(engine.budgets().usage("per-tenant", "a").spentTokens()).isZero();
+				assertThat(engine.budgets().usage("per-tenant", "b").spentTokens()).isEqualTo(120);
+				assertThat(engine.budgets().usage("per-tenant", "c").spentTokens()).isEqualTo(120);
+			});
 	}
 
 	@Test

@@ -37,7 +37,7 @@ import dev.llmguard.core.config.BudgetSpec;
  * reservation). <b>Known limit:</b> when more tenants or sessions than {@code maxKeys} spend in the
  * same period, the least recently used entries are evicted and those keys start again from zero, so
  * they could spend more than their budget. A WARN is logged the first time this happens; raise
- * {@code maxKeys} or use the Redis backend.</li>
+ * {@code maxKeys} ({@code llm.guard.memory.max-budget-entries}) or use the Redis backend.</li>
  * </ul>
  * Every operation happens under one lock: operations take well under a microsecond while the calls
  * they guard take seconds, and one lock makes a reservation over several budgets all-or-nothing
@@ -445,7 +445,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			this.evictionWarned = true;
 			logger.warn("llm-guard's in-memory budget ledger holds more than {} tenant and session entries: "
 					+ "the least recently used are forgotten and start from zero again, so they may overspend their "
-					+ "budgets. Raise the ledger's maximum keys or use llm.guard.backend=redis.", this.maxKeys);
+					+ "budgets. Raise llm.guard.memory.max-budget-entries or use llm.guard.backend=redis.", this.maxKeys);
 		}
 		else {
 			logger.debug("Evicted {} budget '{}' entry under size pressure", key.scope(), key.budget());
