@@ -1,6 +1,7 @@
 package dev.llmguard.benchmarks.redis;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,13 +45,13 @@ public final class RedisPart {
 
 	}
 
-	/** One redis-benchmark result. */
-	record ScriptRate(double rps, double p50Millis, double p99Millis) {
+	/** One redis-benchmark result, with redis-server's CPU time per request. */
+	record ScriptRate(double rps, double p50Millis, double p99Millis, double redisCpuMicrosPerRequest) {
 	}
 
 	/** The guard's result, and the Redis commands it ran by name. */
 	record GuardRate(long calls, double rps, long p50Nanos, long p99Nanos, long callP99Nanos,
-			Map<String, Long> commands) {
+			Map<String, Long> commands, double jvmCpuMicrosPerCall, double redisCpuMicrosPerCall) {
 
 		double commandsPerCall() {
 			long total = this.commands.values().stream().mapToLong(Long::longValue).sum();
@@ -83,6 +84,7 @@ public final class RedisPart {
 
 	static ScriptRate redisBenchmark(RedisServer redis, String sha, Settings settings)
 			throws IOException, InterruptedException {
+		double cpuBefore = redisCpuSeconds(redis);
 		Process process = new ProcessBuilder(RedisServer.executable("redis-benchmark").toString(), "-h", "127.0.0.1",
 				"-p", Integer.toString(redis.port()), "-c", Integer.toString(settings.threads()), "-n",
 				Integer.toString(settings.benchmarkRequests()), "--csv", "EVALSHA", sha, "0")
@@ -94,8 +96,9 @@ public final class RedisPart {
 		for (String line : out.split("\\R")) {
 			if (line.startsWith("\"EVALSHA")) {
 				String[] cells = line.replace("\"", "").split(",");
+				double cpu = redisCpuSeconds(redis) - cpuBefore;
 				return new ScriptRate(Double.parseDouble(cells[1]), Double.parseDouble(cells[4]),
-						Double.parseDouble(cells[6]));
+						Double.parseDouble(cells[6]), cpu * 1e6 / settings.benchmarkRequests());
 			}
 		}
 		throw new IllegalStateException("redis-benchmark printed no EVALSHA result: " + out);
@@ -113,16 +116,21 @@ public final class RedisPart {
 			}
 			load(guard, requests, settings.threads(), settings.warmUp());
 			Map<String, Long> before = commands(redis);
+			double redisCpuBefore = redisCpuSeconds(redis);
+			long jvmCpuBefore = processCpuNanos();
 			long started = System.nanoTime();
 			List<long[]> samples = load(guard, requests, settings.threads(), settings.duration());
 			double seconds = (System.nanoTime() - started) / 1e9;
+			long jvmCpu = processCpuNanos() - jvmCpuBefore;
+			double redisCpu = redisCpuSeconds(redis) - redisCpuBefore;
 			Map<String, Long> commands = new LinkedHashMap<>(commands(redis));
 			commands.replaceAll((name, calls) -> calls - before.getOrDefault(name, 0L));
 			commands.values().removeIf((calls) -> calls <= 0);
 			long[] admission = Stats.sorted(samples.get(0));
 			long[] call = Stats.sorted(samples.get(1));
 			return new GuardRate(admission.length, admission.length / seconds, Stats.percentile(admission, 50),
-					Stats.percentile(admission, 99), Stats.percentile(call, 99), commands);
+					Stats.percentile(admission, 99), Stats.percentile(call, 99), commands,
+					jvmCpu / 1e3 / Math.max(1, admission.length), redisCpu * 1e6 / Math.max(1, admission.length));
 		}
 	}
 
@@ -175,6 +183,25 @@ public final class RedisPart {
 			throw new IllegalStateException("a guarded call failed", failures.get(0));
 		}
 		return List.of(LongList.concat(admissions), LongList.concat(calls));
+	}
+
+	/** CPU time redis-server has used so far (user and system), from {@code INFO cpu}, in seconds. */
+	private static double redisCpuSeconds(RedisServer redis) throws IOException, InterruptedException {
+		double seconds = 0;
+		for (String line : redis.cli("INFO", "cpu").split("\\R")) {
+			if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+				seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+			}
+		}
+		return seconds;
+	}
+
+	/** CPU time this JVM has used so far (every thread: callers, the guard, Lettuce), in nanoseconds. */
+	private static long processCpuNanos() {
+		if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+			return os.getProcessCpuTime();
+		}
+		return 0;
 	}
 
 	/** Commands Redis has run so far by name, from {@code INFO commandstats} (INFO itself left out). */
@@ -232,8 +259,15 @@ public final class RedisPart {
 		guard.commands().forEach((name, calls) -> perCall.append(perCall.isEmpty() ? "" : ", ")
 			.append(Stats.format("%s %.1f", name, (double) calls / Math.max(1, guard.calls()))));
 		md.append(Stats.format("Ratio of guard admissions to the mean EVALSHA rate: **%.2f**. Redis ran %.1f commands "
-				+ "per guarded call (%s); p99 of the whole guarded call %s; %,d calls measured.%n", ratio,
+				+ "per guarded call (%s); p99 of the whole guarded call %s; %,d calls measured.%n%n", ratio,
 				guard.commandsPerCall(), perCall, Stats.millis(guard.callP99Nanos()), guard.calls()));
+		double scriptCpu = (before.redisCpuMicrosPerRequest() + after.redisCpuMicrosPerRequest()) / 2;
+		int cores = Runtime.getRuntime().availableProcessors();
+		md.append(Stats.format("CPU time per guarded call: %.0f µs in this JVM (the 16 callers, the guard, Lettuce) and "
+				+ "%.0f µs in redis-server; redis-server spent %.1f µs per redis-benchmark EVALSHA. With %d cores "
+				+ "shared by both processes, that CPU time alone allows at most about %,.0f guarded calls per "
+				+ "second.%n", guard.jvmCpuMicrosPerCall(), guard.redisCpuMicrosPerCall(), scriptCpu, cores,
+				cores * 1e6 / Math.max(1, guard.jvmCpuMicrosPerCall() + guard.redisCpuMicrosPerCall())));
 		return new Section("2. Redis backend: admissions from " + settings.threads() + " threads", md.toString(),
 				List.of(Target.of("Redis admissions / redis-benchmark EVALSHA rate", "≥ 0.5", Stats.format("%.2f", ratio),
 						ratio >= 0.5),
