@@ -51,7 +51,8 @@ public final class RedisPart {
 
 	/** The guard's result, and the Redis commands it ran by name. */
 	record GuardRate(long calls, double rps, long p50Nanos, long p99Nanos, long callP99Nanos,
-			Map<String, Long> commands, double jvmCpuMicrosPerCall, double redisCpuMicrosPerCall) {
+			Map<String, Long> commands, Map<String, Long> commandMicros, double jvmCpuMicrosPerCall,
+			double redisCpuMicrosPerCall) {
 
 		double commandsPerCall() {
 			long total = this.commands.values().stream().mapToLong(Long::longValue).sum();
@@ -115,7 +116,8 @@ public final class RedisPart {
 				requests[i] = InMemoryPipeline.request("tenant-" + i);
 			}
 			load(guard, requests, settings.threads(), settings.warmUp());
-			Map<String, Long> before = commands(redis);
+			Map<String, Long> before = commands(redis, "calls=");
+			Map<String, Long> microsBefore = commands(redis, "usec=");
 			double redisCpuBefore = redisCpuSeconds(redis);
 			long jvmCpuBefore = processCpuNanos();
 			long started = System.nanoTime();
@@ -123,13 +125,16 @@ public final class RedisPart {
 			double seconds = (System.nanoTime() - started) / 1e9;
 			long jvmCpu = processCpuNanos() - jvmCpuBefore;
 			double redisCpu = redisCpuSeconds(redis) - redisCpuBefore;
-			Map<String, Long> commands = new LinkedHashMap<>(commands(redis));
+			Map<String, Long> commands = new LinkedHashMap<>(commands(redis, "calls="));
 			commands.replaceAll((name, calls) -> calls - before.getOrDefault(name, 0L));
 			commands.values().removeIf((calls) -> calls <= 0);
+			Map<String, Long> micros = new LinkedHashMap<>(commands(redis, "usec="));
+			micros.replaceAll((name, usec) -> usec - microsBefore.getOrDefault(name, 0L));
+			micros.keySet().retainAll(commands.keySet());
 			long[] admission = Stats.sorted(samples.get(0));
 			long[] call = Stats.sorted(samples.get(1));
 			return new GuardRate(admission.length, admission.length / seconds, Stats.percentile(admission, 50),
-					Stats.percentile(admission, 99), Stats.percentile(call, 99), commands,
+					Stats.percentile(admission, 99), Stats.percentile(call, 99), commands, micros,
 					jvmCpu / 1e3 / Math.max(1, admission.length), redisCpu * 1e6 / Math.max(1, admission.length));
 		}
 	}
@@ -204,15 +209,18 @@ public final class RedisPart {
 		return 0;
 	}
 
-	/** Commands Redis has run so far by name, from {@code INFO commandstats} (INFO itself left out). */
-	private static Map<String, Long> commands(RedisServer redis) throws IOException, InterruptedException {
+	/**
+	 * A counter of {@code INFO commandstats} by command name (INFO itself left out): {@code calls=} or
+	 * {@code usec=} (time spent in the command; a script's includes the commands it runs).
+	 */
+	private static Map<String, Long> commands(RedisServer redis, String field) throws IOException, InterruptedException {
 		Map<String, Long> commands = new LinkedHashMap<>();
 		for (String line : redis.cli("INFO", "commandstats").split("\\R")) {
-			int calls = line.indexOf("calls=");
-			if (line.startsWith("cmdstat_") && calls > 0 && !line.startsWith("cmdstat_info")) {
-				int end = line.indexOf(',', calls);
+			int at = line.indexOf(field);
+			if (line.startsWith("cmdstat_") && at > 0 && !line.startsWith("cmdstat_info")) {
+				int end = line.indexOf(',', at);
 				commands.put(line.substring("cmdstat_".length(), line.indexOf(':')).toUpperCase(java.util.Locale.ROOT),
-						Long.parseLong(line.substring(calls + 6, end)));
+						Long.parseLong(line.substring(at + field.length(), end)));
 			}
 		}
 		return commands;
@@ -261,6 +269,17 @@ public final class RedisPart {
 		md.append(Stats.format("Ratio of guard admissions to the mean EVALSHA rate: **%.2f**. Redis ran %.1f commands "
 				+ "per guarded call (%s); p99 of the whole guarded call %s; %,d calls measured.%n%n", ratio,
 				guard.commandsPerCall(), perCall, Stats.millis(guard.callP99Nanos()), guard.calls()));
+		StringBuilder sent = new StringBuilder();
+		double inCommands = 0;
+		for (String name : List.of("EVALSHA", "EVAL", "GET")) {
+			long usec = guard.commandMicros().getOrDefault(name, 0L);
+			inCommands += (double) usec / Math.max(1, guard.calls());
+			sent.append(sent.isEmpty() ? "" : ", ")
+				.append(Stats.format("%s %.1f µs", name, (double) usec / Math.max(1, guard.calls())));
+		}
+		md.append(Stats.format("Time redis-server spent executing the commands the guard sent, per guarded call "
+				+ "(`INFO commandstats`; a script's time includes the commands it runs): %s, %.0f µs in all.%n%n",
+				sent, inCommands));
 		double scriptCpu = (before.redisCpuMicrosPerRequest() + after.redisCpuMicrosPerRequest()) / 2;
 		int cores = Runtime.getRuntime().availableProcessors();
 		md.append(Stats.format("CPU time per guarded call: %.0f µs in this JVM (the 16 callers, the guard, Lettuce) and "
