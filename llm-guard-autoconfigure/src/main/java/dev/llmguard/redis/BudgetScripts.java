@@ -148,6 +148,21 @@ final class BudgetScripts {
 			""");
 
 	/**
+	 * Marks a usage hash as warned, once: field {@code w}. A hash that does not exist (reset, or its
+	 * period ended) is not created, so the mark never outlives its usage; the caller then warns.
+	 * <pre>
+	 * KEYS  usage
+	 * →     {1} when this caller is the first to claim the warning, else {0}
+	 * </pre>
+	 */
+	static final RedisScript CLAIM_WARNING = RedisScript.of("""
+			if redis.call('exists', KEYS[1]) == 0 then
+			  return {1}
+			end
+			return {redis.call('hsetnx', KEYS[1], 'w', '1')}
+			""");
+
+	/**
 	 * Extends a model's cooldown, never shortens it.
 	 * <pre>
 	 * KEYS  cooldown

@@ -241,6 +241,20 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		return "redis";
 	}
 
+	/**
+	 * {@inheritDoc} The claim is a mark in the usage entry itself, so it ends with the period and a
+	 * reset clears it. While Redis fails every instance may warn (a warning too many rather than none).
+	 */
+	@Override
+	public boolean claimWarning(BudgetSpec budget, String key, Instant periodStart) {
+		byte[][] keys = { bytes(this.keys.budget(budget.name(), key, periodStart)) };
+		Boolean first = this.backend.callOrElse("budget warning",
+				() -> this.backend.eval(BudgetScripts.CLAIM_WARNING, keys, new byte[0][])
+					.thenApply((reply) -> !reply.isEmpty() && Long.valueOf(1).equals(reply.get(0))),
+				() -> Boolean.TRUE);
+		return first == null || first;
+	}
+
 	private String usageKey(BudgetCharge charge) {
 		return this.keys.budget(charge.budget().name(), charge.key(), charge.periodStart());
 	}

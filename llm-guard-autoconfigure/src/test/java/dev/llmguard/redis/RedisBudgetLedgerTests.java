@@ -3,6 +3,7 @@ package dev.llmguard.redis;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,10 @@ import dev.llmguard.core.budget.BudgetPeriods;
 import dev.llmguard.core.budget.BudgetReservation;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.budget.BudgetWindow;
+import dev.llmguard.core.budget.Budgets;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.event.GuardListener;
 import dev.llmguard.core.budget.ReserveOutcome;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
@@ -209,6 +214,74 @@ class RedisBudgetLedgerTests {
 		ReserveOutcome outcome = this.ledger.reserve(List.of(charges));
 		assertThat(outcome).isInstanceOf(ReserveOutcome.Reserved.class);
 		return ((ReserveOutcome.Reserved) outcome).reservation();
+	}
+
+
+	@Test
+	void oneInstanceOfTheFleetClaimsABudgetsWarningInAPeriodAndAResetClearsTheClaim() {
+		try (SecondInstance other = new SecondInstance()) {
+			ReserveOutcome.Reserved call = (ReserveOutcome.Reserved) this.ledger.reserve(List.of(charge(DAILY, "", 0, 900)));
+			this.ledger.commit(call.reservation(), 0, 900);
+			BudgetWindow today = BudgetPeriods.windowOf(DAILY.period(), this.clock.instant(), ZoneOffset.UTC);
+
+			assertThat(other.ledger.claimWarning(DAILY, "", today.start())).isTrue();
+			assertThat(this.ledger.claimWarning(DAILY, "", today.start())).isFalse();
+			assertThat(other.ledger.claimWarning(DAILY, "", today.start())).isFalse();
+			assertThat(usage(DAILY, "").spentTokens()).isEqualTo(900);
+
+			this.ledger.reset(DAILY, "");
+			// no entry: the claim creates none and the caller may warn
+			assertThat(this.ledger.claimWarning(DAILY, "", today.start())).isTrue();
+			assertThat(this.inspector.keys("ledger*budget*")).isEmpty();
+		}
+	}
+
+	@Test
+	void budgetsOfTwoInstancesRaiseOneWarningForTheirSharedBudget() {
+		GuardSettings settings = GuardSettings.builder().budget(DAILY).build();
+		List<GuardEvent> events = new CopyOnWriteArrayList<>();
+		GuardListener collect = (event) -> {
+			if (event instanceof GuardEvent.BudgetWarning) {
+				events.add(event);
+			}
+		};
+		try (SecondInstance other = new SecondInstance()) {
+			Budgets first = new Budgets(settings, this.ledger, this.clock, collect);
+			Budgets second = new Budgets(settings, other.ledger, this.clock, collect);
+			// 225, 450, 675, 900, 950 of 1000 tokens: both instances see the budget past warn-at 0.8
+			spend(second, 225);
+			spend(first, 225);
+			spend(second, 225);
+			spend(first, 225);
+			spend(second, 50);
+		}
+		assertThat(events).singleElement()
+			.satisfies((event) -> assertThat(((GuardEvent.BudgetWarning) event).budget()).isEqualTo("daily"));
+	}
+
+	private static void spend(Budgets budgets, long tokens) {
+		ReserveOutcome.Reserved call = (ReserveOutcome.Reserved) budgets.reserve(budgets.chargesFor(null, null, 0, tokens));
+		budgets.commit(call.reservation(), 0, tokens);
+	}
+
+	/** Another application instance: its own connection and ledger on the same Redis and prefix. */
+	private final class SecondInstance implements AutoCloseable {
+
+		private final LettuceConnectionFactory factory = RedisTestSupport.connectionFactory(redis.port());
+
+		private final RedisGuardBackend backend = new RedisGuardBackend(this.factory::getRequiredNativeClient,
+				RedisTestSupport.options("ledger", RedisFailureMode.FAIL_CLOSED), RedisBudgetLedgerTests.this.clock,
+				(event) -> {
+				});
+
+		private final RedisBudgetLedger ledger = new RedisBudgetLedger(this.backend, ZoneOffset.UTC);
+
+		@Override
+		public void close() {
+			this.backend.close();
+			this.factory.destroy();
+		}
+
 	}
 
 }

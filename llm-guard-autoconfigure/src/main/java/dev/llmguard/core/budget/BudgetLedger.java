@@ -36,4 +36,18 @@ public interface BudgetLedger {
 	/** {@code memory} or {@code redis}. */
 	String backend();
 
+	/**
+	 * Claims the {@code warn-at} warning of one budget, key and period: {@code true} for the first
+	 * claim of every instance sharing this ledger, {@code false} after it, until the period ends or the
+	 * key is reset. Called once per instance, after the instance found the warning due; a ledger in
+	 * one JVM needs no more than that, so the default answers {@code true}.
+	 * @param budget the budget
+	 * @param key tenant or session key; empty for a global budget
+	 * @param periodStart start of the period the warning is for
+	 * @return whether this caller raises the warning
+	 */
+	default boolean claimWarning(BudgetSpec budget, String key, Instant periodStart) {
+		return true;
+	}
+
 }

@@ -301,8 +301,10 @@ public final class Budgets {
 			if (pastWarnAt(budget, usage)) {
 				WarnKey key = new WarnKey(budget.name(), usage.key(), usage.periodStart());
 				Instant resetsAt = (usage.resetsAt() != null) ? usage.resetsAt() : NEVER;
-				// putIfAbsent is atomic: of many threads crossing together, exactly one warns
-				if (this.warned.asMap().putIfAbsent(key, resetsAt) == null) {
+				// putIfAbsent is atomic: of many threads crossing together, exactly one warns; a shared
+				// ledger then lets one instance of the fleet warn
+				if (this.warned.asMap().putIfAbsent(key, resetsAt) == null
+						&& this.ledger.claimWarning(budget, usage.key(), usage.periodStart())) {
 					warn(budget, usage);
 				}
 			}
