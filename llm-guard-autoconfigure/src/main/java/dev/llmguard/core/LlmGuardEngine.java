@@ -84,11 +84,6 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private final boolean ownsExecutor;
 
-	/** One retry policy and template for every call; each run carries its own call and attempt. */
-	private final GuardRetryPolicy retryPolicy = new GuardRetryPolicy();
-
-	private final RetryTemplate retryTemplate = retryTemplate(this.retryPolicy);
-
 	private volatile CallObserver observer;
 
 	private LlmGuardEngine(Builder b) {
@@ -174,25 +169,23 @@ public final class LlmGuardEngine implements AutoCloseable {
 			Attempt current = attempt;
 			try {
 				T result;
-				try (LlmGuardContext.Scope scope = LlmGuardContext.open(current.context())) {
-					result = operation.call(current.context());
+				try {
+					result = callOnce(operation, current);
 				}
 				catch (Throwable first) {
-					// most calls succeed at once: spring-retry's template (its context, thread-local
-					// registration and back-off state) takes over only after a failure, which it is handed
-					// as its own first attempt's, and decides from there as for any other attempt
-					result = this.retryPolicy.run(execution, current,
-							() -> this.retryTemplate.execute((RetryCallback<T, Throwable>) retry -> {
-								if (retry.getRetryCount() == 0) {
-									throw first;
-								}
-								if (retry.hasAttribute(GuardRetryPolicy.NO_CAPACITY)) {
-									throw retry.getLastThrowable();
-								}
-								try (LlmGuardContext.Scope scope = LlmGuardContext.open(current.context())) {
-									return operation.call(current.context());
-								}
-							}));
+					// most calls succeed at once: spring-retry's template (built for this attempt, with its
+					// context, thread-local registration and back-off state) takes over only after a
+					// failure, which it is handed as its own first attempt's, and decides from there as
+					// for any other attempt
+					result = retryTemplate(execution, current).execute((RetryCallback<T, Throwable>) retry -> {
+						if (retry.getRetryCount() == 0) {
+							throw first;
+						}
+						if (retry.hasAttribute(GuardRetryPolicy.NO_CAPACITY)) {
+							throw retry.getLastThrowable();
+						}
+						return callOnce(operation, current);
+					});
 				}
 				execution.succeeded(current, result);
 				return result;
@@ -495,8 +488,15 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	// ---------------------------------------------------------------- shared steps
 
-	private static RetryTemplate retryTemplate(GuardRetryPolicy policy) {
+	private static <T> T callOnce(GuardedOperation<T> operation, Attempt attempt) throws Throwable {
+		try (LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
+			return operation.call(attempt.context());
+		}
+	}
+
+	private static RetryTemplate retryTemplate(CallExecution execution, Attempt attempt) {
 		RetryTemplate template = new RetryTemplate();
+		GuardRetryPolicy policy = new GuardRetryPolicy(execution, attempt);
 		template.setRetryPolicy(policy);
 		template.setBackOffPolicy(policy);
 		template.setThrowLastExceptionOnExhausted(true);

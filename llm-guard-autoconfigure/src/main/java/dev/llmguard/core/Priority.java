@@ -26,7 +26,6 @@ public enum Priority {
 		return (priority <= 3) ? URGENT : (priority <= 7) ? NORMAL : LOW;
 	}
 
-	/** The name used in metric tags: {@code urgent}, {@code normal} or {@code low}. */
 	/**
 	 * A priority given loosely, as a request attribute or advisor parameter is: a number, its text, or
 	 * nothing. The range is checked when the call is made.
@@ -50,6 +49,7 @@ public enum Priority {
 		}
 	}
 
+	/** The name used in metric tags: {@code urgent}, {@code normal} or {@code low}. */
 	public String tag() {
 		return name().toLowerCase(java.util.Locale.ROOT);
 	}

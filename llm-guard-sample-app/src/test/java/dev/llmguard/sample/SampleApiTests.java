@@ -162,15 +162,7 @@ class SampleApiTests extends ShippedConfigurationTestBase {
 		SampleApi.Response response = this.api.post("/api/batch/summarize",
 				SampleApi.json(Map.of("session", "s-batch", "documents", documents)));
 
-		assertThat(response.status()).isEqualTo(200);
-		JsonNode report = response.json();
-		int completed = report.get("completed").asInt();
-		int skipped = report.get("skipped").asInt();
-		assertThat(completed).isPositive().isEqualTo((int) this.simulator.stats().succeeded());
-		assertThat(skipped).isPositive();
-		assertThat(completed + skipped).isEqualTo(10);
-		assertThat(report.get("reasons").valueStream().map(JsonNode::asString)).hasSize(skipped)
-			.containsOnly("budget_exceeded");
+		assertBatchReport(response, 10, "budget_exceeded");
 
 		// the session cap never resets: the chat of this session is refused too, and told to come back much later
 		SampleApi.Response chat = chat(Map.of("prompt", document, "session", "s-batch"));

@@ -4,19 +4,10 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 
-import dev.llmguard.core.ManualGuardClock;
-import dev.llmguard.test.simulator.ProviderSimulator;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import tools.jackson.databind.JsonNode;
 
@@ -27,41 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * chain without a fallback response, so the guard's own refusals reach the client. No retries: with
  * so few requests a retry would wait for a refill, which a clock that only tests move never brings.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "llm.guard.providers.openai.requests-per-minute=5", "llm.guard.retry.max-attempts=1",
-				"sample.chat.chain=strict",
-				"llm.guard.chains.strict.models=openai/gpt-4o,openai/gpt-4o-mini",
-				"llm.guard.chains.strict.cooldown=30s", "sample.batch.chain=strict" })
-@Import(ManualClockConfiguration.class)
-class TightLimitsTests {
-
-	private static final int SIMULATOR_PORT = SampleApi.freePort();
-
-	@DynamicPropertySource
-	static void simulator(DynamicPropertyRegistry registry) {
-		registry.add("sample.simulator.port", () -> SIMULATOR_PORT);
-		registry.add("sample.simulator.requests-per-minute", () -> 0);
-		registry.add("sample.simulator.tokens-per-minute", () -> 0);
-		registry.add("sample.simulator.latency", () -> "0s");
-	}
-
-	@LocalServerPort
-	private int port;
-
-	@Autowired
-	private ProviderSimulator simulator;
-
-	@Autowired
-	private ManualGuardClock clock;
-
-	private SampleApi api;
-
-	@BeforeEach
-	void freshMinute() {
-		this.api = new SampleApi(this.port);
-		this.simulator.reset();
-		this.clock.advance(Duration.ofMinutes(2));
-	}
+@TestPropertySource(properties = { "llm.guard.providers.openai.requests-per-minute=5", "llm.guard.retry.max-attempts=1",
+		"sample.chat.chain=strict", "llm.guard.chains.strict.models=openai/gpt-4o,openai/gpt-4o-mini",
+		"llm.guard.chains.strict.cooldown=30s", "sample.batch.chain=strict" })
+class TightLimitsTests extends ShippedConfigurationTestBase {
 
 	@Test
 	void aCallBeyondTheRateLimitIsA429WithRetryAfter() {
@@ -99,15 +59,7 @@ class TightLimitsTests {
 		SampleApi.Response response = this.api.post("/api/batch/summarize",
 				SampleApi.json(Map.of("session", "s-window", "documents", Collections.nCopies(5, "A short note."))));
 
-		assertThat(response.status()).isEqualTo(200);
-		JsonNode report = response.json();
-		int completed = report.get("completed").asInt();
-		int skipped = report.get("skipped").asInt();
-		assertThat(completed).isPositive().isEqualTo((int) this.simulator.stats().succeeded());
-		assertThat(skipped).isPositive();
-		assertThat(completed + skipped).isEqualTo(5);
-		assertThat(report.get("reasons").valueStream().map(JsonNode::asString)).hasSize(skipped)
-			.containsOnly("rate_limited");
+		assertBatchReport(response, 5, "rate_limited");
 	}
 
 	@Test

@@ -63,10 +63,10 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 	private final ReentrantLock lock = new ReentrantLock();
 
 	/** Entries of global budgets: one per budget and period. Guarded by {@link #lock}. */
-	private final Map<EntryKey, Tally> globals = new HashMap<>();
+	private final Map<TallyKey, Tally> globals = new HashMap<>();
 
 	/** Tenant and session entries, least recently used first. Guarded by {@link #lock}. */
-	private final LinkedHashMap<EntryKey, Tally> keyed = new LinkedHashMap<>(256, 0.75f, true);
+	private final LinkedHashMap<TallyKey, Tally> keyed = new LinkedHashMap<>(256, 0.75f, true);
 
 	/** The earliest end of a period among the entries held, or {@code null}. Guarded by {@link #lock}. */
 	private Instant nextExpiry;
@@ -117,39 +117,31 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		if (count == 0) {
 			return new ReserveOutcome.Reserved(reservation, List.of());
 		}
-		EntryKey[] keys = new EntryKey[count];
+		TallyKey[] keys = new TallyKey[count];
 		Tally[] tallies = new Tally[count];
 		this.lock.lock();
 		try {
 			expireIfDue(now);
-			// check everything first, write only when every charge fits
 			for (int i = 0; i < count; i++) {
 				BudgetCharge charge = current.get(i);
-				EntryKey key = EntryKey.of(charge);
+				TallyKey key = TallyKey.of(charge);
 				Tally tally = find(key);
 				if (tally == null) {
-					tally = sameKeyEarlier(keys, tallies, i, key);
+					tally = sameKeyEarlier(keys, tallies, i, key); // a call may charge one new entry twice
 				}
 				if (tally == null) {
 					tally = new Tally(charge.resetsAt());
 				}
-				keys[i] = key;
-				tallies[i] = tally;
-				// a call charging one entry twice must fit with both charges
-				long earlierCost = 0;
-				long earlierTokens = 0;
-				for (int j = 0; j < i; j++) {
-					if (tallies[j] == tally) {
-						earlierCost = Tally.sum(earlierCost, current.get(j).costNanos(), 0);
-						earlierTokens = Tally.sum(earlierTokens, current.get(j).tokens(), 0);
+				if (!tally.fits(charge)) {
+					// all or nothing: give back what this call reserved so far, under the same lock
+					for (int j = 0; j < i; j++) {
+						tallies[j].release(current.get(j));
 					}
-				}
-				if (!tally.fits(charge, earlierCost, earlierTokens)) {
 					return new ReserveOutcome.Exceeded(charge, tally.usage(key));
 				}
-			}
-			for (int i = 0; i < count; i++) {
-				tallies[i].reserve(current.get(i));
+				tally.reserve(charge);
+				keys[i] = key;
+				tallies[i] = tally;
 			}
 			for (int i = 0; i < count; i++) {
 				if (tallies[i].isNew()) {
@@ -188,13 +180,13 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			}
 			List<BudgetUsage> usages = new ArrayList<>(held.charges().size());
 			for (BudgetCharge charge : held.charges()) {
-				EntryKey key = EntryKey.of(charge);
+				TallyKey key = TallyKey.of(charge);
 				Tally reserved = find(key);
 				if (reserved != null) {
 					// an entry of a period that has ended may be gone already: nothing left to free then
 					reserved.release(charge);
 				}
-				EntryKey spendKey = key;
+				TallyKey spendKey = key;
 				Tally spendIn = reserved;
 				if (charge.resetsAt() != null && !now.isBefore(charge.resetsAt())) {
 					// the period rolled over while the call ran: spend in the period that has begun
@@ -233,7 +225,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			}
 			for (BudgetCharge charge : held.charges()) {
 				// an entry of a period that has ended may be gone already: nothing left to free then
-				Tally tally = find(EntryKey.of(charge));
+				Tally tally = find(TallyKey.of(charge));
 				if (tally != null) {
 					tally.release(charge);
 				}
@@ -246,7 +238,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 
 	@Override
 	public BudgetUsage usage(BudgetSpec budget, String key, Instant periodStart, Instant resetsAt) {
-		EntryKey entryKey = new EntryKey(budget.name(), budget.scope(), key, periodStart);
+		TallyKey entryKey = new TallyKey(budget.name(), budget.scope(), key, periodStart);
 		Instant now = this.clock.instant();
 		this.lock.lock();
 		try {
@@ -294,7 +286,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		Instant now = this.clock.instant();
 		this.lock.lock();
 		try {
-			Consumer<Map<EntryKey, Tally>> collect = (entries) -> entries.forEach((key, tally) -> {
+			Consumer<Map<TallyKey, Tally>> collect = (entries) -> entries.forEach((key, tally) -> {
 				if (key.budget().equals(budgetName) && !tally.endedAt(now)) {
 					usages.add(tally.usage(key));
 				}
@@ -342,17 +334,17 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		}
 	}
 
-	private Map<EntryKey, Tally> mapOf(BudgetScope scope) {
+	private Map<TallyKey, Tally> mapOf(BudgetScope scope) {
 		return (scope == BudgetScope.GLOBAL) ? this.globals : this.keyed;
 	}
 
 	/** The entry for a key, or {@code null}; a tenant or session entry found counts as used. */
-	private Tally find(EntryKey key) {
+	private Tally find(TallyKey key) {
 		return mapOf(key.scope()).get(key);
 	}
 
 	/** A new entry, held from now on; past {@code maxKeys}, the least recently used idle entry goes. */
-	private Tally add(EntryKey key, Tally tally) {
+	private Tally add(TallyKey key, Tally tally) {
 		tally.held();
 		mapOf(key.scope()).put(key, tally);
 		if (tally.resetsAt() != null && (this.nextExpiry == null || tally.resetsAt().isBefore(this.nextExpiry))) {
@@ -370,9 +362,9 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 	 */
 	private void evictLeastRecentlyUsed() {
 		Instant now = null;
-		Iterator<Map.Entry<EntryKey, Tally>> entries = this.keyed.entrySet().iterator();
+		Iterator<Map.Entry<TallyKey, Tally>> entries = this.keyed.entrySet().iterator();
 		while (entries.hasNext()) {
-			Map.Entry<EntryKey, Tally> eldest = entries.next();
+			Map.Entry<TallyKey, Tally> eldest = entries.next();
 			Tally tally = eldest.getValue();
 			if (tally.isReserved()) {
 				continue;
@@ -394,7 +386,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			return;
 		}
 		Instant earliest = null;
-		for (Map<EntryKey, Tally> entries : List.of(this.globals, this.keyed)) {
+		for (Map<TallyKey, Tally> entries : List.of(this.globals, this.keyed)) {
 			Iterator<Tally> tallies = entries.values().iterator();
 			while (tallies.hasNext()) {
 				Tally tally = tallies.next();
@@ -413,7 +405,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		List<BudgetUsage> usages = new ArrayList<>(reservation.charges().size());
 		for (BudgetCharge charge : reservation.charges()) {
 			BudgetWindow window = BudgetPeriods.windowOf(charge.budget().period(), now, this.zone);
-			EntryKey key = new EntryKey(charge.budget().name(), charge.budget().scope(), charge.key(), window.start());
+			TallyKey key = new TallyKey(charge.budget().name(), charge.budget().scope(), charge.key(), window.start());
 			Tally tally = find(key);
 			usages.add((tally != null) ? tally.usage(key)
 					: BudgetUsage.empty(charge.budget().name(), charge.key(), window.start(), window.end()));
@@ -421,7 +413,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		return usages;
 	}
 
-	private static Tally sameKeyEarlier(EntryKey[] keys, Tally[] tallies, int before, EntryKey key) {
+	private static Tally sameKeyEarlier(TallyKey[] keys, Tally[] tallies, int before, TallyKey key) {
 		for (int j = 0; j < before; j++) {
 			if (keys[j].equals(key)) {
 				return tallies[j];
@@ -440,7 +432,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		return new BudgetReservation(reservation.id(), charges);
 	}
 
-	private void warnEvicted(EntryKey key) {
+	private void warnEvicted(TallyKey key) {
 		if (!this.evictionWarned) {
 			this.evictionWarned = true;
 			logger.warn("llm-guard's in-memory budget ledger holds more than {} tenant and session entries: "
@@ -450,111 +442,6 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		else {
 			logger.debug("Evicted {} budget '{}' entry under size pressure", key.scope(), key.budget());
 		}
-	}
-
-	/** Identifies one budget's state for one key in one period. */
-	private record EntryKey(String budget, BudgetScope scope, String key, Instant periodStart) {
-
-		static EntryKey of(BudgetCharge charge) {
-			return new EntryKey(charge.budget().name(), charge.budget().scope(), charge.key(), charge.periodStart());
-		}
-
-		EntryKey in(Instant otherPeriodStart) {
-			return new EntryKey(this.budget, this.scope, this.key, otherPeriodStart);
-		}
-
-	}
-
-	/** One budget's amounts for one key in one period; changed in place under the ledger's lock. */
-	private static final class Tally {
-
-		private final Instant resetsAt;
-
-		private long spentCost;
-
-		private long reservedCost;
-
-		private long spentTokens;
-
-		private long reservedTokens;
-
-		/** Not yet in the ledger's maps (created for a reservation that may not fit). */
-		private boolean isNew = true;
-
-		Tally(Instant resetsAt) {
-			this.resetsAt = resetsAt;
-		}
-
-		Instant resetsAt() {
-			return this.resetsAt;
-		}
-
-		boolean isNew() {
-			return this.isNew;
-		}
-
-		void held() {
-			this.isNew = false;
-		}
-
-		boolean endedAt(Instant now) {
-			return this.resetsAt != null && !now.isBefore(this.resetsAt);
-		}
-
-		boolean isReserved() {
-			return this.reservedCost > 0 || this.reservedTokens > 0;
-		}
-
-		boolean hasSpending() {
-			return isReserved() || this.spentCost > 0 || this.spentTokens > 0;
-		}
-
-		/** Whether the charge fits on top of what earlier charges of the same call take from this entry. */
-		boolean fits(BudgetCharge charge, long earlierCost, long earlierTokens) {
-			BudgetSpec budget = charge.budget();
-			// a budget limits only what it declares: max-cost, max-tokens or both
-			if (budget.maxCost() != null && sum(sum(this.spentCost, this.reservedCost, earlierCost),
-					charge.costNanos(), 0) > budget.maxCostNanos()) {
-				return false;
-			}
-			return budget.maxTokens() == null || sum(sum(this.spentTokens, this.reservedTokens, earlierTokens),
-					charge.tokens(), 0) <= budget.maxTokens();
-		}
-
-		void reserve(BudgetCharge charge) {
-			this.reservedCost = sum(this.reservedCost, charge.costNanos(), 0);
-			this.reservedTokens = sum(this.reservedTokens, charge.tokens(), 0);
-		}
-
-		void release(BudgetCharge charge) {
-			// never below zero: a reset may have dropped what this charge reserved
-			this.reservedCost = Math.max(0, this.reservedCost - charge.costNanos());
-			this.reservedTokens = Math.max(0, this.reservedTokens - charge.tokens());
-		}
-
-		void spend(long costNanos, long tokens) {
-			this.spentCost = sum(this.spentCost, costNanos, 0);
-			this.spentTokens = sum(this.spentTokens, tokens, 0);
-		}
-
-		BudgetUsage usage(EntryKey key) {
-			return new BudgetUsage(key.budget(), key.key(), this.spentCost, this.reservedCost, this.spentTokens,
-					this.reservedTokens, key.periodStart(), this.resetsAt);
-		}
-
-		/** Adds without overflowing: amounts saturate at {@code Long.MAX_VALUE}. */
-		static long sum(long a, long b, long c) {
-			long ab = a + b;
-			if (((a ^ ab) & (b ^ ab)) < 0) {
-				return Long.MAX_VALUE;
-			}
-			long abc = ab + c;
-			if (((ab ^ abc) & (c ^ abc)) < 0) {
-				return Long.MAX_VALUE;
-			}
-			return abc;
-		}
-
 	}
 
 }

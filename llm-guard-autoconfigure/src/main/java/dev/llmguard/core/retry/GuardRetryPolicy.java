@@ -13,15 +13,10 @@ import dev.llmguard.core.Attempt;
 import dev.llmguard.core.CallExecution;
 
 /**
- * The spring-retry policies of model attempts: whether to retry comes from the call's classification
- * of the failure (retryable kind, attempts left, no other model to fail over to for a rate limit); the
- * pause is the exponential backoff or the provider's {@code Retry-After}, slept on the guard's clock,
- * after which one more request is taken from the request buckets.
- * <p>
- * One instance serves every call of an engine, in one shared {@code RetryTemplate}: the attempt a
- * template run is for is handed over with {@link #run(CallExecution, Attempt, Run)} and kept in that
- * run's retry context, so building a template (and its logger and classifier) is not a cost of
- * every call.
+ * The spring-retry policies of one model attempt: whether to retry comes from the call's
+ * classification of the failure (retryable kind, attempts left, no other model to fail over to for a
+ * rate limit); the pause is the exponential backoff or the provider's {@code Retry-After}, slept on
+ * the guard's clock, after which one more request is taken from the request buckets.
  */
 public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 
@@ -35,42 +30,13 @@ public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 	/** The retry count whose failure {@link #DELAY} was decided for. */
 	private static final String DECIDED_AT = "llm-guard.decided-at";
 
-	/** The attempt a template run on this thread is about to open a context for. */
-	private static final ThreadLocal<Target> opening = new ThreadLocal<>();
+	private final CallExecution execution;
 
-	/**
-	 * Runs a template execution for one model attempt of a call.
-	 * @param execution the call
-	 * @param attempt the model attempt the retries are for
-	 * @param run calls the shared template, on this thread
-	 * @return what the run returned
-	 * @throws Throwable what the run threw
-	 */
-	public <T> T run(CallExecution execution, Attempt attempt, Run<T> run) throws Throwable {
-		Target previous = opening.get();
-		opening.set(new Target(execution, attempt));
-		try {
-			return run.run();
-		}
-		finally {
-			if (previous != null) {
-				opening.set(previous);
-			}
-			else {
-				opening.remove();
-			}
-		}
-	}
+	private final Attempt attempt;
 
-	/**
-	 * A template execution.
-	 * @param <T> its result
-	 */
-	@FunctionalInterface
-	public interface Run<T> {
-
-		T run() throws Throwable;
-
+	public GuardRetryPolicy(CallExecution execution, Attempt attempt) {
+		this.execution = execution;
+		this.attempt = attempt;
 	}
 
 	@Override
@@ -89,9 +55,8 @@ public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 			return context.getAttribute(DELAY) != null;
 		}
 		context.setAttribute(DECIDED_AT, failure);
-		Target target = ((AttemptContext) context).target;
-		ErrorClassification classification = target.execution().classify(last);
-		Duration delay = target.execution().retryDelay(target.attempt(), classification);
+		ErrorClassification classification = this.execution.classify(last);
+		Duration delay = this.execution.retryDelay(this.attempt, classification);
 		context.setAttribute(DELAY, delay);
 		context.setAttribute(CLASSIFICATION, classification);
 		return delay != null;
@@ -99,13 +64,7 @@ public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 
 	@Override
 	public RetryContext open(RetryContext parent) {
-		Target target = opening.get();
-		if (target == null) {
-			throw new IllegalStateException("llm-guard's retry policy runs only inside GuardRetryPolicy.run");
-		}
-		// a nested template run on this thread (a guarded call inside the operation) opens its own target
-		opening.remove();
-		return new AttemptContext(parent, target);
+		return new RetryContextSupport(parent);
 	}
 
 	@Override
@@ -127,9 +86,8 @@ public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 		RetryContext context = ((Pause) backOffContext).context;
 		Duration delay = (Duration) context.getAttribute(DELAY);
 		ErrorClassification classification = (ErrorClassification) context.getAttribute(CLASSIFICATION);
-		Target target = ((AttemptContext) context).target;
 		try {
-			if (!target.execution().prepareRetry(target.attempt(), delay, classification)) {
+			if (!this.execution.prepareRetry(this.attempt, delay, classification)) {
 				context.setAttribute(NO_CAPACITY, true);
 			}
 		}
@@ -140,21 +98,6 @@ public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 	}
 
 	private record Pause(RetryContext context) implements BackOffContext {
-	}
-
-	private record Target(CallExecution execution, Attempt attempt) {
-	}
-
-	/** A retry context that knows which call and model attempt it retries. */
-	private static final class AttemptContext extends RetryContextSupport {
-
-		private final Target target;
-
-		AttemptContext(RetryContext parent, Target target) {
-			super(parent);
-			this.target = target;
-		}
-
 	}
 
 }
