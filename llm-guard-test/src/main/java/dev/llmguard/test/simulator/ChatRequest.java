@@ -10,9 +10,15 @@ import java.util.List;
  * @param maxTokens the requested output limit, {@code null} when the request sets none
  * @param stream whether the answer is streamed
  * @param includeUsage whether a streamed OpenAI answer ends with a usage chunk
+ * @param offeredTool the first tool the request offers when its conversation holds no tool result yet,
+ * else {@code null}: what a simulator that calls offered tools calls
  */
 record ChatRequest(String model, List<PromptMessage> messages, Integer maxTokens, boolean stream,
-		boolean includeUsage) {
+		boolean includeUsage, String offeredTool) {
+
+	ChatRequest(String model, List<PromptMessage> messages, Integer maxTokens, boolean stream, boolean includeUsage) {
+		this(model, messages, maxTokens, stream, includeUsage, null);
+	}
 
 	/**
 	 * Counts the prompt as OpenAI does: 3 tokens per message plus its role, texts and (name + 1),

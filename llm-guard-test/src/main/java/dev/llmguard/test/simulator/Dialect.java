@@ -47,6 +47,14 @@ interface Dialect {
 	void rateLimitHeaders(Headers headers, RateWindows.Snapshot windows, Instant now);
 
 	/**
+	 * A non-streamed answer that calls the request's {@link ChatRequest#offeredTool() offered tool} with
+	 * empty arguments, or {@code null} when the dialect answers tool calls as text.
+	 */
+	default byte[] toolCall(ChatRequest request, Answer answer) {
+		return null;
+	}
+
+	/**
 	 * Writes a complete answer.
 	 * @param request the request
 	 * @param answer the answer

@@ -48,7 +48,22 @@ final class OpenAiDialect implements Dialect {
 		boolean stream = flag(body, "stream");
 		JsonNode streamOptions = body.get("stream_options");
 		boolean includeUsage = streamOptions != null && streamOptions.isObject() && flag(streamOptions, "include_usage");
-		return new ChatRequest(model.stringValue(), prompt, maxTokens, stream, includeUsage);
+		return new ChatRequest(model.stringValue(), prompt, maxTokens, stream, includeUsage,
+				offeredTool(body.get("tools"), messages));
+	}
+
+	/** The first offered function when no message answers a tool call yet. */
+	private static String offeredTool(JsonNode tools, JsonNode messages) {
+		if (tools == null || !tools.isArray() || tools.isEmpty()) {
+			return null;
+		}
+		for (JsonNode message : messages) {
+			if ("tool".equals(message.path("role").asString(""))) {
+				return null;
+			}
+		}
+		JsonNode name = tools.get(0).path("function").get("name");
+		return (name != null && name.isString()) ? name.stringValue() : null;
 	}
 
 	private static PromptMessage message(JsonNode message, String path) {
@@ -166,6 +181,31 @@ final class OpenAiDialect implements Dialect {
 		body.set("usage", usage(answer, answer.tokens()));
 		body.put("service_tier", "default");
 		body.putNull("system_fingerprint");
+		return Json.bytes(body);
+	}
+
+	@Override
+	public byte[] toolCall(ChatRequest request, Answer answer) {
+		ObjectNode body = Json.object();
+		body.put("id", answer.id());
+		body.put("object", "chat.completion");
+		body.put("created", answer.created());
+		body.put("model", request.model());
+		ObjectNode choice = body.putArray("choices").addObject();
+		choice.put("index", 0);
+		ObjectNode message = choice.putObject("message");
+		message.put("role", "assistant");
+		message.putNull("content");
+		message.putNull("refusal");
+		ObjectNode call = message.putArray("tool_calls").addObject();
+		call.put("id", "call_" + answer.id());
+		call.put("type", "function");
+		ObjectNode function = call.putObject("function");
+		function.put("name", request.offeredTool());
+		function.put("arguments", "{}");
+		choice.putNull("logprobs");
+		choice.put("finish_reason", "tool_calls");
+		body.set("usage", usage(answer, answer.tokens()));
 		return Json.bytes(body);
 	}
 

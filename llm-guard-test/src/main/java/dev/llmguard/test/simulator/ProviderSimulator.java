@@ -93,6 +93,8 @@ public final class ProviderSimulator implements AutoCloseable {
 
 	private volatile int forcedFailureStatus = 503;
 
+	private volatile boolean callOfferedTools;
+
 	private final Map<String, Duration> rateLimitedModels = new ConcurrentHashMap<>();
 
 	private final Object randomLock = new Object();
@@ -283,6 +285,7 @@ public final class ProviderSimulator implements AutoCloseable {
 		this.forcedRateLimits.set(0);
 		this.forcedFailures.set(0);
 		this.rateLimitedModels.clear();
+		this.callOfferedTools = false;
 		synchronized (this.randomLock) {
 			this.random = new Random(this.initialSettings.seed());
 		}
@@ -358,6 +361,21 @@ public final class ProviderSimulator implements AutoCloseable {
 
 	long nextSequence() {
 		return this.sequence.incrementAndGet();
+	}
+
+	/**
+	 * Makes the simulator answer like a model that uses the tools it is offered: an OpenAI request (not
+	 * streamed) that offers tools, and whose conversation holds no tool result yet, is answered with a
+	 * call of the first offered tool with empty arguments ({@code finish_reason: tool_calls}); the
+	 * request that carries the tool's result gets a text answer. Off by default.
+	 * @param on whether to call offered tools
+	 */
+	public void callOfferedTools(boolean on) {
+		this.callOfferedTools = on;
+	}
+
+	boolean callsOfferedTools() {
+		return this.callOfferedTools;
 	}
 
 	/** A forced failure status, or 0 when none is due. */

@@ -164,9 +164,11 @@ final class SimulatorHandler implements HttpHandler {
 			stream(exchange, dialect, request, answer, settings.chunkDelay());
 		}
 		else {
+			byte[] toolCall = (this.simulator.callsOfferedTools() && request.offeredTool() != null)
+					? dialect.toolCall(request, answer) : null;
 			counter.succeeded(promptTokens);
 			counter.output(answer.tokens());
-			send(exchange, 200, JSON, dialect.completion(request, answer));
+			send(exchange, 200, JSON, (toolCall != null) ? toolCall : dialect.completion(request, answer));
 		}
 	}
 
