@@ -16,15 +16,17 @@ public final class Attempt {
 
 	private final ModelSpec spec;
 
-	private final RatePermit permit;
+	private volatile RatePermit permit;
 
-	private final BudgetReservation reservation;
+	private volatile BudgetReservation reservation;
 
 	private final long maxOutputTokens;
 
 	private volatile LlmGuardContext context;
 
 	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private volatile boolean settled;
 
 	Attempt(ModelRef model, ModelSpec spec, RatePermit permit, BudgetReservation reservation, long maxOutputTokens,
 			LlmGuardContext context) {
@@ -65,13 +67,41 @@ public final class Attempt {
 		this.context = context;
 	}
 
+	/**
+	 * Holds fresh capacity for the next try of a model whose last try was charged (its outcome was
+	 * unknown, so the provider may bill it): the attempt is open again.
+	 */
+	void renew(RatePermit permit, BudgetReservation reservation) {
+		this.permit = permit;
+		this.reservation = reservation;
+		this.settled = false;
+		this.closed.set(false);
+	}
+
 	/** Marks the attempt closed; true only for the first caller, so capacity is given back once. */
 	boolean close() {
 		return this.closed.compareAndSet(false, true);
 	}
 
+	/** Marks the attempt closed by a successful settlement; true only for the first caller. */
+	boolean closeSettled() {
+		if (!close()) {
+			return false;
+		}
+		this.settled = true;
+		return true;
+	}
+
 	public boolean isClosed() {
 		return this.closed.get();
+	}
+
+	/**
+	 * Whether the attempt was settled with the usage of an answer, rather than given up (released, or
+	 * charged its reservation); a failure after this point is no failure of the provider call.
+	 */
+	public boolean isSettled() {
+		return this.closed.get() && this.settled;
 	}
 
 }

@@ -60,6 +60,22 @@ public final class CallExecution {
 
 	private ObservedCall observed = ObservedCall.NONE;
 
+	/** How long the call waited before its admission began, known from the first {@link #admit()}. */
+	private Duration queued;
+
+	/** The attempt {@link #admit()} returned last. */
+	private Attempt current;
+
+	private boolean wrapsRequests;
+
+	private int requestsMade;
+
+	private ModelRef requestModel;
+
+	private boolean requestsExhausted;
+
+	private boolean exhausted;
+
 	CallExecution(LlmGuardEngine engine, CallRequest request, ChainSpec chain, List<ModelRef> candidates,
 			long inputEstimate) {
 		this.engine = engine;
@@ -122,6 +138,10 @@ public final class CallExecution {
 	 * @throws InterruptedException when the thread is interrupted while waiting
 	 */
 	public Attempt admit() throws InterruptedException {
+		if (this.queued == null) {
+			// time spent before admission began (an executor's queue) counts against max-wait as well
+			this.queued = Duration.between(this.started, this.engine.clock().instant());
+		}
 		while (this.next < this.candidates.size()) {
 			ModelRef model = this.candidates.get(this.next++);
 			boolean hasNext = this.next < this.candidates.size();
@@ -175,7 +195,8 @@ public final class CallExecution {
 			}
 			emit(new GuardEvent.Waited(this.engine.clock().instant(), model.provider(), model.model(),
 					this.request.priority(), permit.waited()));
-			return new Attempt(model, spec, permit, reservation, maxOut, context(model, 1, maxOut));
+			this.current = new Attempt(model, spec, permit, reservation, maxOut, context(model, 1, maxOut));
+			return this.current;
 		}
 		return null;
 	}
@@ -215,28 +236,107 @@ public final class CallExecution {
 		}
 	}
 
+	/**
+	 * The output allowance reserved for the call on a model, and written into the request that leaves:
+	 * the request's own max tokens, else the model's configured {@code max-output-tokens}, else
+	 * {@code llm.guard.estimation.default-max-output-tokens}.
+	 */
 	private long maxOutputTokens(ModelSpec spec) {
 		if (this.request.maxOutputTokens() != null) {
 			return this.request.maxOutputTokens();
 		}
 		if (spec != null && spec.maxOutputTokens() != null) {
-			return Math.min(spec.maxOutputTokens(), this.engine.settings().defaultMaxOutputTokens());
+			return spec.maxOutputTokens();
 		}
 		return this.engine.settings().defaultMaxOutputTokens();
 	}
 
+	/** The call's max wait for capacity on a model, less what it spent queued before admission began. */
 	private Duration maxWait(ModelRef model) {
-		if (this.request.maxWait() != null) {
-			return this.request.maxWait();
+		Duration maxWait = this.request.maxWait();
+		if (maxWait == null) {
+			var provider = this.engine.settings().providers().get(model.provider());
+			maxWait = (provider != null && provider.maxWait() != null) ? provider.maxWait()
+					: this.engine.settings().defaultMaxWait();
 		}
-		var provider = this.engine.settings().providers().get(model.provider());
-		return (provider != null && provider.maxWait() != null) ? provider.maxWait()
-				: this.engine.settings().defaultMaxWait();
+		if (this.queued == null || this.queued.isZero() || this.queued.isNegative()) {
+			return maxWait;
+		}
+		Duration left = maxWait.minus(this.queued);
+		return left.isNegative() ? Duration.ZERO : left;
 	}
 
 	private LlmGuardContext context(ModelRef model, int attempt, long maxOut) {
 		return new LlmGuardContext(model, this.chainName, this.request.tenant(), this.request.session(),
-				this.request.priority(), attempt, this.inputEstimate, maxOut);
+				this.request.priority(), attempt, this.inputEstimate, maxOut, this.wrapsRequests ? this : null);
+	}
+
+	/**
+	 * Marks this call as the call of an annotated method or facade operation: the model requests its
+	 * code makes through guarded clients are run one by one ({@link LlmGuardEngine#executeRequest}).
+	 */
+	void wrapRequests() {
+		this.wrapsRequests = true;
+	}
+
+	/**
+	 * Hands the admitted attempt to the first model request made inside this call; later requests get
+	 * {@code null} and are admitted on their own.
+	 */
+	Attempt takeForRequest() {
+		this.requestsMade++;
+		Attempt attempt = this.current;
+		if (this.requestsMade == 1 && attempt != null && !attempt.isClosed()) {
+			return attempt;
+		}
+		return null;
+	}
+
+	/** Whether model requests were made inside this call through guarded clients: they were retried on their own. */
+	boolean madeRequests() {
+		return this.requestsMade > 0;
+	}
+
+	/** The model the latest request inside this call used: later requests start from it on the chain. */
+	ModelRef requestModel() {
+		return (this.requestModel != null) ? this.requestModel : this.lastModel;
+	}
+
+	void requestAnswered(ModelRef model) {
+		this.requestModel = model;
+	}
+
+	/** A model request made inside this call found every model of the chain failed. */
+	void requestsExhausted() {
+		this.requestsExhausted = true;
+	}
+
+	/** The model of the attempt that settled with an answer, or the last one tried. */
+	ModelRef answeredBy() {
+		return (this.current != null) ? this.current.model() : this.lastModel;
+	}
+
+	/** Whether every model was tried and {@link #exhausted} answered. */
+	boolean isExhausted() {
+		return this.exhausted;
+	}
+
+	/**
+	 * The code of this call failed after making model requests through guarded clients, which were
+	 * retried and failed over on their own: the code is not run again. When a request found every model
+	 * failed, the chain's fallback response answers if the result type can carry it; else the error
+	 * propagates.
+	 */
+	<T> T afterRequestsFailed(Throwable error, FallbackResponseMapper<T> mapper) throws Throwable {
+		if ((this.requestsExhausted || this.exhausted) && this.chain != null && this.chain.fallbackResponse() != null) {
+			T answer = mapper.map(this.chain.fallbackResponse());
+			if (answer != null) {
+				emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName,
+						String.valueOf(answeredBy()), "fallback_response", lastReason()));
+				return answer;
+			}
+		}
+		throw error;
 	}
 
 	/**
@@ -268,12 +368,30 @@ public final class CallExecution {
 	 * buckets and frees the concurrency slot. Safe to call more than once; only the first counts.
 	 */
 	public void settle(Attempt attempt, Usage usage, boolean estimated) {
-		if (!attempt.close()) {
+		if (!attempt.closeSettled()) {
 			return;
 		}
-		long cost = 0;
+		Usage settled = usage;
+		boolean estimate = estimated;
+		long cost;
 		try {
 			cost = this.engine.pricing().costNanos(attempt.model(), usage);
+		}
+		catch (ArithmeticException ex) {
+			// usage too large to price (a malformed response): the reserved worst case is what is known
+			logger.warn("llm-guard: the usage reported for {} cannot be priced ({}); settling the reserved worst case",
+					attempt.model(), ex.getMessage());
+			settled = worstCase(attempt);
+			cost = worstCaseCost(attempt);
+			estimate = true;
+		}
+		commit(attempt, settled, cost);
+		finish(attempt.model(), "success", settled, cost, estimate);
+	}
+
+	/** Commits usage and cost to the attempt's budgets and settles its permit, whatever fails first. */
+	private void commit(Attempt attempt, Usage usage, long cost) {
+		try {
 			if (attempt.reservation() != null) {
 				// shared buckets start reading their state now, so the read overlaps the budget commit
 				this.engine.limiters().prefetch(attempt.permit());
@@ -283,7 +401,33 @@ public final class CallExecution {
 		finally {
 			attempt.permit().settle(usage);
 		}
-		finish(attempt.model(), "success", usage, cost, estimated);
+	}
+
+	private Usage worstCase(Attempt attempt) {
+		return new Usage(this.inputEstimate, attempt.maxOutputTokens());
+	}
+
+	private long worstCaseCost(Attempt attempt) {
+		return this.engine.pricing().worstCaseCostNanos(attempt.model(), this.inputEstimate, attempt.maxOutputTokens());
+	}
+
+	/**
+	 * Charges an attempt whose outcome is unknown (a read timeout, a connection lost after sending, a
+	 * call or stream cancelled after the request left): the provider may have processed and billed it,
+	 * so its reserved worst case is committed to every budget and kept in the token buckets, marked as
+	 * estimated. Does nothing when the attempt was already settled, released or charged.
+	 * @param reason why the outcome is unknown, for the event
+	 */
+	public void charge(Attempt attempt, String reason) {
+		if (!attempt.close()) {
+			return;
+		}
+		Usage usage = worstCase(attempt);
+		long cost = worstCaseCost(attempt);
+		commit(attempt, usage, cost);
+		ModelRef model = attempt.model();
+		emit(new GuardEvent.Charged(this.engine.clock().instant(), model.provider(), model.model(), usage, cost,
+				reason));
 	}
 
 	/** Classifies a failure of the attempt (causes included); unknown errors are not retryable. */
@@ -316,10 +460,55 @@ public final class CallExecution {
 		emit(new GuardEvent.Retried(this.engine.clock().instant(), model.provider(), model.model(),
 				attempt.context().attempt(), classification.kind().tag(), delay));
 		this.engine.clock().sleep(delay);
-		if (!this.engine.limiters().acquireRetryRequest(attempt.permit(), this.request.priority(), maxWait(model))) {
+		if (classification.outcomeUnknown()) {
+			// the provider may have processed (and will bill) the lost try: it keeps its reservation, and
+			// the next try needs a reservation and capacity of its own
+			charge(attempt, classification.detail());
+			if (!renew(attempt)) {
+				return false;
+			}
+		}
+		else if (!this.engine.limiters().acquireRetryRequest(attempt.permit(), this.request.priority(),
+				maxWait(model))) {
 			return false;
 		}
 		attempt.nextTry(context(model, attempt.context().attempt() + 1, attempt.maxOutputTokens()));
+		return true;
+	}
+
+	/**
+	 * Reserves budgets and takes rate capacity again for the next try of a charged attempt.
+	 * @return false when a budget cannot afford it or no capacity came within the call's max wait
+	 */
+	private boolean renew(Attempt attempt) throws InterruptedException {
+		ModelRef model = attempt.model();
+		long maxOut = attempt.maxOutputTokens();
+		BudgetReservation reservation = null;
+		long worstCost = this.engine.pricing().worstCaseCostNanos(model, this.inputEstimate, maxOut);
+		List<BudgetCharge> charges = this.engine.budgets()
+			.chargesFor(this.request.tenant(), this.request.session(), worstCost, this.inputEstimate + maxOut);
+		if (!charges.isEmpty()) {
+			ReserveOutcome outcome = this.engine.budgets().reserve(charges);
+			if (!(outcome instanceof ReserveOutcome.Reserved reserved)) {
+				this.lastRejection = this.engine.budgets().exceeded((ReserveOutcome.Exceeded) outcome);
+				return false;
+			}
+			reservation = reserved.reservation();
+		}
+		RatePermit permit;
+		try {
+			permit = this.engine.limiters()
+				.acquire(model, new Demand(this.inputEstimate, maxOut), this.request.priority(), maxWait(model));
+		}
+		catch (RateLimitExceededException ex) {
+			this.engine.releaseBudget(reservation);
+			return false;
+		}
+		catch (InterruptedException | RuntimeException | Error ex) {
+			this.engine.releaseBudget(reservation);
+			throw ex;
+		}
+		attempt.renew(permit, reservation);
 		return true;
 	}
 
@@ -330,7 +519,12 @@ public final class CallExecution {
 	 * {@link #admit()}
 	 */
 	public Throwable abandon(Attempt attempt, Throwable error, ErrorClassification classification) {
-		release(attempt);
+		if (classification.outcomeUnknown()) {
+			charge(attempt, classification.detail());
+		}
+		else {
+			release(attempt);
+		}
 		ModelRef model = attempt.model();
 		Instant now = this.engine.clock().instant();
 		FailureKind kind = classification.kind();
@@ -377,6 +571,7 @@ public final class CallExecution {
 	 * (or, for a single model, the provider's error).
 	 */
 	public <T> T exhausted(FallbackResponseMapper<T> mapper) throws Throwable {
+		this.exhausted = true;
 		if (this.chain != null && this.chain.fallbackResponse() != null) {
 			T answer = mapper.map(this.chain.fallbackResponse());
 			if (answer != null) {

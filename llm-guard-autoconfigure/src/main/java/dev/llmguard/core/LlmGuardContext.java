@@ -28,8 +28,21 @@ public final class LlmGuardContext {
 
 	private final AtomicReference<Usage> usage = new AtomicReference<>();
 
+	/**
+	 * The call of an annotated method or facade operation this context belongs to, whose model requests
+	 * through guarded clients are each run (retried, failed over) on their own; {@code null} for the
+	 * context of one model request, where inner entry points only apply the model.
+	 */
+	private final CallExecution requests;
+
 	public LlmGuardContext(ModelRef model, String chain, String tenant, String session, int priority, int attempt,
 			long estimatedInputTokens, long maxOutputTokens) {
+		this(model, chain, tenant, session, priority, attempt, estimatedInputTokens, maxOutputTokens, null);
+	}
+
+	LlmGuardContext(ModelRef model, String chain, String tenant, String session, int priority, int attempt,
+			long estimatedInputTokens, long maxOutputTokens, CallExecution requests) {
+		this.requests = requests;
 		this.model = model;
 		this.chain = chain;
 		this.tenant = tenant;
@@ -126,6 +139,23 @@ public final class LlmGuardContext {
 	/** The output allowance reserved for the call; put it in the request's max tokens. */
 	public long maxOutputTokens() {
 		return this.maxOutputTokens;
+	}
+
+	/**
+	 * The call whose model requests through guarded clients are run one by one, when this is the context
+	 * of an annotated method or facade operation; else {@code null}.
+	 */
+	CallExecution requests() {
+		return this.requests;
+	}
+
+	/**
+	 * Whether model requests made inside this call through a guarded client (ChatClient, RestClient) are
+	 * each admitted, retried and failed over on their own, so that a retry repeats one model request
+	 * and never the caller's other work; {@code false} when this context is that of one model request.
+	 */
+	public boolean runsRequestsOnTheirOwn() {
+		return this.requests != null;
 	}
 
 	/** Reports the usage the provider returned (the last report wins). */

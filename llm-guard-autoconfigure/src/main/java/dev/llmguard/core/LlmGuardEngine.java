@@ -10,9 +10,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.retry.RetryCallback;
@@ -106,16 +108,34 @@ public final class LlmGuardEngine implements AutoCloseable {
 		this.observer = b.observer;
 	}
 
+	/**
+	 * The default executor of asynchronous and streamed calls: a thread for each call waiting for
+	 * capacity or pausing before a retry, so that waiting calls meet in the limiters' priority queue,
+	 * never in a FIFO queue in front of it where an urgent call would wait behind low ones, unseen by
+	 * max-wait. Threads end after 30 s idle; past {@link #MAX_ASYNC_THREADS} waiting calls, a new one is
+	 * refused at once rather than queued without bound.
+	 */
 	private static ExecutorService defaultExecutor() {
 		AtomicInteger count = new AtomicInteger();
-		ThreadPoolExecutor executor = new ThreadPoolExecutor(64, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-				r -> {
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(0, MAX_ASYNC_THREADS, 30, TimeUnit.SECONDS,
+				new SynchronousQueue<>(), r -> {
 					Thread t = new Thread(r, "llm-guard-async-" + count.incrementAndGet());
 					t.setDaemon(true);
 					return t;
+				}, (task, pool) -> {
+					throw new RejectedExecutionException(MAX_ASYNC_THREADS + " asynchronous LLM calls are already "
+							+ "waiting for capacity or a retry; give LlmGuardEngine.Builder.asyncExecutor a larger "
+							+ "executor (virtual threads on Java 21+) if the application needs more");
 				});
-		executor.allowCoreThreadTimeOut(true);
 		return executor;
+	}
+
+	/** How many asynchronous calls may wait for capacity or a retry at once on the default executor. */
+	static final int MAX_ASYNC_THREADS = 1024;
+
+	/** The executor that runs admission waits, retry pauses and stream settlements off the caller's threads. */
+	public Executor asyncExecutor() {
+		return this.asyncExecutor;
 	}
 
 	public static Builder builder(GuardSettings settings) {
@@ -139,6 +159,37 @@ public final class LlmGuardEngine implements AutoCloseable {
 		if (outer != null) {
 			return operation.call(outer);
 		}
+		return guard(request, operation, fallback, true);
+	}
+
+	/**
+	 * Runs one model request under the guard, for entry points that see the request itself (the Spring
+	 * AI advisor, the RestClient interceptor). Alone, it is guarded like {@link #execute}. Inside the call
+	 * of an annotated method or a facade operation, it is admitted, retried and failed over on its own
+	 * under that call's chain, tenant, session and priority (the first request uses the capacity the
+	 * call was admitted with), so that a retry repeats this request only, never the method's other work
+	 * or tools that already ran. Inside another model request it runs at once with that context.
+	 * @param request the request's own figures: estimated input tokens and max output tokens (inside an
+	 * outer call the rest comes from it)
+	 * @param operation sends the request with the context's model and output allowance
+	 * @param fallback maps the chain's fallback response to the result type (not used inside an outer
+	 * call: there the outer call answers with its own fallback)
+	 */
+	public <T> T executeRequest(CallRequest request, GuardedOperation<T> operation,
+			FallbackResponseMapper<T> fallback) throws Throwable {
+		LlmGuardContext outer = LlmGuardContext.find();
+		if (outer == null) {
+			return guard(request, operation, fallback, false);
+		}
+		CallExecution call = outer.requests();
+		if (call == null) {
+			return operation.call(outer);
+		}
+		return runRequest(call, request, operation);
+	}
+
+	private <T> T guard(CallRequest request, GuardedOperation<T> operation, FallbackResponseMapper<T> fallback,
+			boolean wrapsRequests) throws Throwable {
 		if (request.tool() != null) {
 			ToolOutcome<T> tool = checkTool(request.tool(), fallback);
 			if (tool != null) {
@@ -151,7 +202,10 @@ public final class LlmGuardEngine implements AutoCloseable {
 		try (ObservedCall.Scope scope = observed.openScope()) {
 			CallExecution execution = start(request);
 			execution.observe(observed);
-			return run(execution, operation, fallback);
+			if (wrapsRequests) {
+				execution.wrapRequests();
+			}
+			return run(execution, null, operation, fallback, wrapsRequests);
 		}
 		catch (Throwable ex) {
 			failure = ex;
@@ -162,24 +216,65 @@ public final class LlmGuardEngine implements AutoCloseable {
 		}
 	}
 
-	private <T> T run(CallExecution execution, GuardedOperation<T> operation, FallbackResponseMapper<T> fallback)
-			throws Throwable {
-		Attempt attempt;
-		while ((attempt = execution.admit()) != null) {
+	/**
+	 * One model request made inside an annotated method or facade operation: the first takes the
+	 * attempt the call was admitted with; later ones (the rounds of a tool-calling conversation) are
+	 * admitted on their own, from the model the last request used.
+	 */
+	private <T> T runRequest(CallExecution call, CallRequest shape, GuardedOperation<T> operation) throws Throwable {
+		Attempt first = call.takeForRequest();
+		CallExecution execution = call;
+		if (first == null) {
+			CallRequest next = call.request()
+				.toBuilder()
+				.model(call.requestModel())
+				.tool(null)
+				.prompt(null)
+				.estimatedInputTokens(shape.estimatedInputTokens())
+				.maxOutputTokens(shape.maxOutputTokens())
+				.build();
+			execution = start(next);
+			execution.observe(call.observed());
+		}
+		try {
+			T result = run(execution, first, operation, FallbackResponseMapper.none(), false);
+			call.requestAnswered(execution.answeredBy());
+			return result;
+		}
+		catch (Throwable ex) {
+			if (execution.isExhausted()) {
+				call.requestsExhausted();
+			}
+			throw ex;
+		}
+	}
+
+	/**
+	 * Drives a call: admits a model (or starts from {@code first}), calls it, retries or fails over, and
+	 * settles. For the call of an annotated method or facade operation whose code made model requests
+	 * through guarded clients, those requests were retried on their own: the method is not run again.
+	 */
+	private <T> T run(CallExecution execution, Attempt first, GuardedOperation<T> operation,
+			FallbackResponseMapper<T> fallback, boolean wrapsRequests) throws Throwable {
+		Attempt attempt = (first != null) ? first : execution.admit();
+		for (; attempt != null; attempt = execution.admit()) {
 			Attempt current = attempt;
 			try {
 				T result;
 				try {
 					result = callOnce(operation, current);
 				}
-				catch (Throwable first) {
+				catch (Throwable failed) {
+					if (wrapsRequests && execution.madeRequests()) {
+						throw failed;
+					}
 					// most calls succeed at once: spring-retry's template (built for this attempt, with its
 					// context, thread-local registration and back-off state) takes over only after a
 					// failure, which it is handed as its own first attempt's, and decides from there as
 					// for any other attempt
 					result = retryTemplate(execution, current).execute((RetryCallback<T, Throwable>) retry -> {
 						if (retry.getRetryCount() == 0) {
-							throw first;
+							throw failed;
 						}
 						if (retry.hasAttribute(GuardRetryPolicy.NO_CAPACITY)) {
 							throw retry.getLastThrowable();
@@ -194,7 +289,11 @@ public final class LlmGuardEngine implements AutoCloseable {
 				// an interrupt during a retry pause comes wrapped by spring-retry: raise the InterruptedException itself
 				Throwable error = (thrown instanceof BackOffInterruptedException
 						&& thrown.getCause() instanceof InterruptedException interrupted) ? interrupted : thrown;
-				if (current.isClosed()) {
+				if (wrapsRequests && execution.madeRequests()) {
+					// each model request was retried and failed over on its own: the code is not run again
+					return execution.afterRequestsFailed(error, fallback);
+				}
+				if (current.isSettled()) {
 					throw error; // settlement itself failed: capacity is already accounted
 				}
 				Throwable raise = execution.abandon(current, error, classify(error));
@@ -251,30 +350,90 @@ public final class LlmGuardEngine implements AutoCloseable {
 			return result;
 		}
 		execution.observe(observed);
-		this.asyncExecutor.execute(() -> admitAsync(execution, operation, fallback, result));
+		execution.wrapRequests();
+		try {
+			this.asyncExecutor.execute(() -> admitAsync(execution, operation, fallback, result));
+		}
+		catch (RejectedExecutionException ex) {
+			result.completeExceptionally(ex); // nothing was taken yet
+		}
 		return result;
 	}
 
 	private <T> void admitAsync(CallExecution execution, AsyncGuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
+		if (result.isDone()) {
+			return; // cancelled before admission began: nothing was taken
+		}
+		Attempt attempt;
 		try {
-			Attempt attempt = execution.admit();
+			attempt = admitUnlessCancelled(execution, result);
+		}
+		catch (Throwable ex) {
+			if (ex instanceof InterruptedException && !result.isDone()) {
+				Thread.currentThread().interrupt();
+			}
+			result.completeExceptionally(ex);
+			return;
+		}
+		if (result.isDone()) {
+			// the caller cancelled while the call waited for capacity: nobody will use it, no request leaves
+			if (attempt != null) {
+				execution.release(attempt);
+			}
+			return;
+		}
+		try {
 			if (attempt == null) {
 				result.complete(execution.exhausted(fallback));
 				return;
 			}
-			attemptAsync(execution, attempt, operation, fallback, result);
 		}
 		catch (Throwable ex) {
-			if (ex instanceof InterruptedException) {
-				Thread.currentThread().interrupt();
-			}
 			result.completeExceptionally(ex);
+			return;
+		}
+		attemptAsync(execution, attempt, operation, fallback, result);
+	}
+
+	/**
+	 * Admits the call on this executor thread; cancelling the caller's future interrupts the wait for
+	 * capacity, so a cancelled call stops queueing at once.
+	 */
+	private static Attempt admitUnlessCancelled(CallExecution execution, CompletableFuture<?> result)
+			throws InterruptedException {
+		Thread waiting = Thread.currentThread();
+		Object lock = new Object();
+		boolean[] admitting = { true };
+		result.whenComplete((value, failure) -> {
+			if (result.isCancelled()) {
+				synchronized (lock) {
+					if (admitting[0]) {
+						waiting.interrupt();
+					}
+				}
+			}
+		});
+		try {
+			return execution.admit();
+		}
+		finally {
+			synchronized (lock) {
+				admitting[0] = false;
+				if (result.isCancelled()) {
+					Thread.interrupted(); // the interrupt was ours: the pool thread goes on clean
+				}
+			}
 		}
 	}
 
 	private <T> void attemptAsync(CallExecution execution, Attempt attempt, AsyncGuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
+		if (result.isDone()) {
+			execution.release(attempt); // cancelled during the pause before this try: it never leaves
+			return;
+		}
+		AtomicBoolean inFlight = new AtomicBoolean(true);
 		CompletionStage<T> called;
 		try (ObservedCall.Scope observation = execution.observed().openScope();
 				LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
@@ -285,6 +444,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 		}
 		CompletionStage<T> stage = called;
 		stage.whenComplete((value, failure) -> {
+			inFlight.set(false);
 			if (failure == null) {
 				try {
 					execution.succeeded(attempt, value);
@@ -296,12 +456,26 @@ public final class LlmGuardEngine implements AutoCloseable {
 				return;
 			}
 			Throwable error = unwrap(failure);
-			this.asyncExecutor.execute(() -> afterAsyncFailure(execution, attempt, error, operation, fallback, result));
+			try {
+				this.asyncExecutor.execute(
+						() -> afterAsyncFailure(execution, attempt, error, operation, fallback, result));
+			}
+			catch (RejectedExecutionException ex) {
+				execution.abandon(attempt, error, classify(error)); // gives its capacity back (or charges it)
+				ex.addSuppressed(error);
+				result.completeExceptionally(ex);
+			}
 		});
 		result.whenComplete((value, failure) -> {
 			if (result.isCancelled()) {
 				stage.toCompletableFuture().cancel(true);
-				execution.release(attempt);
+				if (inFlight.get()) {
+					// the request left and its answer is dropped: the provider may still bill it
+					execution.charge(attempt, "cancelled after the request left");
+				}
+				else {
+					execution.release(attempt);
+				}
 			}
 		});
 	}
@@ -311,6 +485,11 @@ public final class LlmGuardEngine implements AutoCloseable {
 		try {
 			if (result.isDone()) {
 				execution.release(attempt);
+				return;
+			}
+			if (execution.madeRequests()) {
+				// each model request was retried and failed over on its own: the code is not run again
+				result.complete(execution.afterRequestsFailed(error, fallback));
 				return;
 			}
 			ErrorClassification classification = classify(error);

@@ -53,6 +53,9 @@ public final class GuardEventMetrics implements GuardListener {
 	/** Tool calls counted against tool limits, by tool and outcome. */
 	public static final String TOOL_CALLS = "llm.guard.tool.calls";
 
+	/** Attempts whose outcome was unknown, charged their reserved worst case; tags provider, model. */
+	public static final String CHARGED = "llm.guard.charged";
+
 	private final MeterRegistry registry;
 
 	/** Meters by their name and tag values (in the order the builder adds the tags); bounded by the configuration. */
@@ -69,6 +72,18 @@ public final class GuardEventMetrics implements GuardListener {
 	public void onEvent(GuardEvent event) {
 		if (event instanceof GuardEvent.CallFinished finished) {
 			callFinished(finished);
+		}
+		else if (event instanceof GuardEvent.Charged charged) {
+			ModelMeters model = this.models.computeIfAbsent(new ModelKey(charged.provider(), charged.model()),
+					(key) -> new ModelMeters(key, this.registry));
+			model.count(charged.usage(), charged.costNanos());
+			counter(List.of(CHARGED, charged.provider(), charged.model()), (key) -> Counter.builder(CHARGED)
+				.description("Attempts whose outcome was unknown (timeout, lost connection, cancelled after sending), "
+						+ "charged their reserved worst case as an estimate")
+				.tag("provider", charged.provider())
+				.tag("model", charged.model())
+				.register(this.registry))
+				.increment();
 		}
 		else if (event instanceof GuardEvent.Waited waited) {
 			String priority = Priority.of(waited.priority()).tag();
@@ -115,14 +130,8 @@ public final class GuardEventMetrics implements GuardListener {
 		ModelMeters model = this.models.computeIfAbsent(new ModelKey(call.provider(), call.model()),
 				(key) -> new ModelMeters(key, this.registry));
 		model.calls(call.outcome()).increment();
-		Usage usage = call.usage();
-		if (usage != null) {
-			model.inputTokens.increment(usage.inputTokens() - usage.cachedInputTokens());
-			model.cachedInputTokens.increment(usage.cachedInputTokens());
-			model.outputTokens.increment(usage.outputTokens());
-			// a counter holds a double: the exact nano-dollars divided once give the same double as a
-			// BigDecimal conversion (below 2^53 nano-dollars) at a fraction of the cost on every call
-			model.cost.increment(call.costNanos() / (double) Money.NANOS_PER_USD);
+		if (call.usage() != null) {
+			model.count(call.usage(), call.costNanos());
 		}
 	}
 
@@ -167,6 +176,16 @@ public final class GuardEventMetrics implements GuardListener {
 				.tag("provider", key.provider())
 				.tag("model", key.model())
 				.register(registry);
+		}
+
+		/** Counts the tokens and the cost of one settled or charged attempt. */
+		void count(Usage usage, long costNanos) {
+			this.inputTokens.increment(usage.inputTokens() - usage.cachedInputTokens());
+			this.cachedInputTokens.increment(usage.cachedInputTokens());
+			this.outputTokens.increment(usage.outputTokens());
+			// a counter holds a double: the exact nano-dollars divided once give the same double as a
+			// BigDecimal conversion (below 2^53 nano-dollars) at a fraction of the cost on every call
+			this.cost.increment(costNanos / (double) Money.NANOS_PER_USD);
 		}
 
 		Counter calls(String outcome) {

@@ -105,8 +105,6 @@ public final class GuardedFlux {
 	 */
 	private static final class StreamCall<T> {
 
-		private static final Scheduler WAITING = Schedulers.boundedElastic();
-
 		private final LlmGuardEngine engine;
 
 		private final CallRequest request;
@@ -119,6 +117,9 @@ public final class GuardedFlux {
 
 		private final boolean single;
 
+		/** Where admission waits, retry pauses and settlements run: the engine's executor, off the caller's threads. */
+		private final Scheduler waiting;
+
 		private CallExecution execution;
 
 		private volatile Attempt current;
@@ -126,6 +127,9 @@ public final class GuardedFlux {
 		private volatile boolean cancelled;
 
 		// accounting of the current attempt, guarded by this
+		/** The provider's publisher was subscribed: the request may have left. */
+		private boolean sent;
+
 		private boolean streamed;
 
 		private final StringBuilder text = new StringBuilder();
@@ -144,6 +148,7 @@ public final class GuardedFlux {
 			this.fallback = fallback;
 			this.reader = reader;
 			this.single = single;
+			this.waiting = Schedulers.fromExecutor(engine.asyncExecutor());
 		}
 
 		Flux<T> start() {
@@ -169,7 +174,7 @@ public final class GuardedFlux {
 
 		private Flux<T> admitNext() {
 			return Mono.fromCallable(() -> Optional.ofNullable(admit()))
-				.subscribeOn(WAITING)
+				.subscribeOn(this.waiting)
 				.flatMapMany(admitted -> admitted.isPresent() ? attempt(admitted.get()) : exhausted());
 		}
 
@@ -199,13 +204,16 @@ public final class GuardedFlux {
 				LlmGuardContext context = attempt.context();
 				return Flux.from(source)
 					.contextWrite(reactorContext -> reactorContext.put(CONTEXT_KEY, context))
+					.doOnSubscribe(subscription -> markSent())
 					.doOnNext(this::onElement)
-					.doOnComplete(() -> settle(attempt))
+					// settling may call a shared backend: not on the thread that completed the stream (an I/O thread)
+					.concatWith(Mono.<T>fromRunnable(() -> settle(attempt)).subscribeOn(this.waiting))
 					.onErrorResume(error -> failed(attempt, error));
 			});
 		}
 
 		private synchronized void reset() {
+			this.sent = false;
 			this.streamed = false;
 			this.text.setLength(0);
 			this.sawText = false;
@@ -225,6 +233,14 @@ public final class GuardedFlux {
 			if (usage != null) {
 				this.lastUsage = usage;
 			}
+		}
+
+		private synchronized void markSent() {
+			this.sent = true;
+		}
+
+		private synchronized boolean wasSent() {
+			return this.sent;
 		}
 
 		private synchronized boolean hasStreamed() {
@@ -255,7 +271,7 @@ public final class GuardedFlux {
 		}
 
 		private Flux<T> failed(Attempt attempt, Throwable error) {
-			if (attempt.isClosed()) {
+			if (attempt.isSettled()) {
 				return Flux.error(error); // settlement itself failed: capacity is already accounted
 			}
 			if (hasStreamed()) {
@@ -273,7 +289,7 @@ public final class GuardedFlux {
 				return abandon(attempt, error, classification);
 			}
 			return Mono.fromCallable(() -> this.execution.prepareRetry(attempt, delay, classification))
-				.subscribeOn(WAITING)
+				.subscribeOn(this.waiting)
 				.doOnError(ex -> this.execution.release(attempt))
 				.flatMapMany(ready -> ready ? attempt(attempt) : abandon(attempt, error, classification));
 		}
@@ -301,6 +317,10 @@ public final class GuardedFlux {
 			}
 			if (hasStreamed()) {
 				settle(attempt);
+			}
+			else if (wasSent()) {
+				// the request left and nothing came back yet: the provider has the prompt and may bill it
+				this.execution.charge(attempt, "stream cancelled after the request left");
 			}
 			else {
 				this.execution.release(attempt);

@@ -7,6 +7,8 @@ import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.util.ReflectionUtils;
 
+import dev.llmguard.core.LlmGuardContext;
+
 /**
  * Reads and rewrites the options of a Spring AI request without depending on any provider module:
  * provider-specific options (OpenAI's {@code max_completion_tokens} and stream usage) are reached by
@@ -33,8 +35,7 @@ final class ChatOptionsSupport {
 		if (maxTokens != null) {
 			return maxTokens;
 		}
-		Object completion = invoke(options, "getMaxCompletionTokens");
-		return (completion instanceof Integer tokens) ? positive(tokens) : null;
+		return positive(asInteger(invoke(options, "getMaxCompletionTokens")));
 	}
 
 	private static Integer positive(Integer tokens) {
@@ -42,19 +43,37 @@ final class ChatOptionsSupport {
 	}
 
 	/**
-	 * The request with the guard's chosen model in its options (every other option kept).
+	 * The request as the guard sends it: the chosen model and an output allowance no higher than the one
+	 * reserved, every other option kept. A request without max tokens gets the reserved allowance (OpenAI
+	 * options as max completion tokens, which every OpenAI chat model accepts); one asking more is
+	 * lowered to it, so the worst case reserved is the worst case the provider can bill.
 	 * @param streaming whether the request is streamed: then ask for the final usage chunk where the
 	 * options know how (OpenAI's {@code stream_options.include_usage})
 	 */
-	static ChatClientRequest withModel(ChatClientRequest request, String model, boolean streaming) {
+	static ChatClientRequest forAttempt(ChatClientRequest request, LlmGuardContext context, boolean streaming) {
 		ChatOptions options = request.prompt().getOptions();
+		String model = context.model();
+		int allowance = (int) Math.min(Integer.MAX_VALUE, context.maxOutputTokens());
 		boolean sameModel = options != null && model.equals(options.getModel());
 		boolean askUsage = streaming && options != null && streamUsageSwitchedOff(options);
-		if (sameModel && !askUsage) {
+		Integer completion = (options != null) ? positive(asInteger(invoke(options, "getMaxCompletionTokens"))) : null;
+		Integer maxTokens = (options != null) ? positive(options.getMaxTokens()) : null;
+		Integer asked = (completion != null) ? completion : maxTokens;
+		boolean withinAllowance = asked != null && asked <= allowance;
+		if (sameModel && !askUsage && withinAllowance) {
 			return request;
 		}
 		ChatOptions.Builder<?> builder = (options != null) ? options.mutate() : ChatOptions.builder();
 		builder.model(model);
+		if (!withinAllowance) {
+			Method completionSetter = ReflectionUtils.findMethod(builder.getClass(), "maxCompletionTokens", Integer.class);
+			if (completionSetter != null && (completion != null || maxTokens == null)) {
+				ReflectionUtils.invokeMethod(completionSetter, builder, allowance);
+			}
+			else {
+				builder.maxTokens(allowance);
+			}
+		}
 		if (askUsage) {
 			Method streamUsage = ReflectionUtils.findMethod(builder.getClass(), "streamUsage", boolean.class);
 			if (streamUsage != null) {
@@ -62,6 +81,10 @@ final class ChatOptionsSupport {
 			}
 		}
 		return withOptions(request, builder.build());
+	}
+
+	private static Integer asInteger(Object value) {
+		return (value instanceof Integer integer) ? integer : null;
 	}
 
 	static ChatClientRequest withOptions(ChatClientRequest request, ChatOptions options) {

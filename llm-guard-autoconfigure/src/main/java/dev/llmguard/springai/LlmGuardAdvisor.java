@@ -162,15 +162,22 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	@Override
 	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
 		LlmGuardContext outer = LlmGuardContext.find();
-		if (outer != null) {
+		CallRequest call;
+		if (outer == null) {
+			call = resolve(request);
+			if (call == null) {
+				return chain.nextCall(request);
+			}
+		}
+		else if (outer.runsRequestsOnTheirOwn()) {
+			// inside an annotated method or a facade operation: this round is retried on its own
+			call = figures(request).build();
+		}
+		else {
 			return callModel(request, chain, outer);
 		}
-		CallRequest call = resolve(request);
-		if (call == null) {
-			return chain.nextCall(request);
-		}
 		try {
-			return this.engine.execute(call, context -> callModel(request, chain, context), fallback(request));
+			return this.engine.executeRequest(call, context -> callModel(request, chain, context), fallback(request));
 		}
 		catch (RuntimeException | Error ex) {
 			throw ex;
@@ -186,7 +193,7 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 
 	private ChatClientResponse callModel(ChatClientRequest request, CallAdvisorChain chain,
 			LlmGuardContext context) {
-		ChatClientRequest withModel = ChatOptionsSupport.withModel(request, context.model(), false);
+		ChatClientRequest withModel = ChatOptionsSupport.forAttempt(request, context, false);
 		// the chain pops advisors as it goes: every attempt continues on a fresh copy
 		ChatClientResponse response = chain.copy(this).nextCall(withModel);
 		addUsage(context, this.usageExtractor.extract(response));
@@ -214,7 +221,7 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 
 	private Flux<ChatClientResponse> streamModel(ChatClientRequest request, StreamAdvisorChain chain,
 			LlmGuardContext context) {
-		ChatClientRequest withModel = ChatOptionsSupport.withModel(request, context.model(), true);
+		ChatClientRequest withModel = ChatOptionsSupport.forAttempt(request, context, true);
 		return Flux.defer(() -> {
 			Usage[] last = new Usage[1];
 			return chain.copy(this)
@@ -267,13 +274,10 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	 */
 	CallRequest resolve(ChatClientRequest request) {
 		Map<String, Object> params = request.context();
-		CallRequest.Builder call = CallRequest.builder()
-			.tenant(text(params.get(TENANT)))
+		CallRequest.Builder call = figures(request).tenant(text(params.get(TENANT)))
 			.session(text(params.get(SESSION)))
 			.priority(priority(params.get(PRIORITY)))
-			.maxWait(duration(params.get(MAX_WAIT)))
-			.estimatedInputTokens(estimateInput(request))
-			.maxOutputTokens(ChatOptionsSupport.maxOutputTokens(request));
+			.maxWait(duration(params.get(MAX_WAIT)));
 		Map<String, ChainSpec> chains = this.engine.settings().chains();
 		String chainName = text(params.get(CHAIN));
 		if (chainName != null) {
@@ -294,6 +298,13 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 		}
 		warnUnguarded(modelName);
 		return null;
+	}
+
+	/** The request's own figures: its estimated input tokens and the max output tokens it asks for. */
+	private CallRequest.Builder figures(ChatClientRequest request) {
+		return CallRequest.builder()
+			.estimatedInputTokens(estimateInput(request))
+			.maxOutputTokens(ChatOptionsSupport.maxOutputTokens(request));
 	}
 
 	private int configuredModels() {

@@ -6,6 +6,7 @@ import java.util.List;
 import com.openai.errors.OpenAIIoException;
 import com.openai.errors.OpenAIServiceException;
 
+import dev.llmguard.core.retry.DefaultErrorClassifier;
 import dev.llmguard.core.retry.ErrorClassification;
 import dev.llmguard.core.retry.ErrorClassifier;
 import dev.llmguard.core.retry.FailureKind;
@@ -27,7 +28,11 @@ public final class OpenAiSdkErrorClassifier implements ErrorClassifier {
 			return HttpStatusClassification.classify(ex.statusCode(), text, retryAfter);
 		}
 		if (error instanceof OpenAIIoException) {
-			return ErrorClassification.of(FailureKind.TRANSIENT, null, "connection: OpenAIIoException");
+			// the SDK wraps the connection failure: whether the request left is told by the cause
+			ErrorClassification cause = (error.getCause() != null) ? DefaultErrorClassifier.connection(error.getCause())
+					: null;
+			return (cause != null) ? cause : new ErrorClassification(FailureKind.TRANSIENT, null, null,
+					"connection: OpenAIIoException (outcome unknown)", true);
 		}
 		return null;
 	}

@@ -172,6 +172,14 @@ public final class GuardFixtures {
 			return keys;
 		}
 
+		/** Tokens reserved by each reservation, in order, read from the global budget's charges. */
+		public List<Long> reservedTokens() {
+			return this.charges.stream()
+				.filter(c -> c.budget().scope() == BudgetScope.GLOBAL)
+				.map(BudgetCharge::tokens)
+				.toList();
+		}
+
 		/** Reservations made (one per admitted model), counted by the global budget's charges. */
 		public int reservations() {
 			return (int) this.charges.stream().filter(c -> c.budget().scope() == BudgetScope.GLOBAL).count();

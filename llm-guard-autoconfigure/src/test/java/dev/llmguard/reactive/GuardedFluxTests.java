@@ -115,7 +115,7 @@ class GuardedFluxTests {
 		Flux<String> stream = GuardedFlux.flux(this.engine, request(),
 				context -> Flux.just(Thread.currentThread().getName()), null, ChunkReader.TEXT);
 		StepVerifier.create(stream)
-			.assertNext(thread -> assertThat(thread).isNotEqualTo(subscriber).startsWith("boundedElastic"))
+			.assertNext(thread -> assertThat(thread).isNotEqualTo(subscriber).startsWith("llm-guard-async-"))
 			.verifyComplete();
 		assertThat(LlmGuardContext.isActive()).isFalse();
 	}

@@ -83,6 +83,22 @@ public sealed interface GuardEvent {
 	}
 
 	/**
+	 * An attempt whose outcome is unknown (a read timeout, a connection lost after sending, a call or
+	 * stream cancelled after its request left) was charged its reserved worst case: the provider may
+	 * have processed and billed it. The usage is an estimate.
+	 * @param usage the tokens charged (the input estimate and the whole output allowance)
+	 * @param costNanos the cost charged in nano-dollars
+	 * @param reason why the outcome is unknown
+	 */
+	record Charged(Instant time, String provider, String model, Usage usage, long costNanos, String reason)
+			implements GuardEvent {
+		@Override
+		public String type() {
+			return "charged";
+		}
+	}
+
+	/**
 	 * A budget crossed its warn-at share for the first time in its period.
 	 * @param key tenant or session key, empty for a global budget
 	 */

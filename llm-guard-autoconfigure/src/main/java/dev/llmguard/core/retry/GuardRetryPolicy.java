@@ -45,7 +45,8 @@ public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 		if (last == null) {
 			return true;
 		}
-		if (context.hasAttribute(NO_CAPACITY) || last instanceof InterruptedException) {
+		if (context.hasAttribute(NO_CAPACITY) || last instanceof InterruptedException || this.attempt.isClosed()) {
+			// closed: model requests made inside the call took the attempt and were retried on their own
 			return false;
 		}
 		// RetryTemplate asks again before the next attempt, after prepareRetry moved the attempt number
