@@ -211,8 +211,10 @@ public final class RedisBudgetLedger implements BudgetLedger {
 	}
 
 	/**
-	 * {@inheritDoc} Deletes the current and the previous period's entry. Calls still in flight then
-	 * free nothing of what later calls reserved.
+	 * {@inheritDoc} Deletes the current and the previous period's entry. The entry that later calls
+	 * create has another epoch (see {@link BudgetScripts}), so calls still in flight are settled as if
+	 * they had reserved nothing, like in the in-memory ledger: they free nothing of what later calls
+	 * reserved, and what they spend counts in the fresh state.
 	 * @throws GuardBackendUnavailableException when Redis fails, in either mode
 	 */
 	@Override

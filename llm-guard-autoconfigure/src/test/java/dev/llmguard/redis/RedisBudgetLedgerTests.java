@@ -15,11 +15,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.budget.BudgetCharge;
+import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.BudgetPeriods;
 import dev.llmguard.core.budget.BudgetReservation;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.budget.BudgetWindow;
 import dev.llmguard.core.budget.Budgets;
+import dev.llmguard.core.budget.InMemoryBudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardListener;
@@ -38,6 +40,9 @@ class RedisBudgetLedgerTests {
 
 	private static final BudgetSpec DAILY = RedisTestSupport.tokenBudget("daily", BudgetScope.GLOBAL, BudgetPeriod.DAY,
 			1000);
+
+	private static final BudgetSpec SMALL = RedisTestSupport.tokenBudget("small", BudgetScope.GLOBAL, BudgetPeriod.NONE,
+			150);
 
 	private static final BudgetSpec PER_TENANT = RedisTestSupport.costBudget("tenant-cap", BudgetScope.TENANT,
 			BudgetPeriod.NONE, "1.00");
@@ -76,8 +81,16 @@ class RedisBudgetLedgerTests {
 	}
 
 	private BudgetUsage usage(BudgetSpec budget, String key) {
+		return usage(this.ledger, budget, key);
+	}
+
+	private BudgetUsage usage(BudgetLedger ledger, BudgetSpec budget) {
+		return usage(ledger, budget, "");
+	}
+
+	private BudgetUsage usage(BudgetLedger ledger, BudgetSpec budget, String key) {
 		BudgetWindow window = BudgetPeriods.windowOf(budget.period(), this.clock.instant(), ZoneOffset.UTC);
-		return this.ledger.usage(budget, key, window.start(), window.end());
+		return ledger.usage(budget, key, window.start(), window.end());
 	}
 
 	@Test
@@ -189,6 +202,50 @@ class RedisBudgetLedgerTests {
 	}
 
 	@Test
+	void aCallReservedBeforeAResetFreesNothingOfWhatLaterCallsReserved() {
+		for (BudgetLedger ledger : List.of(new InMemoryBudgetLedger(this.clock, ZoneOffset.UTC), this.ledger)) {
+			BudgetReservation beforeReset = reserve(ledger, charge(SMALL, "", 0, 100));
+			ledger.reset(SMALL, "");
+			BudgetReservation afterReset = reserve(ledger, charge(SMALL, "", 0, 100));
+			ledger.release(beforeReset);
+			assertThat(usage(ledger, SMALL).reservedTokens()).as(ledger.backend()).isEqualTo(100);
+			assertThat(ledger.reserve(List.of(charge(SMALL, "", 0, 100)))).as(ledger.backend())
+				.isInstanceOf(ReserveOutcome.Exceeded.class);
+			ledger.release(afterReset);
+			assertThat(usage(ledger, SMALL).reservedTokens()).as(ledger.backend()).isZero();
+		}
+	}
+
+	@Test
+	void aCallReservedBeforeAResetSpendsInTheFreshStateAndFreesNothing() {
+		for (BudgetLedger ledger : List.of(new InMemoryBudgetLedger(this.clock, ZoneOffset.UTC), this.ledger)) {
+			BudgetReservation beforeReset = reserve(ledger, charge(SMALL, "", 0, 100));
+			ledger.reset(SMALL, "");
+			reserve(ledger, charge(SMALL, "", 0, 100));
+			assertThat(ledger.commit(beforeReset, 0, 30)).as(ledger.backend()).singleElement().satisfies((usage) -> {
+				assertThat(usage.spentTokens()).isEqualTo(30);
+				assertThat(usage.reservedTokens()).isEqualTo(100);
+			});
+			// 30 spent + 100 held: 20 more fit, 21 do not
+			assertThat(ledger.reserve(List.of(charge(SMALL, "", 0, 21)))).as(ledger.backend())
+				.isInstanceOf(ReserveOutcome.Exceeded.class);
+			reserve(ledger, charge(SMALL, "", 0, 20));
+		}
+	}
+
+	@Test
+	void aReservationReclaimedAfterAResetFreesNothingOfWhatLaterCallsReserved() {
+		reserve(charge(SMALL, "", 0, 100)); // its instance crashed
+		this.ledger.reset(SMALL, "");
+		this.clock.advance(Duration.ofMinutes(5));
+		reserve(charge(SMALL, "", 0, 100)); // a live call
+		this.clock.advance(RedisGuardOptions.DEFAULT.reservationLease().minusMinutes(4));
+		// the crashed call's lease has ended, the live call's has not: reclaiming frees only the first
+		assertThat(this.ledger.reserve(List.of(charge(SMALL, "", 0, 100)))).isInstanceOf(ReserveOutcome.Exceeded.class);
+		assertThat(usage(SMALL, "").reservedTokens()).isEqualTo(100);
+	}
+
+	@Test
 	void manyThreadsNeverOverspendAndReservationsReturnToZero() throws Exception {
 		AtomicInteger admitted = new AtomicInteger();
 		RedisTestSupport.hammer(32, 20, (thread, i) -> {
@@ -211,7 +268,11 @@ class RedisBudgetLedgerTests {
 	}
 
 	private BudgetReservation reserve(BudgetCharge... charges) {
-		ReserveOutcome outcome = this.ledger.reserve(List.of(charges));
+		return reserve(this.ledger, charges);
+	}
+
+	private static BudgetReservation reserve(BudgetLedger ledger, BudgetCharge... charges) {
+		ReserveOutcome outcome = ledger.reserve(List.of(charges));
 		assertThat(outcome).isInstanceOf(ReserveOutcome.Reserved.class);
 		return ((ReserveOutcome.Reserved) outcome).reservation();
 	}
