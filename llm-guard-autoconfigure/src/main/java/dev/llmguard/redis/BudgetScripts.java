@@ -164,6 +164,29 @@ final class BudgetScripts {
 			""");
 
 	/**
+	 * Extends the leases of reservations still open, each to the same new deadline, and keeps their
+	 * records as long; a reservation that was settled or reclaimed meanwhile stays as it is.
+	 * <pre>
+	 * KEYS  open-zset
+	 * ARGV  deadline-ms, record-ttl-ms, record-key-prefix, then the ids
+	 * →     the ids that were no longer open
+	 * </pre>
+	 */
+	static final RedisScript RENEW = RedisScript.of("""
+			local gone = {}
+			for i = 4, #ARGV do
+			  if redis.call('zscore', KEYS[1], ARGV[i]) then
+			    redis.call('zadd', KEYS[1], ARGV[1], ARGV[i])
+			    redis.call('pexpire', ARGV[3] .. ARGV[i], ARGV[2])
+			  else
+			    table.insert(gone, ARGV[i])
+			  end
+			end
+			redis.call('pexpire', KEYS[1], ARGV[2])
+			return gone
+			""");
+
+	/**
 	 * Marks a usage hash as warned, once: field {@code w}. A hash that does not exist (reset, or its
 	 * period ended) is not created, so the mark never outlives its usage; the caller then warns.
 	 * <pre>

@@ -1,13 +1,16 @@
 package dev.llmguard.redis;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,6 +70,12 @@ public final class RedisGuardBackend implements AutoCloseable {
 	private volatile StatefulConnection<byte[], byte[]> connection;
 
 	private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
+
+	/** The client the connection was opened from, whose event executors run periodic tasks. */
+	private volatile AbstractRedisClient connectedClient;
+
+	/** Periodic tasks, cancelled on {@link #close()}. */
+	private final List<Future<?>> periodic = new CopyOnWriteArrayList<>();
 
 	private volatile boolean closed;
 
@@ -343,6 +352,7 @@ public final class RedisGuardBackend implements AutoCloseable {
 				else {
 					throw new IllegalStateException("Unsupported Lettuce client " + redisClient.getClass().getName());
 				}
+				this.connectedClient = redisClient;
 			}
 			return this.commands;
 		}
@@ -365,10 +375,41 @@ public final class RedisGuardBackend implements AutoCloseable {
 		}).thenCompose((stage) -> stage);
 	}
 
+	/**
+	 * Runs a task every {@code period} until this backend is closed, on the event executors of the
+	 * application's Lettuce client (the guard starts no thread of its own), so the task must not block.
+	 * Only once connected: a task needs Redis anyway.
+	 * @return whether the task was scheduled
+	 */
+	boolean every(Duration period, Runnable task) {
+		synchronized (this.connectLock) {
+			AbstractRedisClient redisClient = this.connectedClient;
+			if (this.closed || redisClient == null) {
+				return false;
+			}
+			long millis = Math.max(1, period.toMillis());
+			Runnable guarded = () -> {
+				try {
+					task.run();
+				}
+				catch (RuntimeException ex) {
+					// an exception would end the schedule: the next run tries again
+					logger.debug("llm-guard: a periodic Redis task failed", ex);
+				}
+			};
+			this.periodic.add(redisClient.getResources()
+				.eventExecutorGroup()
+				.scheduleWithFixedDelay(guarded, millis, millis, TimeUnit.MILLISECONDS));
+			return true;
+		}
+	}
+
 	@Override
 	public void close() {
 		synchronized (this.connectLock) {
 			this.closed = true;
+			this.periodic.forEach((task) -> task.cancel(false));
+			this.periodic.clear();
 			StatefulConnection<byte[], byte[]> open = this.connection;
 			this.connection = null;
 			this.commands = null;

@@ -246,6 +246,60 @@ class RedisBudgetLedgerTests {
 	}
 
 	@Test
+	void aCallLongerThanItsLeaseKeepsItsReservationWhileItsInstanceRenewsTheLease() {
+		BudgetReservation longCall = reserve(charge(DAILY, "", 0, 900));
+		for (int i = 0; i < 5; i++) { // 20 minutes, twice the lease
+			this.clock.advance(Duration.ofMinutes(4));
+			this.ledger.renewLeases().join();
+		}
+		assertThat(this.ledger.reserve(List.of(charge(DAILY, "", 0, 200)))).isInstanceOf(ReserveOutcome.Exceeded.class);
+		assertThat(usage(DAILY, "").reservedTokens()).isEqualTo(900);
+		this.ledger.commit(longCall, 0, 800);
+		assertThat(usage(DAILY, "")).satisfies((usage) -> {
+			assertThat(usage.spentTokens()).isEqualTo(800);
+			assertThat(usage.reservedTokens()).isZero();
+		});
+	}
+
+	@Test
+	void reservationsOfACrashedInstanceAreReclaimedWhileTheOtherInstancesRenewTheirOwn() {
+		try (SecondInstance crashed = new SecondInstance()) {
+			crashed.ledger.reserve(List.of(charge(DAILY, "", 0, 500))); // never settled, never renewed
+		}
+		BudgetReservation longCall = reserve(charge(DAILY, "", 0, 400));
+		for (int i = 0; i < 3; i++) {
+			this.clock.advance(Duration.ofMinutes(4));
+			this.ledger.renewLeases().join();
+		}
+		BudgetReservation next = reserve(charge(DAILY, "", 0, 500));
+		assertThat(usage(DAILY, "").reservedTokens()).isEqualTo(900);
+		this.ledger.release(next);
+		this.ledger.release(longCall);
+		assertThat(usage(DAILY, "").reservedTokens()).isZero();
+		assertThat(this.inspector.redis().zcard("ledger:{ledger}:open")).isZero();
+	}
+
+	@Test
+	void leasesAreRenewedOnlyWhenHalfOfThemHasPassed() {
+		reserve(charge(DAILY, "", 0, 10));
+		double reservedUntil = this.clock.instant().plus(RedisGuardOptions.DEFAULT.reservationLease()).toEpochMilli();
+		assertThat(openDeadlines()).containsExactly(reservedUntil);
+		this.clock.advance(Duration.ofMinutes(4));
+		this.ledger.renewLeases().join();
+		assertThat(openDeadlines()).containsExactly(reservedUntil);
+		this.clock.advance(Duration.ofMinutes(2));
+		this.ledger.renewLeases().join();
+		assertThat(openDeadlines()).containsExactly(
+				(double) this.clock.instant().plus(RedisGuardOptions.DEFAULT.reservationLease()).toEpochMilli());
+	}
+
+	private List<Double> openDeadlines() {
+		return this.inspector.redis().zrangeWithScores("ledger:{ledger}:open", 0, -1).stream()
+			.map((scored) -> scored.getScore())
+			.toList();
+	}
+
+	@Test
 	void manyThreadsNeverOverspendAndReservationsReturnToZero() throws Exception {
 		AtomicInteger admitted = new AtomicInteger();
 		RedisTestSupport.hammer(32, 20, (thread, i) -> {
