@@ -85,7 +85,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 	public RedisBudgetLedger(RedisGuardBackend backend, ZoneId zone) {
 		this.backend = Objects.requireNonNull(backend, "backend");
 		this.keys = backend.keys();
-		this.clock = backend.clock();
+		this.clock = backend.time();
 		this.zone = Objects.requireNonNull(zone, "zone");
 	}
 

@@ -33,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardListener;
 
@@ -50,6 +51,10 @@ import dev.llmguard.core.event.GuardListener;
  * {@link GuardBackendUnavailableException}). After that one caller at a time tries Redis again; the
  * first success marks it up, without a restart. Each operation answered by the failure mode is
  * counted in {@link #failures()}.
+ * <p>
+ * What the backend stores in Redis is timed by Redis's clock ({@link #time()}), one clock for every
+ * instance, so instances whose clocks disagree still agree on lease ends, budget periods and bucket
+ * refills.
  */
 public final class RedisGuardBackend implements AutoCloseable {
 
@@ -63,6 +68,8 @@ public final class RedisGuardBackend implements AutoCloseable {
 
 	private final GuardClock clock;
 
+	private final GuardClock time;
+
 	private final GuardListener listener;
 
 	private final Object connectLock = new Object();
@@ -73,6 +80,9 @@ public final class RedisGuardBackend implements AutoCloseable {
 
 	/** The client the connection was opened from, whose event executors run periodic tasks. */
 	private volatile AbstractRedisClient connectedClient;
+
+	/** How often the offset between this instance's clock and Redis's is measured again. */
+	private static final Duration TIME_CHECK = Duration.ofMinutes(1);
 
 	/** Periodic tasks, cancelled on {@link #close()}. */
 	private final List<Future<?>> periodic = new CopyOnWriteArrayList<>();
@@ -94,7 +104,9 @@ public final class RedisGuardBackend implements AutoCloseable {
 	 * @param client the application's Lettuce client, asked for on first use ({@code RedisClient} or
 	 * {@code RedisClusterClient})
 	 * @param options the backend's settings
-	 * @param clock the guard's clock, for event times
+	 * @param clock the guard's clock, for event times; the time of what is stored in Redis is this
+	 * clock corrected to Redis's ({@link #time()}), except for a {@link ManualGuardClock}, which a test
+	 * moves by hand and which is used as it is
 	 * @param listener receives {@link GuardEvent.BackendFailed}; must not throw
 	 */
 	public RedisGuardBackend(Supplier<? extends AbstractRedisClient> client, RedisGuardOptions options,
@@ -103,6 +115,7 @@ public final class RedisGuardBackend implements AutoCloseable {
 		this.options = Objects.requireNonNull(options, "options");
 		this.keys = new RedisKeys(options.keyPrefix());
 		this.clock = Objects.requireNonNull(clock, "clock");
+		this.time = (clock instanceof ManualGuardClock) ? clock : new RedisTimeClock(clock, this::connectQuietly);
 		this.listener = Objects.requireNonNull(listener, "listener");
 	}
 
@@ -114,8 +127,17 @@ public final class RedisGuardBackend implements AutoCloseable {
 		return this.keys;
 	}
 
+	/** The guard's clock, for events and for instants exchanged with the engine. */
 	GuardClock clock() {
 		return this.clock;
+	}
+
+	/**
+	 * The time of what is stored in Redis (lease ends, budget periods, bucket refills): Redis's clock,
+	 * read without a round trip (see {@link RedisTimeClock}); a {@link ManualGuardClock} as it is.
+	 */
+	GuardClock time() {
+		return this.time;
 	}
 
 	/**
@@ -353,6 +375,9 @@ public final class RedisGuardBackend implements AutoCloseable {
 					throw new IllegalStateException("Unsupported Lettuce client " + redisClient.getClass().getName());
 				}
 				this.connectedClient = redisClient;
+				if (this.time instanceof RedisTimeClock fleet) {
+					measure(fleet, this.commands);
+				}
 			}
 			return this.commands;
 		}
@@ -373,6 +398,28 @@ public final class RedisGuardBackend implements AutoCloseable {
 			}
 			return CompletableFuture.<List<Object>>failedFuture(failure);
 		}).thenCompose((stage) -> stage);
+	}
+
+	/** Connects now unless Redis is known to be down; a failure counts like any operation's. */
+	private void connectQuietly() {
+		callQuietly("connect", () -> CompletableFuture.completedFuture(commands()));
+	}
+
+	/** Measures the clock offset once now (waiting at most the timeout), then every minute. */
+	private void measure(RedisTimeClock fleet, RedisClusterAsyncCommands<byte[], byte[]> redis) {
+		try {
+			await(fleet.measure(redis));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (Exception ex) {
+			logger.debug("llm-guard: could not read Redis's time yet; trying again within a minute", ex);
+		}
+		every(TIME_CHECK, () -> fleet.measure(commands()).exceptionally((ex) -> {
+			logger.debug("llm-guard: could not read Redis's time; trying again within a minute", ex);
+			return null;
+		}));
 	}
 
 	/**
