@@ -41,7 +41,8 @@ import dev.llmguard.core.config.BudgetSpec;
  * commit after the lease still counts the spending.
  * <p>
  * Usage entries expire when their period has ended (an hour later), entries of budgets without a
- * period after {@link RedisGuardOptions#idleTtl()} without activity.
+ * period after {@link RedisGuardOptions#idleTtl()} without activity. Periods and leases are read on
+ * Redis's clock ({@link RedisGuardBackend#time()}), the same for every instance.
  * <p>
  * While Redis fails: fail-open reserves locally (the call is admitted, its spending is counted in
  * Redis at commit if Redis is back by then); fail-closed throws

@@ -60,6 +60,9 @@ public final class RedisGuardBackend implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisGuardBackend.class);
 
+	/** How often the offset between this instance's clock and Redis's is measured again. */
+	private static final Duration TIME_CHECK = Duration.ofMinutes(1);
+
 	private final Supplier<? extends AbstractRedisClient> client;
 
 	private final RedisGuardOptions options;
@@ -80,9 +83,6 @@ public final class RedisGuardBackend implements AutoCloseable {
 
 	/** The client the connection was opened from, whose event executors run periodic tasks. */
 	private volatile AbstractRedisClient connectedClient;
-
-	/** How often the offset between this instance's clock and Redis's is measured again. */
-	private static final Duration TIME_CHECK = Duration.ofMinutes(1);
 
 	/** Periodic tasks, cancelled on {@link #close()}. */
 	private final List<Future<?>> periodic = new CopyOnWriteArrayList<>();

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -291,6 +293,22 @@ class RedisBudgetLedgerTests {
 		this.ledger.renewLeases().join();
 		assertThat(openDeadlines()).containsExactly(
 				(double) this.clock.instant().plus(RedisGuardOptions.DEFAULT.reservationLease()).toEpochMilli());
+	}
+
+	@Test
+	void periodicTasksRunOnTheRedisClientsEventExecutorsUntilTheBackendCloses() throws Exception {
+		reserve(charge(DAILY, "", 0, 10)); // connects
+		CountDownLatch runs = new CountDownLatch(3);
+		List<String> threads = new CopyOnWriteArrayList<>();
+		assertThat(this.backend.every(Duration.ofMillis(1), () -> {
+			threads.add(Thread.currentThread().getName());
+			runs.countDown();
+		})).isTrue();
+		assertThat(runs.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(threads).allSatisfy((name) -> assertThat(name).startsWith("lettuce"));
+		this.backend.close();
+		assertThat(this.backend.every(Duration.ofMillis(1), () -> {
+		})).isFalse();
 	}
 
 	private List<Double> openDeadlines() {
