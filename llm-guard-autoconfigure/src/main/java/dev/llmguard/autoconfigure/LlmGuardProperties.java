@@ -276,7 +276,11 @@ public class LlmGuardProperties {
 		/** Longest wait for one Redis operation before it counts as failed. */
 		private Duration timeout = Duration.ofSeconds(1);
 
-		/** How long a budget reservation may stay open before it is reclaimed (an instance crashed mid-call). */
+		/**
+		 * How long a budget reservation stays held without being renewed: the instance running the call
+		 * renews it while the call runs, so the reservations of an instance that crashed are reclaimed
+		 * after this.
+		 */
 		private Duration reservationLease = Duration.ofMinutes(10);
 
 		/** How long entries of budgets with period 'none' are kept while unused. */

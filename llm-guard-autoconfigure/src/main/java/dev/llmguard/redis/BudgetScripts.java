@@ -7,18 +7,26 @@ import dev.llmguard.redis.RedisGuardBackend.RedisScript;
  * of the key prefix. Amounts travel as decimal strings and are added with HINCRBY (exact 64-bit);
  * limit checks compare Lua numbers, exact up to 2^53 nano-dollars (about $9 million) and tokens.
  * <p>
- * A usage hash holds {@code sc rc st rt}: spent and reserved cost (nano-dollars) and tokens. A
- * reservation record holds {@code s} (o open, d done, r reclaimed), {@code n} and, per charge,
- * {@code u<i> c<i> t<i>}: the usage key and the amounts it holds there.
+ * A usage hash holds {@code sc rc st rt}: spent and reserved cost (nano-dollars) and tokens, and
+ * {@code g}, its epoch: a value set once when the hash is created and never again, so a hash a reset
+ * deleted comes back with another epoch. A reservation record holds {@code s} (o open, d done, r
+ * reclaimed), {@code n} and, per charge, {@code u<i> c<i> t<i> g<i>}: the usage key, the amounts it
+ * holds there and the epoch it holds them in. Freeing them touches the hash only while it has that
+ * epoch: a reservation made before a reset frees nothing of what later reservations hold.
  */
 final class BudgetScripts {
 
 	private BudgetScripts() {
 	}
 
-	/** Frees up to what a usage hash still holds; never below zero (a reset may have dropped it). */
+	/**
+	 * Frees what a reservation holds in a usage hash, only in the epoch it was made in (records
+	 * written before epochs existed carry none and free as before), never below zero. Gives a hash
+	 * its epoch when it is created.
+	 */
 	private static final String RELEASE_FUNCTION = """
-			local function free(u, c, t)
+			local function free(u, c, t, g)
+			  if g and redis.call('hget', u, 'g') ~= g then return end
 			  local v = redis.call('hmget', u, 'rc', 'rt')
 			  local dc = math.min(tonumber(c), tonumber(v[1] or '0'))
 			  local dt = math.min(tonumber(t), tonumber(v[2] or '0'))
@@ -28,6 +36,10 @@ final class BudgetScripts {
 			local function usage(u)
 			  local v = redis.call('hmget', u, 'sc', 'rc', 'st', 'rt')
 			  return {v[1] or '0', v[2] or '0', v[3] or '0', v[4] or '0'}
+			end
+			local function epoch(u, fresh)
+			  redis.call('hsetnx', u, 'g', fresh)
+			  return redis.call('hget', u, 'g')
 			end
 			""";
 
@@ -47,8 +59,8 @@ final class BudgetScripts {
 			  if redis.call('hget', rk, 's') == 'o' then
 			    local held = tonumber(redis.call('hget', rk, 'n') or '0')
 			    for j = 1, held do
-			      local f = redis.call('hmget', rk, 'u' .. j, 'c' .. j, 't' .. j)
-			      if f[1] then free(f[1], f[2] or '0', f[3] or '0') end
+			      local f = redis.call('hmget', rk, 'u' .. j, 'c' .. j, 't' .. j, 'g' .. j)
+			      if f[1] then free(f[1], f[2] or '0', f[3] or '0', f[4]) end
 			    end
 			    redis.call('hset', rk, 's', 'r')
 			  end
@@ -75,6 +87,7 @@ final class BudgetScripts {
 			  table.insert(rec, 'u' .. i) table.insert(rec, u)
 			  table.insert(rec, 'c' .. i) table.insert(rec, ARGV[a + 1])
 			  table.insert(rec, 't' .. i) table.insert(rec, ARGV[a + 2])
+			  table.insert(rec, 'g' .. i) table.insert(rec, epoch(u, ARGV[4]))
 			end
 			redis.call('hset', KEYS[2], unpack(rec))
 			redis.call('pexpire', KEYS[2], ARGV[3])
@@ -91,7 +104,8 @@ final class BudgetScripts {
 	/**
 	 * Spends the actual amounts in every charge's current period and frees what the reservation
 	 * held, once: a second commit changes nothing. A reservation that was reclaimed, or never reached
-	 * Redis (admitted fail-open), is spent without freeing anything.
+	 * Redis (admitted fail-open), is spent without freeing anything; one made before a reset is spent
+	 * in the fresh state and frees nothing, like in the in-memory ledger.
 	 * <pre>
 	 * KEYS  open-zset, record, then per charge: reserved-usage, current-usage
 	 * ARGV  id, cost, tokens, record-ttl-ms, then per charge: current-usage-ttl-ms
@@ -106,10 +120,12 @@ final class BudgetScripts {
 			  out[1] = '1'
 			  for i = 1, n do
 			    if s == 'o' then
-			      local f = redis.call('hmget', KEYS[2], 'c' .. i, 't' .. i)
-			      free(KEYS[1 + 2 * i], f[1] or '0', f[2] or '0')
+			      local f = redis.call('hmget', KEYS[2], 'c' .. i, 't' .. i, 'g' .. i)
+			      free(KEYS[1 + 2 * i], f[1] or '0', f[2] or '0', f[3])
 			    end
 			    local u = KEYS[2 + 2 * i]
+			    -- an epoch no reservation holds: this reservation's own id may be the epoch of an earlier hash
+			    epoch(u, ARGV[1] .. '/s')
 			    redis.call('hincrby', u, 'sc', ARGV[2])
 			    redis.call('hincrby', u, 'st', ARGV[3])
 			    redis.call('pexpire', u, ARGV[4 + i])
@@ -138,13 +154,36 @@ final class BudgetScripts {
 			  return {'0'}
 			end
 			for i = 1, #KEYS - 2 do
-			  local f = redis.call('hmget', KEYS[2], 'c' .. i, 't' .. i)
-			  free(KEYS[2 + i], f[1] or '0', f[2] or '0')
+			  local f = redis.call('hmget', KEYS[2], 'c' .. i, 't' .. i, 'g' .. i)
+			  free(KEYS[2 + i], f[1] or '0', f[2] or '0', f[3])
 			end
 			redis.call('hset', KEYS[2], 's', 'd')
 			redis.call('pexpire', KEYS[2], ARGV[2])
 			redis.call('zrem', KEYS[1], ARGV[1])
 			return {'1'}
+			""");
+
+	/**
+	 * Extends the leases of reservations still open, each to the same new deadline, and keeps their
+	 * records as long; a reservation that was settled or reclaimed meanwhile stays as it is.
+	 * <pre>
+	 * KEYS  open-zset
+	 * ARGV  deadline-ms, record-ttl-ms, record-key-prefix, then the ids
+	 * →     the ids that were no longer open
+	 * </pre>
+	 */
+	static final RedisScript RENEW = RedisScript.of("""
+			local gone = {}
+			for i = 4, #ARGV do
+			  if redis.call('zscore', KEYS[1], ARGV[i]) then
+			    redis.call('zadd', KEYS[1], ARGV[1], ARGV[i])
+			    redis.call('pexpire', ARGV[3] .. ARGV[i], ARGV[2])
+			  else
+			    table.insert(gone, ARGV[i])
+			  end
+			end
+			redis.call('pexpire', KEYS[1], ARGV[2])
+			return gone
 			""");
 
 	/**

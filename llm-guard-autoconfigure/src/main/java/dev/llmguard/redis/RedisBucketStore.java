@@ -27,8 +27,10 @@ import dev.llmguard.core.limit.BucketStore;
 /**
  * Buckets shared by every instance through Redis: Bucket4j's Lettuce proxy manager (compare and
  * swap, one key per bucket) on the guard's connection. Keys expire once a bucket would be full
- * again (plus a few seconds), so idle limits leave nothing behind. Bucket time is the guard's
- * clock, so every instance and the tests agree on it.
+ * again (plus a few seconds), so idle limits leave nothing behind. Bucket time is the backend's
+ * {@link RedisGuardBackend#time() time}, Redis's clock, so every instance agrees on it even when their
+ * clocks do not (Bucket4j's Lettuce buckets compute refills on the client, from the clock they are
+ * given; Bucket4j 8.19 has no server-side time for them).
  * <p>
  * One Bucket4j operation reads the bucket's state (GET) and writes it back (a compare-and-swap
  * script). {@link #tryTakeAll} and {@link #adjustAll} run the operations of all buckets of a call
@@ -60,7 +62,7 @@ public final class RedisBucketStore implements BucketStore {
 	public RedisBucketStore(RedisGuardBackend backend) {
 		this.backend = Objects.requireNonNull(backend, "backend");
 		this.proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(new GuardRedisApi())
-			.clientClock(new ClockTimeMeter(backend.clock()))
+			.clientClock(new ClockTimeMeter(backend.time()))
 			.requestTimeout(backend.options().timeout())
 			.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_WHEN_FULL))
 			.build();
@@ -233,7 +235,7 @@ public final class RedisBucketStore implements BucketStore {
 
 	}
 
-	/** Bucket4j time from the guard's clock (wall-clock based, like every instance's). */
+	/** Bucket4j time from the backend's time (wall-clock based, the same for every instance). */
 	private record ClockTimeMeter(GuardClock clock) implements TimeMeter {
 
 		@Override

@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +33,16 @@ import dev.llmguard.core.config.BudgetSpec;
  * <p>
  * Every reservation is recorded with a lease ({@link RedisGuardOptions#reservationLease()}); the
  * reserve script reclaims reservations whose lease has passed, which is how the capacity held by an
- * instance that crashed mid-call comes back. A commit after the lease still counts the spending.
+ * instance that crashed mid-call comes back. The instance holding a reservation renews its lease
+ * while the call runs, so calls may last longer than a lease: every quarter lease, one script
+ * extends all of its reservations whose lease is half gone, on the Lettuce client's event executors.
+ * An instance that dies renews nothing, and its reservations are reclaimed within one lease. A call
+ * still unsettled after {@link #LONGEST_CALL} is taken for lost and its lease left to run out. A
+ * commit after the lease still counts the spending.
  * <p>
  * Usage entries expire when their period has ended (an hour later), entries of budgets without a
- * period after {@link RedisGuardOptions#idleTtl()} without activity.
+ * period after {@link RedisGuardOptions#idleTtl()} without activity. Periods and leases are read on
+ * Redis's clock ({@link RedisGuardBackend#time()}), the same for every instance.
  * <p>
  * While Redis fails: fail-open reserves locally (the call is admitted, its spending is counted in
  * Redis at commit if Redis is back by then); fail-closed throws
@@ -53,6 +62,9 @@ public final class RedisBudgetLedger implements BudgetLedger {
 	/** How long a settled or reclaimed reservation record stays, so a late commit is recognised. */
 	private static final Duration RECORD_GRACE = Duration.ofDays(1);
 
+	/** How long a reservation's lease is renewed at most: a call lasting longer is taken for lost. */
+	static final Duration LONGEST_CALL = Duration.ofDays(1);
+
 	private final RedisGuardBackend backend;
 
 	private final RedisKeys keys;
@@ -61,6 +73,12 @@ public final class RedisBudgetLedger implements BudgetLedger {
 
 	private final ZoneId zone;
 
+	/** This instance's reservations in Redis not yet settled, by id; bounded by the calls in flight. */
+	private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+
+	/** Whether the periodic lease renewal is scheduled. */
+	private final AtomicBoolean renewing = new AtomicBoolean();
+
 	/**
 	 * @param backend the connection and failure mode
 	 * @param zone the time zone of calendar periods ({@code llm.guard.zone})
@@ -68,7 +86,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 	public RedisBudgetLedger(RedisGuardBackend backend, ZoneId zone) {
 		this.backend = Objects.requireNonNull(backend, "backend");
 		this.keys = backend.keys();
-		this.clock = backend.clock();
+		this.clock = backend.time();
 		this.zone = Objects.requireNonNull(zone, "zone");
 	}
 
@@ -89,8 +107,9 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		keys[1] = bytes(this.keys.reservation(id));
 		byte[][] args = new byte[5 + 5 * n][];
 		long nowMs = now.toEpochMilli();
+		long deadlineMs = nowMs + this.backend.options().reservationLease().toMillis();
 		args[0] = number(nowMs);
-		args[1] = number(nowMs + this.backend.options().reservationLease().toMillis());
+		args[1] = number(deadlineMs);
 		args[2] = number(recordTtl().toMillis());
 		args[3] = bytes(id);
 		args[4] = bytes(this.keys.reservationPrefix());
@@ -105,9 +124,13 @@ public final class RedisBudgetLedger implements BudgetLedger {
 			args[a + 3] = number((budget.maxTokens() != null) ? budget.maxTokens() : -1);
 			args[a + 4] = number(usageTtl(charge.budget(), charge.resetsAt(), now).toMillis());
 		}
-		return this.backend.call("budget reserve",
+		ReserveOutcome outcome = this.backend.call("budget reserve",
 				() -> this.backend.eval(BudgetScripts.RESERVE, keys, args).thenApply((r) -> reserved(id, current, r)),
 				() -> admittedLocally(current));
+		if (outcome instanceof ReserveOutcome.Reserved reserved && reserved.reservation().id().equals(id)) {
+			hold(id, new Lease(nowMs, deadlineMs));
+		}
+		return outcome;
 	}
 
 	private static ReserveOutcome reserved(String id, List<BudgetCharge> charges, List<Object> reply) {
@@ -140,6 +163,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		if (reservation.isEmpty()) {
 			return List.of();
 		}
+		this.leases.remove(reservation.id());
 		Instant now = this.clock.instant();
 		List<BudgetCharge> charges = reservation.charges();
 		int n = charges.size();
@@ -184,6 +208,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		if (reservation.isEmpty() || reservation.id().startsWith(LOCAL)) {
 			return;
 		}
+		this.leases.remove(reservation.id());
 		List<BudgetCharge> charges = reservation.charges();
 		byte[][] keys = new byte[2 + charges.size()][];
 		keys[0] = bytes(this.keys.openReservations());
@@ -211,8 +236,10 @@ public final class RedisBudgetLedger implements BudgetLedger {
 	}
 
 	/**
-	 * {@inheritDoc} Deletes the current and the previous period's entry. Calls still in flight then
-	 * free nothing of what later calls reserved.
+	 * {@inheritDoc} Deletes the current and the previous period's entry. The entry that later calls
+	 * create has another epoch (see {@link BudgetScripts}), so calls still in flight are settled as if
+	 * they had reserved nothing, like in the in-memory ledger: they free nothing of what later calls
+	 * reserved, and what they spend counts in the fresh state.
 	 * @throws GuardBackendUnavailableException when Redis fails, in either mode
 	 */
 	@Override
@@ -233,6 +260,69 @@ public final class RedisBudgetLedger implements BudgetLedger {
 				() -> null);
 		if (deleted == null) {
 			throw this.backend.unavailable("budget reset", null);
+		}
+	}
+
+	/** Keeps a reservation's lease renewed until it is settled; schedules the renewal on first use. */
+	private void hold(String id, Lease lease) {
+		this.leases.put(id, lease);
+		if (!this.renewing.get() && this.renewing.compareAndSet(false, true)) {
+			Duration period = this.backend.options().reservationLease().dividedBy(4);
+			if (!this.backend.every(period, this::renewLeases)) {
+				this.renewing.set(false);
+			}
+		}
+	}
+
+	/**
+	 * Extends, with one script, the lease of every reservation of this instance whose lease is half
+	 * gone; forgets those that were reclaimed meanwhile and those older than {@link #LONGEST_CALL}.
+	 * Never blocks and never fails: a renewal that does not reach Redis is tried again at the next run.
+	 * @return completes when Redis has answered (for tests)
+	 */
+	CompletableFuture<Void> renewLeases() {
+		if (this.leases.isEmpty() || !this.backend.isUp()) {
+			return CompletableFuture.completedFuture(null);
+		}
+		long nowMs = this.clock.instant().toEpochMilli();
+		long leaseMs = this.backend.options().reservationLease().toMillis();
+		long deadlineMs = nowMs + leaseMs;
+		List<String> due = new ArrayList<>();
+		this.leases.forEach((id, lease) -> {
+			if (nowMs - lease.reservedAtMs() >= LONGEST_CALL.toMillis()) {
+				this.leases.remove(id, lease);
+			}
+			else if (lease.deadlineMs() - nowMs <= leaseMs / 2) {
+				due.add(id);
+			}
+		});
+		if (due.isEmpty()) {
+			return CompletableFuture.completedFuture(null);
+		}
+		byte[][] keys = { bytes(this.keys.openReservations()) };
+		byte[][] args = new byte[3 + due.size()][];
+		args[0] = number(deadlineMs);
+		args[1] = number(recordTtl().toMillis());
+		args[2] = bytes(this.keys.reservationPrefix());
+		for (int i = 0; i < due.size(); i++) {
+			args[3 + i] = bytes(due.get(i));
+		}
+		try {
+			return this.backend.eval(BudgetScripts.RENEW, keys, args).thenAccept((gone) -> {
+				for (String id : due) {
+					this.leases.computeIfPresent(id, (key, lease) -> new Lease(lease.reservedAtMs(), deadlineMs));
+				}
+				for (Object id : gone) {
+					this.leases.remove(text(id));
+				}
+			}).exceptionally((ex) -> {
+				logger.debug("Renewing {} budget reservation leases failed; trying again at the next run", due.size(), ex);
+				return null;
+			}).toCompletableFuture();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Renewing {} budget reservation leases failed; trying again at the next run", due.size(), ex);
+			return CompletableFuture.completedFuture(null);
 		}
 	}
 
@@ -269,6 +359,10 @@ public final class RedisBudgetLedger implements BudgetLedger {
 
 	private Duration recordTtl() {
 		return this.backend.options().reservationLease().plus(RECORD_GRACE);
+	}
+
+	/** When a reservation of this instance was made and when its lease ends, as last written. */
+	private record Lease(long reservedAtMs, long deadlineMs) {
 	}
 
 	private static BudgetUsage usage(BudgetCharge charge, List<Object> reply, int from) {

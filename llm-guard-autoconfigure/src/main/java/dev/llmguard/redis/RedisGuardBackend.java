@@ -1,13 +1,16 @@
 package dev.llmguard.redis;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardListener;
 
@@ -47,10 +51,17 @@ import dev.llmguard.core.event.GuardListener;
  * {@link GuardBackendUnavailableException}). After that one caller at a time tries Redis again; the
  * first success marks it up, without a restart. Each operation answered by the failure mode is
  * counted in {@link #failures()}.
+ * <p>
+ * What the backend stores in Redis is timed by Redis's clock ({@link #time()}), one clock for every
+ * instance, so instances whose clocks disagree still agree on lease ends, budget periods and bucket
+ * refills.
  */
 public final class RedisGuardBackend implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisGuardBackend.class);
+
+	/** How often the offset between this instance's clock and Redis's is measured again. */
+	private static final Duration TIME_CHECK = Duration.ofMinutes(1);
 
 	private final Supplier<? extends AbstractRedisClient> client;
 
@@ -60,6 +71,8 @@ public final class RedisGuardBackend implements AutoCloseable {
 
 	private final GuardClock clock;
 
+	private final GuardClock time;
+
 	private final GuardListener listener;
 
 	private final Object connectLock = new Object();
@@ -67,6 +80,12 @@ public final class RedisGuardBackend implements AutoCloseable {
 	private volatile StatefulConnection<byte[], byte[]> connection;
 
 	private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
+
+	/** The client the connection was opened from, whose event executors run periodic tasks. */
+	private volatile AbstractRedisClient connectedClient;
+
+	/** Periodic tasks, cancelled on {@link #close()}. */
+	private final List<Future<?>> periodic = new CopyOnWriteArrayList<>();
 
 	private volatile boolean closed;
 
@@ -85,7 +104,9 @@ public final class RedisGuardBackend implements AutoCloseable {
 	 * @param client the application's Lettuce client, asked for on first use ({@code RedisClient} or
 	 * {@code RedisClusterClient})
 	 * @param options the backend's settings
-	 * @param clock the guard's clock, for event times
+	 * @param clock the guard's clock, for event times; the time of what is stored in Redis is this
+	 * clock corrected to Redis's ({@link #time()}), except for a {@link ManualGuardClock}, which a test
+	 * moves by hand and which is used as it is
 	 * @param listener receives {@link GuardEvent.BackendFailed}; must not throw
 	 */
 	public RedisGuardBackend(Supplier<? extends AbstractRedisClient> client, RedisGuardOptions options,
@@ -94,6 +115,7 @@ public final class RedisGuardBackend implements AutoCloseable {
 		this.options = Objects.requireNonNull(options, "options");
 		this.keys = new RedisKeys(options.keyPrefix());
 		this.clock = Objects.requireNonNull(clock, "clock");
+		this.time = (clock instanceof ManualGuardClock) ? clock : new RedisTimeClock(clock, this::connectQuietly);
 		this.listener = Objects.requireNonNull(listener, "listener");
 	}
 
@@ -105,8 +127,17 @@ public final class RedisGuardBackend implements AutoCloseable {
 		return this.keys;
 	}
 
+	/** The guard's clock, for events and for instants exchanged with the engine. */
 	GuardClock clock() {
 		return this.clock;
+	}
+
+	/**
+	 * The time of what is stored in Redis (lease ends, budget periods, bucket refills): Redis's clock,
+	 * read without a round trip (see {@link RedisTimeClock}); a {@link ManualGuardClock} as it is.
+	 */
+	GuardClock time() {
+		return this.time;
 	}
 
 	/**
@@ -343,6 +374,10 @@ public final class RedisGuardBackend implements AutoCloseable {
 				else {
 					throw new IllegalStateException("Unsupported Lettuce client " + redisClient.getClass().getName());
 				}
+				this.connectedClient = redisClient;
+				if (this.time instanceof RedisTimeClock fleet) {
+					measure(fleet, this.commands);
+				}
 			}
 			return this.commands;
 		}
@@ -365,10 +400,63 @@ public final class RedisGuardBackend implements AutoCloseable {
 		}).thenCompose((stage) -> stage);
 	}
 
+	/** Connects now unless Redis is known to be down; a failure counts like any operation's. */
+	private void connectQuietly() {
+		callQuietly("connect", () -> CompletableFuture.completedFuture(commands()));
+	}
+
+	/** Measures the clock offset once now (waiting at most the timeout), then every minute. */
+	private void measure(RedisTimeClock fleet, RedisClusterAsyncCommands<byte[], byte[]> redis) {
+		try {
+			await(fleet.measure(redis));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (Exception ex) {
+			logger.debug("llm-guard: could not read Redis's time yet; trying again within a minute", ex);
+		}
+		every(TIME_CHECK, () -> fleet.measure(commands()).exceptionally((ex) -> {
+			logger.debug("llm-guard: could not read Redis's time; trying again within a minute", ex);
+			return null;
+		}));
+	}
+
+	/**
+	 * Runs a task every {@code period} until this backend is closed, on the event executors of the
+	 * application's Lettuce client (the guard starts no thread of its own), so the task must not block.
+	 * Only once connected: a task needs Redis anyway.
+	 * @return whether the task was scheduled
+	 */
+	boolean every(Duration period, Runnable task) {
+		synchronized (this.connectLock) {
+			AbstractRedisClient redisClient = this.connectedClient;
+			if (this.closed || redisClient == null) {
+				return false;
+			}
+			long millis = Math.max(1, period.toMillis());
+			Runnable guarded = () -> {
+				try {
+					task.run();
+				}
+				catch (RuntimeException ex) {
+					// an exception would end the schedule: the next run tries again
+					logger.debug("llm-guard: a periodic Redis task failed", ex);
+				}
+			};
+			this.periodic.add(redisClient.getResources()
+				.eventExecutorGroup()
+				.scheduleWithFixedDelay(guarded, millis, millis, TimeUnit.MILLISECONDS));
+			return true;
+		}
+	}
+
 	@Override
 	public void close() {
 		synchronized (this.connectLock) {
 			this.closed = true;
+			this.periodic.forEach((task) -> task.cancel(false));
+			this.periodic.clear();
 			StatefulConnection<byte[], byte[]> open = this.connection;
 			this.connection = null;
 			this.commands = null;

@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param onFailure what happens while Redis is unreachable ({@code on-failure}, default fail-open)
  * @param timeout longest wait for one Redis operation before it counts as a failure
  * ({@code timeout}, default 1s)
- * @param reservationLease how long a budget reservation is held before it is reclaimed as left
- * behind by a crashed instance ({@code reservation-lease}, default 10m); longer than any call
+ * @param reservationLease how long a budget reservation is held without being renewed before it is
+ * reclaimed as left behind by a crashed instance ({@code reservation-lease}, default 10m); the
+ * instance running the call renews it while the call runs
  * @param idleTtl how long an entry of a budget without period ({@code period: none}) lives without
  * activity ({@code idle-ttl}, default 30d)
  * @param retryInterval how long the guard stops asking Redis after a failure before trying again

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -15,11 +17,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.budget.BudgetCharge;
+import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.BudgetPeriods;
 import dev.llmguard.core.budget.BudgetReservation;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.budget.BudgetWindow;
 import dev.llmguard.core.budget.Budgets;
+import dev.llmguard.core.budget.InMemoryBudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardListener;
@@ -38,6 +42,9 @@ class RedisBudgetLedgerTests {
 
 	private static final BudgetSpec DAILY = RedisTestSupport.tokenBudget("daily", BudgetScope.GLOBAL, BudgetPeriod.DAY,
 			1000);
+
+	private static final BudgetSpec SMALL = RedisTestSupport.tokenBudget("small", BudgetScope.GLOBAL, BudgetPeriod.NONE,
+			150);
 
 	private static final BudgetSpec PER_TENANT = RedisTestSupport.costBudget("tenant-cap", BudgetScope.TENANT,
 			BudgetPeriod.NONE, "1.00");
@@ -76,8 +83,16 @@ class RedisBudgetLedgerTests {
 	}
 
 	private BudgetUsage usage(BudgetSpec budget, String key) {
+		return usage(this.ledger, budget, key);
+	}
+
+	private BudgetUsage usage(BudgetLedger ledger, BudgetSpec budget) {
+		return usage(ledger, budget, "");
+	}
+
+	private BudgetUsage usage(BudgetLedger ledger, BudgetSpec budget, String key) {
 		BudgetWindow window = BudgetPeriods.windowOf(budget.period(), this.clock.instant(), ZoneOffset.UTC);
-		return this.ledger.usage(budget, key, window.start(), window.end());
+		return ledger.usage(budget, key, window.start(), window.end());
 	}
 
 	@Test
@@ -189,6 +204,120 @@ class RedisBudgetLedgerTests {
 	}
 
 	@Test
+	void aCallReservedBeforeAResetFreesNothingOfWhatLaterCallsReserved() {
+		for (BudgetLedger ledger : List.of(new InMemoryBudgetLedger(this.clock, ZoneOffset.UTC), this.ledger)) {
+			BudgetReservation beforeReset = reserve(ledger, charge(SMALL, "", 0, 100));
+			ledger.reset(SMALL, "");
+			BudgetReservation afterReset = reserve(ledger, charge(SMALL, "", 0, 100));
+			ledger.release(beforeReset);
+			assertThat(usage(ledger, SMALL).reservedTokens()).as(ledger.backend()).isEqualTo(100);
+			assertThat(ledger.reserve(List.of(charge(SMALL, "", 0, 100)))).as(ledger.backend())
+				.isInstanceOf(ReserveOutcome.Exceeded.class);
+			ledger.release(afterReset);
+			assertThat(usage(ledger, SMALL).reservedTokens()).as(ledger.backend()).isZero();
+		}
+	}
+
+	@Test
+	void aCallReservedBeforeAResetSpendsInTheFreshStateAndFreesNothing() {
+		for (BudgetLedger ledger : List.of(new InMemoryBudgetLedger(this.clock, ZoneOffset.UTC), this.ledger)) {
+			BudgetReservation beforeReset = reserve(ledger, charge(SMALL, "", 0, 100));
+			ledger.reset(SMALL, "");
+			reserve(ledger, charge(SMALL, "", 0, 100));
+			assertThat(ledger.commit(beforeReset, 0, 30)).as(ledger.backend()).singleElement().satisfies((usage) -> {
+				assertThat(usage.spentTokens()).isEqualTo(30);
+				assertThat(usage.reservedTokens()).isEqualTo(100);
+			});
+			// 30 spent + 100 held: 20 more fit, 21 do not
+			assertThat(ledger.reserve(List.of(charge(SMALL, "", 0, 21)))).as(ledger.backend())
+				.isInstanceOf(ReserveOutcome.Exceeded.class);
+			reserve(ledger, charge(SMALL, "", 0, 20));
+		}
+	}
+
+	@Test
+	void aReservationReclaimedAfterAResetFreesNothingOfWhatLaterCallsReserved() {
+		reserve(charge(SMALL, "", 0, 100)); // its instance crashed
+		this.ledger.reset(SMALL, "");
+		this.clock.advance(Duration.ofMinutes(5));
+		reserve(charge(SMALL, "", 0, 100)); // a live call
+		this.clock.advance(RedisGuardOptions.DEFAULT.reservationLease().minusMinutes(4));
+		// the crashed call's lease has ended, the live call's has not: reclaiming frees only the first
+		assertThat(this.ledger.reserve(List.of(charge(SMALL, "", 0, 100)))).isInstanceOf(ReserveOutcome.Exceeded.class);
+		assertThat(usage(SMALL, "").reservedTokens()).isEqualTo(100);
+	}
+
+	@Test
+	void aCallLongerThanItsLeaseKeepsItsReservationWhileItsInstanceRenewsTheLease() {
+		BudgetReservation longCall = reserve(charge(DAILY, "", 0, 900));
+		for (int i = 0; i < 5; i++) { // 20 minutes, twice the lease
+			this.clock.advance(Duration.ofMinutes(4));
+			this.ledger.renewLeases().join();
+		}
+		assertThat(this.ledger.reserve(List.of(charge(DAILY, "", 0, 200)))).isInstanceOf(ReserveOutcome.Exceeded.class);
+		assertThat(usage(DAILY, "").reservedTokens()).isEqualTo(900);
+		this.ledger.commit(longCall, 0, 800);
+		assertThat(usage(DAILY, "")).satisfies((usage) -> {
+			assertThat(usage.spentTokens()).isEqualTo(800);
+			assertThat(usage.reservedTokens()).isZero();
+		});
+	}
+
+	@Test
+	void reservationsOfACrashedInstanceAreReclaimedWhileTheOtherInstancesRenewTheirOwn() {
+		try (SecondInstance crashed = new SecondInstance()) {
+			crashed.ledger.reserve(List.of(charge(DAILY, "", 0, 500))); // never settled, never renewed
+		}
+		BudgetReservation longCall = reserve(charge(DAILY, "", 0, 400));
+		for (int i = 0; i < 3; i++) {
+			this.clock.advance(Duration.ofMinutes(4));
+			this.ledger.renewLeases().join();
+		}
+		BudgetReservation next = reserve(charge(DAILY, "", 0, 500));
+		assertThat(usage(DAILY, "").reservedTokens()).isEqualTo(900);
+		this.ledger.release(next);
+		this.ledger.release(longCall);
+		assertThat(usage(DAILY, "").reservedTokens()).isZero();
+		assertThat(this.inspector.redis().zcard("ledger:{ledger}:open")).isZero();
+	}
+
+	@Test
+	void leasesAreRenewedOnlyWhenHalfOfThemHasPassed() {
+		reserve(charge(DAILY, "", 0, 10));
+		double reservedUntil = this.clock.instant().plus(RedisGuardOptions.DEFAULT.reservationLease()).toEpochMilli();
+		assertThat(openDeadlines()).containsExactly(reservedUntil);
+		this.clock.advance(Duration.ofMinutes(4));
+		this.ledger.renewLeases().join();
+		assertThat(openDeadlines()).containsExactly(reservedUntil);
+		this.clock.advance(Duration.ofMinutes(2));
+		this.ledger.renewLeases().join();
+		assertThat(openDeadlines()).containsExactly(
+				(double) this.clock.instant().plus(RedisGuardOptions.DEFAULT.reservationLease()).toEpochMilli());
+	}
+
+	@Test
+	void periodicTasksRunOnTheRedisClientsEventExecutorsUntilTheBackendCloses() throws Exception {
+		reserve(charge(DAILY, "", 0, 10)); // connects
+		CountDownLatch runs = new CountDownLatch(3);
+		List<String> threads = new CopyOnWriteArrayList<>();
+		assertThat(this.backend.every(Duration.ofMillis(1), () -> {
+			threads.add(Thread.currentThread().getName());
+			runs.countDown();
+		})).isTrue();
+		assertThat(runs.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(threads).allSatisfy((name) -> assertThat(name).startsWith("lettuce"));
+		this.backend.close();
+		assertThat(this.backend.every(Duration.ofMillis(1), () -> {
+		})).isFalse();
+	}
+
+	private List<Double> openDeadlines() {
+		return this.inspector.redis().zrangeWithScores("ledger:{ledger}:open", 0, -1).stream()
+			.map((scored) -> scored.getScore())
+			.toList();
+	}
+
+	@Test
 	void manyThreadsNeverOverspendAndReservationsReturnToZero() throws Exception {
 		AtomicInteger admitted = new AtomicInteger();
 		RedisTestSupport.hammer(32, 20, (thread, i) -> {
@@ -211,7 +340,11 @@ class RedisBudgetLedgerTests {
 	}
 
 	private BudgetReservation reserve(BudgetCharge... charges) {
-		ReserveOutcome outcome = this.ledger.reserve(List.of(charges));
+		return reserve(this.ledger, charges);
+	}
+
+	private static BudgetReservation reserve(BudgetLedger ledger, BudgetCharge... charges) {
+		ReserveOutcome outcome = ledger.reserve(List.of(charges));
 		assertThat(outcome).isInstanceOf(ReserveOutcome.Reserved.class);
 		return ((ReserveOutcome.Reserved) outcome).reservation();
 	}

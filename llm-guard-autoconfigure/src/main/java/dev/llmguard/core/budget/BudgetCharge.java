@@ -27,13 +27,14 @@ public record BudgetCharge(BudgetSpec budget, String key, Instant periodStart, I
 
 	/**
 	 * This charge in the period that holds {@code now}: itself while its period lasts; a charge computed
-	 * just before a period ended is counted in the period that has begun.
+	 * for another period (just before a period ended, or by an instance whose clock is off from the
+	 * ledger's) is counted in the period that holds {@code now}.
 	 * @param now the current instant
 	 * @param zone the time zone of calendar periods
 	 * @return the charge in the current period
 	 */
 	public BudgetCharge inPeriodAt(Instant now, ZoneId zone) {
-		if (this.resetsAt == null || now.isBefore(this.resetsAt)) {
+		if (this.resetsAt == null || (now.isBefore(this.resetsAt) && !now.isBefore(this.periodStart))) {
 			return this;
 		}
 		BudgetWindow window = BudgetPeriods.windowOf(this.budget.period(), now, zone);
