@@ -26,7 +26,8 @@ import dev.llmguard.core.config.ProviderSpec;
  * {@code headroom} and {@code warn-at} in (0, 1]; priority reserves in [0, 1) with
  * {@code low >= normal}; {@code retry.max-attempts >= 1}, {@code retry.multiplier >= 1},
  * {@code max-backoff >= initial-backoff}; chains with at least one model, each a known
- * {@code provider/model}; budgets with {@code max-cost} and/or {@code max-tokens}, both positive.
+ * {@code provider/model}; budgets with {@code max-cost} and/or {@code max-tokens}, both positive;
+ * {@code guard-other-requests} only with a {@code base-url}.
  */
 public final class LlmGuardConfigurationValidator {
 
@@ -128,6 +129,13 @@ public final class LlmGuardConfigurationValidator {
 			throw new InvalidLlmGuardConfigurationException(prefix + "base-url", baseUrl,
 					"base-url is not an absolute http or https URL",
 					"Set " + prefix + "base-url to the provider's API root, for example https://api.openai.com.");
+		}
+		if (provider.isGuardOtherRequests() && (baseUrl == null || baseUrl.isBlank())) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "guard-other-requests", "true",
+					"guard-other-requests applies to RestClient requests to the provider's base-url, and base-url is "
+							+ "not set",
+					"Set " + prefix + "base-url to the provider's API root, or remove " + prefix
+							+ "guard-other-requests.");
 		}
 		validateLimits(prefix, provider);
 		if (provider.getMaxConcurrent() != null) {

@@ -587,6 +587,14 @@ public class LlmGuardProperties {
 		private Duration maxWait;
 
 		/**
+		 * Whether RestClient requests to base-url that are not chat requests the guard understands
+		 * (chat completions, responses, messages), for example embeddings, files, batches or reads,
+		 * count against this provider's request limits and max-concurrent as plain requests (no
+		 * tokens, no budget, body unchanged). When false they pass unguarded.
+		 */
+		private boolean guardOtherRequests;
+
+		/**
 		 * Models of this provider by the name the provider uses (for example gpt-4o). Write names
 		 * with dots in brackets: [gpt-4.1]. When at least one model is listed, chains and
 		 * annotations may only name listed models.
@@ -615,6 +623,14 @@ public class LlmGuardProperties {
 
 		public void setMaxWait(Duration maxWait) {
 			this.maxWait = maxWait;
+		}
+
+		public boolean isGuardOtherRequests() {
+			return this.guardOtherRequests;
+		}
+
+		public void setGuardOtherRequests(boolean guardOtherRequests) {
+			this.guardOtherRequests = guardOtherRequests;
 		}
 
 		public Map<String, Model> getModels() {

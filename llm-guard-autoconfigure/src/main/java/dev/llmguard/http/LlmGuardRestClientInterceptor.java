@@ -8,10 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,28 +28,47 @@ import dev.llmguard.core.Priority;
 import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ProviderSpec;
+import dev.llmguard.core.limit.Demand;
+import dev.llmguard.core.limit.RatePermit;
 import dev.llmguard.core.retry.ProviderResponseException;
 import dev.llmguard.core.retry.RateLimitHeaders;
+import dev.llmguard.core.token.ImageTokens;
 import dev.llmguard.core.token.TokenEstimators;
+import dev.llmguard.core.token.ToolTokens;
 
 /**
- * Guards {@code RestClient} (and {@code RestTemplate}) calls to the chat APIs of configured providers:
- * every {@code POST} whose URL starts with a {@code llm.guard.providers.<name>.base-url}.
+ * Guards {@code RestClient} (and {@code RestTemplate}) calls to the chat APIs of configured providers
+ * (those with a {@code llm.guard.providers.<name>.base-url}).
  * <p>
- * The model and the output allowance come from the JSON body (OpenAI {@code model},
- * {@code max_completion_tokens} or {@code max_tokens}; Anthropic {@code model}, {@code max_tokens}),
- * the input estimate from the text of its {@code system} and {@code messages} plus the few tokens a
- * chat API adds per message ({@link TokenEstimators#chatFraming(int)}). A request for a model
- * of the provider's that the {@code default} chain lists goes on down that chain, as long as the
- * chain stays with the same provider (the URL is not rewritten); when the guard picks another model,
- * the body's {@code model} is rewritten. A body that is not JSON counts as a call of the provider's
- * only model (or the {@code default} chain), estimated from its length.
+ * A request is admitted as a guarded call only when the guard understands it: a {@code POST} to
+ * {@code /v1/chat/completions}, {@code /v1/responses} or {@code /v1/messages} under the base URL
+ * (the base URL may end in {@code /v1} or not) whose JSON body names a {@code model} and has
+ * {@code messages} (responses: {@code input}). Every other request to the base URL (embeddings,
+ * files, batches, a body that is no JSON, reads) leaves exactly as the client wrote it and is not
+ * admitted; with {@code llm.guard.providers.<name>.guard-other-requests} (see
+ * {@link #LlmGuardRestClientInterceptor(LlmGuardEngine, ObjectMapper, Set)}) it counts as a plain
+ * request against the provider's request limits and concurrency, with no tokens and no budget.
+ * <p>
+ * The model comes from the body; a model the configuration does not list is guarded under the
+ * provider and never rewritten. A request for a model of the provider's that the {@code default}
+ * chain lists goes on down that chain, as long as the chain stays with the same provider (the URL is
+ * not rewritten); when the guard picks another model, the body's {@code model} is rewritten.
+ * <p>
+ * The worst case is enforced, not only reserved: each attempt leaves with an output limit no higher
+ * than the allowance the guard reserved for it. A body without one gets it (chat completions:
+ * {@code max_completion_tokens}; responses: {@code max_output_tokens}; messages: {@code max_tokens});
+ * a higher value is lowered, in the member the body used (a body with {@code max_tokens} keeps
+ * {@code max_tokens}); with {@code n} choices each gets its share. The input estimate counts the text
+ * of the system prompt and messages (tool calls and results included) plus the few tokens a chat API
+ * adds per message ({@link TokenEstimators#chatFraming(int)}), the tool definitions
+ * ({@link ToolTokens}) and the images ({@link ImageTokens}: by their size when a data URL or base64
+ * source tells it, else at the most an image can cost on the models the call may use).
  * <p>
  * The response is read into memory to find its {@code usage} (OpenAI {@code prompt_tokens},
- * {@code completion_tokens}, {@code prompt_tokens_details.cached_tokens}; Anthropic
- * {@code input_tokens}, {@code output_tokens}, {@code cache_read_input_tokens}; for a server-sent
- * event stream, the usage its events report) and handed on with the same bytes, so the client reads
- * it as usual. A streamed response therefore reaches the client when it is complete.
+ * {@code completion_tokens}, {@code prompt_tokens_details.cached_tokens}; responses and Anthropic
+ * {@code input_tokens}, {@code output_tokens} and their cached parts; for a server-sent event stream,
+ * the usage its events report) and handed on with the same bytes, so the client reads it as usual. A
+ * streamed response therefore reaches the client when it is complete.
  * <p>
  * An error status becomes a {@link ProviderResponseException} with the provider's error code and the
  * delay its {@code Retry-After}, {@code x-ratelimit-*} or {@code anthropic-ratelimit-*} headers ask
@@ -63,7 +79,8 @@ import dev.llmguard.core.token.TokenEstimators;
  * {@code fallback-response} is not used here: it is no provider body.
  * <p>
  * Inside a call that is already guarded ({@code @RateLimitedLlm}, the {@code LlmGuard} facade) the
- * interceptor only applies that call's model and adds the response's usage to its context.
+ * interceptor only applies that call's model (when it is of this provider) and output allowance, and
+ * adds the response's usage to its context.
  * <p>
  * Per-request settings travel as RestClient request attributes: {@link #CHAIN}, {@link #TENANT},
  * {@link #SESSION}, {@link #PRIORITY}.
@@ -82,17 +99,14 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 	/** Request attribute: the priority, 1 (most urgent) to 10. */
 	public static final String PRIORITY = "llm-guard.priority";
 
-	private static final Logger logger = LoggerFactory.getLogger(LlmGuardRestClientInterceptor.class);
-
-	private static final int MAX_WARNED = 64;
+	/** The model name other requests are counted under: no configured model's buckets apply. */
+	static final String OTHER_REQUESTS = "(other requests)";
 
 	private final LlmGuardEngine engine;
 
 	private final ProviderJson json;
 
 	private final List<ProviderUrl> providers;
-
-	private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
 	public LlmGuardRestClientInterceptor(LlmGuardEngine engine) {
 		this(engine, JsonMapper.builder().build());
@@ -103,12 +117,32 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 	 * @param mapper reads and writes the JSON bodies
 	 */
 	public LlmGuardRestClientInterceptor(LlmGuardEngine engine, ObjectMapper mapper) {
+		this(engine, mapper, Set.of());
+	}
+
+	/**
+	 * @param engine the guard
+	 * @param mapper reads and writes the JSON bodies
+	 * @param guardOtherRequests the providers whose other requests (anything but the chat requests
+	 * the guard understands) count against their request limits and concurrency
+	 * ({@code llm.guard.providers.<name>.guard-other-requests})
+	 * @throws IllegalArgumentException when a provider of {@code guardOtherRequests} is not configured
+	 */
+	public LlmGuardRestClientInterceptor(LlmGuardEngine engine, ObjectMapper mapper, Set<String> guardOtherRequests) {
 		this.engine = Objects.requireNonNull(engine, "engine");
 		this.json = new ProviderJson(Objects.requireNonNull(mapper, "mapper"));
+		Map<String, ProviderSpec> configured = engine.settings().providers();
+		for (String name : guardOtherRequests) {
+			if (!configured.containsKey(name)) {
+				throw new IllegalArgumentException("Cannot guard other requests of provider '" + name
+						+ "': it is not configured; configured providers are " + configured.keySet());
+			}
+		}
 		List<ProviderUrl> urls = new ArrayList<>();
-		for (ProviderSpec provider : engine.settings().providers().values()) {
+		for (ProviderSpec provider : configured.values()) {
 			if (provider.baseUrl() != null && !provider.baseUrl().isBlank()) {
-				urls.add(new ProviderUrl(stripSlash(provider.baseUrl().trim()), provider));
+				urls.add(new ProviderUrl(stripSlash(provider.baseUrl().trim()), provider,
+						guardOtherRequests.contains(provider.name())));
 			}
 		}
 		urls.sort(Comparator.comparingInt((ProviderUrl url) -> url.prefix().length()).reversed());
@@ -118,26 +152,33 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 	@Override
 	public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
 			throws IOException {
-		ProviderSpec provider = (request.getMethod() == HttpMethod.POST) ? providerOf(request.getURI().toString())
-				: null;
-		if (provider == null) {
+		String uri = request.getURI().toString();
+		ProviderUrl target = providerOf(uri);
+		if (target == null) {
 			return execution.execute(request, body);
 		}
-		ProviderJson.ChatRequestBody parsed = this.json.request(body);
+		ChatApi api = (request.getMethod() == HttpMethod.POST)
+				? ChatApi.ofPath(uri.substring(target.prefix().length())) : null;
+		ChatRequestBody chat = (api != null) ? this.json.chatRequest(api, body) : null;
+		if (chat == null) {
+			return target.guardOtherRequests() ? sendOther(request, body, execution, target.provider())
+					: execution.execute(request, body);
+		}
+		ProviderSpec provider = target.provider();
 		LlmGuardContext outer = LlmGuardContext.find();
 		if (outer != null) {
-			// admitted by an outer entry point: its model, our usage
-			BufferedClientHttpResponse response = send(request, body, parsed, outer.model(), execution);
+			// admitted by an outer entry point: its model (never another provider's) and allowance, our usage
+			String model = outer.provider().equals(provider.name()) ? outer.model() : null;
+			BufferedClientHttpResponse response = send(request, body, chat, model, outer.maxOutputTokens(),
+					execution);
 			addUsage(outer, this.json.usage(response.bodyBytes()));
 			return response;
 		}
-		CallRequest call = resolve(request, provider, parsed, body.length);
-		if (call == null) {
-			return execution.execute(request, body);
-		}
+		CallRequest call = resolve(request, provider, chat);
 		try {
 			return this.engine.execute(call, context -> {
-				BufferedClientHttpResponse response = send(request, body, parsed, context.model(), execution);
+				BufferedClientHttpResponse response = send(request, body, chat, context.model(),
+						context.maxOutputTokens(), execution);
 				if (response.getStatusCode().isError()) {
 					throw providerError(provider, context.model(), response);
 				}
@@ -166,10 +207,41 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 		}
 	}
 
-	private BufferedClientHttpResponse send(HttpRequest request, byte[] body, ProviderJson.ChatRequestBody parsed,
-			String model, ClientHttpRequestExecution execution) throws IOException {
-		byte[] sent = this.json.withModel(parsed, body, model);
+	private BufferedClientHttpResponse send(HttpRequest request, byte[] body, ChatRequestBody chat, String model,
+			long allowance, ClientHttpRequestExecution execution) throws IOException {
+		byte[] sent = this.json.forAttempt(chat, body, model, allowance);
 		return BufferedClientHttpResponse.read(execution.execute(request, sent));
+	}
+
+	/**
+	 * Sends a request that is no chat call as a plain request: one request from the provider's request
+	 * buckets and, outside a guarded call of the same provider (which holds one already), a concurrency
+	 * slot until the response arrives. No tokens, no budget; the body leaves unchanged.
+	 */
+	private ClientHttpResponse sendOther(HttpRequest request, byte[] body, ClientHttpRequestExecution execution,
+			ProviderSpec provider) throws IOException {
+		ModelRef other = new ModelRef(provider.name(), OTHER_REQUESTS);
+		LlmGuardContext outer = LlmGuardContext.find();
+		Object attribute = request.getAttributes().get(PRIORITY);
+		int priority = (attribute != null) ? priority(attribute)
+				: (outer != null) ? outer.priority() : CallRequest.DEFAULT_PRIORITY;
+		try {
+			if (outer != null && outer.provider().equals(provider.name())) {
+				this.engine.limiters().acquireRequest(other, priority, null);
+				return execution.execute(request, body);
+			}
+			RatePermit permit = this.engine.limiters().acquire(other, new Demand(0, 0), priority, null);
+			try {
+				return execution.execute(request, body);
+			}
+			finally {
+				permit.release();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("Interrupted while waiting for capacity at provider '" + provider.name() + "'", ex);
+		}
 	}
 
 	private ProviderErrorResponse providerError(ProviderSpec provider, String model,
@@ -191,25 +263,25 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 				before.outputTokens() + usage.outputTokens(), before.cachedInputTokens() + usage.cachedInputTokens()));
 	}
 
-	/**
-	 * What the guard needs to know of the call.
-	 * @return the call, or {@code null} when the provider's models cannot tell which model is meant
-	 */
-	private CallRequest resolve(HttpRequest request, ProviderSpec provider, ProviderJson.ChatRequestBody parsed,
-			int bodyLength) {
+	/** What the guard needs to know of the call. */
+	private CallRequest resolve(HttpRequest request, ProviderSpec provider, ChatRequestBody chat) {
 		Map<String, Object> attributes = request.getAttributes();
 		CallRequest.Builder call = CallRequest.builder()
 			.tenant(text(attributes.get(TENANT)))
 			.session(text(attributes.get(SESSION)))
 			.priority(priority(attributes.get(PRIORITY)))
-			.maxOutputTokens(parsed.maxOutputTokens());
-		if (parsed.readable()) {
-			call.estimatedInputTokens(this.engine.estimator().estimate(parsed.promptText())
-					+ TokenEstimators.chatFraming(parsed.messages()));
-		}
-		else {
-			call.estimatedInputTokens((long) (bodyLength + 3) / 4); // chars/4 over what was sent
-		}
+			.maxOutputTokens(chat.requestedOutputTokens());
+		List<ModelRef> models = candidates(attributes, provider, chat, call);
+		List<String> names = models.stream().map(ModelRef::model).toList();
+		return call.estimatedInputTokens(chat.inputTokens(this.engine.estimator(), names)).build();
+	}
+
+	/**
+	 * Sets the call's chain or model.
+	 * @return the models the call may be sent to, for the input estimate
+	 */
+	private List<ModelRef> candidates(Map<String, Object> attributes, ProviderSpec provider, ChatRequestBody chat,
+			CallRequest.Builder call) {
 		String chainName = text(attributes.get(CHAIN));
 		if (chainName != null) {
 			ChainSpec chain = this.engine.settings().chains().get(chainName);
@@ -218,50 +290,35 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 						+ provider.name() + "'; a RestClient call to " + provider.baseUrl()
 						+ " can only use models of that provider");
 			}
-			return call.chain(chainName).build();
+			call.chain(chainName);
+			return (chain != null) ? chain.models() : List.of(new ModelRef(provider.name(), chat.model()));
 		}
+		ModelRef model = new ModelRef(provider.name(), chat.model());
+		call.model(model);
 		ChainSpec defaultChain = this.engine.settings().chains().get("default");
-		String modelName = parsed.model();
-		if (modelName != null && provider.models().containsKey(modelName)) {
-			ModelRef model = new ModelRef(provider.name(), modelName);
-			call.model(model);
-			if (defaultChain != null) {
-				int index = defaultChain.models().indexOf(model);
-				if (index >= 0 && staysWith(defaultChain.models().subList(index, defaultChain.models().size()),
-						provider)) {
-					call.chain(defaultChain.name());
-				}
+		if (defaultChain != null && provider.models().containsKey(chat.model())) {
+			int index = defaultChain.models().indexOf(model);
+			List<ModelRef> rest = (index >= 0) ? defaultChain.models().subList(index, defaultChain.models().size())
+					: List.of();
+			if (!rest.isEmpty() && staysWith(rest, provider)) {
+				call.chain(defaultChain.name());
+				return rest;
 			}
-			return call.build();
 		}
-		if (provider.models().size() == 1) {
-			return call.model(new ModelRef(provider.name(), provider.models().keySet().iterator().next())).build();
-		}
-		if (defaultChain != null && staysWith(defaultChain.models(), provider)) {
-			return call.chain(defaultChain.name()).build();
-		}
-		warnUnguarded(provider, modelName);
-		return null;
+		return List.of(model);
 	}
 
 	private static boolean staysWith(List<ModelRef> models, ProviderSpec provider) {
 		return models.stream().allMatch(m -> m.provider().equals(provider.name()));
 	}
 
-	private void warnUnguarded(ProviderSpec provider, String model) {
-		String key = provider.name() + "/" + model;
-		if (this.warned.size() < MAX_WARNED && this.warned.add(key)) {
-			logger.warn("llm-guard: RestClient calls to " + provider.baseUrl() + " for model '" + model
-					+ "' are not guarded: configure llm.guard.providers." + provider.name() + ".models." + model);
-		}
-	}
-
-	private ProviderSpec providerOf(String uri) {
+	/** The provider whose base URL the URI is under (the longest base URL first), or {@code null}. */
+	private ProviderUrl providerOf(String uri) {
 		for (ProviderUrl url : this.providers) {
 			if (uri.startsWith(url.prefix())) {
 				int end = url.prefix().length();
 				if (uri.length() == end || "/?#".indexOf(uri.charAt(end)) >= 0) {
-					return url.provider();
+					return url;
 				}
 			}
 		}
@@ -280,7 +337,7 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 		return Priority.parse(value, "Request attribute " + PRIORITY);
 	}
 
-	private record ProviderUrl(String prefix, ProviderSpec provider) {
+	private record ProviderUrl(String prefix, ProviderSpec provider, boolean guardOtherRequests) {
 	}
 
 	/** A provider's error answer, kept so the client can receive it when the guard gives up. */

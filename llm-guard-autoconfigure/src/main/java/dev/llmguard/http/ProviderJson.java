@@ -5,15 +5,14 @@ import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.llmguard.core.Usage;
 
 /**
- * Reads and rewrites the JSON bodies of OpenAI-style ({@code /v1/chat/completions}) and
- * Anthropic-style ({@code /v1/messages}) chat APIs. Bodies are never logged; a body that is no JSON
- * object reads as empty.
+ * Reads and rewrites the JSON bodies of the chat APIs the RestClient guard understands
+ * ({@link ChatApi}): OpenAI's chat completions and responses, Anthropic's messages. Bodies are never
+ * logged; a body that is no JSON object, or lacks a {@code model} or a prompt, is no chat request.
  */
 final class ProviderJson {
 
@@ -23,42 +22,93 @@ final class ProviderJson {
 		this.mapper = mapper;
 	}
 
-	/** A parsed request body, or {@link ChatRequestBody#UNREADABLE}. */
-	ChatRequestBody request(byte[] body) {
+	/**
+	 * Reads a chat request.
+	 * @param api the API the request was sent to
+	 * @param body the request body
+	 * @return the request, or {@code null} when the body is no request of that API (not JSON, no
+	 * {@code model}, no {@code messages} or {@code input})
+	 */
+	ChatRequestBody chatRequest(ChatApi api, byte[] body) {
 		ObjectNode root = object(body);
 		if (root == null) {
-			return ChatRequestBody.UNREADABLE;
+			return null;
 		}
 		String model = textOf(root.get("model"));
-		Integer maxTokens = positiveInt(root.get("max_completion_tokens"));
-		if (maxTokens == null) {
-			maxTokens = positiveInt(root.get("max_tokens"));
+		JsonNode prompt = root.get(api.promptMember());
+		// a list of messages or items; the Responses API also takes a plain string
+		boolean hasPrompt = prompt != null && (prompt.isArray() || (api == ChatApi.RESPONSES && prompt.isString()));
+		if (model == null || !hasPrompt) {
+			return null;
 		}
-		StringBuilder prompt = new StringBuilder();
-		collectText(root.get("system"), prompt);
-		collectText(root.get("messages"), prompt);
-		boolean stream = root.path("stream").asBoolean(false);
-		int messages = (root.get("messages") instanceof ArrayNode list) ? list.size() : 0;
-		if (root.hasNonNull("system")) {
-			messages++; // Anthropic's system prompt sits beside the messages
+		Integer maxTokens = null;
+		for (String member : api.maxTokensMembers()) {
+			if (maxTokens == null) {
+				maxTokens = positiveInt(root.get(member));
+			}
 		}
-		return new ChatRequestBody(root, model, maxTokens, prompt.toString(), messages, stream);
+		int choices = api.hasChoices() ? Math.max(1, positiveInt(root.get("n"), 1)) : 1;
+		PromptReader reader = new PromptReader();
+		int messages = 0;
+		JsonNode system = root.get((api == ChatApi.RESPONSES) ? "instructions" : "system");
+		if (system != null && !system.isNull()) {
+			reader.read(system);
+			messages++; // a separate system prompt or instructions are framed like a message
+		}
+		reader.read(prompt);
+		messages += prompt.isArray() ? prompt.size() : 1;
+		reader.schema(root.path("response_format").get("json_schema"));
+		reader.schema(root.path("text").path("format").get("schema"));
+		reader.schema(root.get("output_format"));
+		reader.tools(root.get("tools"));
+		reader.tools(root.get("functions"));
+		return new ChatRequestBody(api, root, model, maxTokens, choices, reader.text.toString(), messages,
+				reader.tools, reader.images);
 	}
 
-	/** The body with another model, or {@code body} itself when it cannot be read. */
-	byte[] withModel(ChatRequestBody request, byte[] body, String model) {
-		if (request.json() == null || model.equals(request.model())) {
-			return body;
+	/**
+	 * The body an attempt sends: with the attempt's model, and with an output limit no higher than
+	 * the attempt's allowance. A body that sets no limit gets one; a limit above the allowance is
+	 * lowered; the body's own member is kept (OpenAI's {@code max_tokens} stays {@code max_tokens}).
+	 * @param request the parsed body
+	 * @param body the body as the client wrote it
+	 * @param model the model to send, or {@code null} to keep the body's
+	 * @param allowance the output tokens reserved for the attempt
+	 * @return {@code body} itself when nothing changes, else the rewritten body
+	 */
+	byte[] forAttempt(ChatRequestBody request, byte[] body, String model, long allowance) {
+		ObjectNode json = request.json();
+		ObjectNode copy = null;
+		if (model != null && !model.equals(request.model())) {
+			copy = json.deepCopy();
+			copy.put("model", model);
 		}
-		ObjectNode copy = request.json().deepCopy();
-		copy.put("model", model);
-		return this.mapper.writeValueAsBytes(copy);
+		long limit = request.outputLimit(allowance);
+		boolean limited = false;
+		for (String member : request.api().maxTokensMembers()) {
+			JsonNode value = json.get(member);
+			if (value == null || value.isNull()) {
+				continue;
+			}
+			limited = true;
+			// a number up to the limit stays (zero or less: the provider refuses it); anything else is replaced
+			if (!value.isNumber() || value.doubleValue() > limit) {
+				copy = (copy != null) ? copy : json.deepCopy();
+				copy.put(member, limit);
+			}
+		}
+		if (!limited) {
+			copy = (copy != null) ? copy : json.deepCopy();
+			copy.put(request.api().addedMaxTokensMember(), limit);
+		}
+		return (copy != null) ? this.mapper.writeValueAsBytes(copy) : body;
 	}
 
 	/**
 	 * The usage a response reports: a JSON body's {@code usage} (OpenAI or Anthropic), or for a
-	 * server-sent event stream, the usage of its events (OpenAI's final chunk; Anthropic's
-	 * {@code message_start} input and {@code message_delta} output).
+	 * server-sent event stream, the usage of its events (OpenAI's final chunk; the Responses API's
+	 * {@code response.completed}; Anthropic's {@code message_start} input and {@code message_delta}
+	 * output).
 	 * @return the usage, or {@code null} when the response reports none
 	 */
 	Usage usage(byte[] body) {
@@ -81,7 +131,10 @@ final class ProviderJson {
 			if (event == null) {
 				continue;
 			}
-			JsonNode node = event.has("usage") ? event.get("usage") : event.path("message").get("usage");
+			// OpenAI chat chunks and Anthropic's message_delta carry usage; Anthropic's message_start and
+			// the Responses API's response.completed carry it in their message or response
+			JsonNode node = event.has("usage") ? event.get("usage")
+					: event.has("response") ? event.get("response").get("usage") : event.path("message").get("usage");
 			Usage found = usageOf(node, usage);
 			if (found != null) {
 				usage = found;
@@ -105,12 +158,15 @@ final class ProviderJson {
 			return new Usage(input, output, cached);
 		}
 		if (usage.has("input_tokens") || usage.has("output_tokens")) {
+			// Anthropic's input_tokens leave out the cached part; the guard counts the whole prompt. The
+			// Responses API's input_tokens include it, and name it in input_tokens_details.
 			long cacheRead = nonNegative(usage.get("cache_read_input_tokens"));
 			long cacheWrite = nonNegative(usage.get("cache_creation_input_tokens"));
-			// Anthropic's input_tokens leave out the cached part; the guard counts the whole prompt
+			long responsesCached = nonNegative(usage.path("input_tokens_details").get("cached_tokens"));
 			long input = usage.has("input_tokens") ? nonNegative(usage.get("input_tokens")) + cacheRead + cacheWrite
 					: (previous != null) ? previous.inputTokens() : 0;
-			long cached = usage.has("input_tokens") ? cacheRead : (previous != null) ? previous.cachedInputTokens() : 0;
+			long cached = usage.has("input_tokens") ? cacheRead + responsesCached
+					: (previous != null) ? previous.cachedInputTokens() : 0;
 			long output = usage.has("output_tokens") ? nonNegative(usage.get("output_tokens"))
 					: (previous != null) ? previous.outputTokens() : 0;
 			return new Usage(input, output, cached);
@@ -145,57 +201,22 @@ final class ProviderJson {
 		}
 	}
 
-	private static void collectText(JsonNode node, StringBuilder text) {
-		if (node == null || node.isNull()) {
-			return;
-		}
-		if (node.isString()) {
-			text.append(node.asString()).append('\n');
-			return;
-		}
-		if (node.isArray()) {
-			for (JsonNode element : node) {
-				collectText(element, text);
-			}
-			return;
-		}
-		if (node.isObject()) {
-			collectText(node.get("content"), text);
-			collectText(node.get("text"), text);
-		}
-	}
-
 	private static String textOf(JsonNode node) {
 		return (node != null && node.isString() && !node.asString().isBlank()) ? node.asString() : null;
 	}
 
 	private static Integer positiveInt(JsonNode node) {
-		return (node != null && node.canConvertToInt() && node.asInt() > 0) ? node.asInt() : null;
+		return (node != null && node.isIntegralNumber() && node.canConvertToInt() && node.asInt() > 0) ? node.asInt()
+				: null;
+	}
+
+	private static int positiveInt(JsonNode node, int otherwise) {
+		Integer value = positiveInt(node);
+		return (value != null) ? value : otherwise;
 	}
 
 	private static long nonNegative(JsonNode node) {
 		return (node != null && node.isNumber()) ? Math.max(0, node.asLong()) : 0;
-	}
-
-	/**
-	 * A chat request body.
-	 *
-	 * @param json the parsed body, or {@code null} when it is no JSON object
-	 * @param model the requested model, or {@code null}
-	 * @param maxOutputTokens {@code max_completion_tokens} or {@code max_tokens}, or {@code null}
-	 * @param promptText the text of the system prompt and messages
-	 * @param messages how many messages, a separate system prompt counted as one
-	 * @param stream whether the response is streamed
-	 */
-	record ChatRequestBody(ObjectNode json, String model, Integer maxOutputTokens, String promptText, int messages,
-			boolean stream) {
-
-		static final ChatRequestBody UNREADABLE = new ChatRequestBody(null, null, null, null, 0, false);
-
-		boolean readable() {
-			return this.json != null;
-		}
-
 	}
 
 }

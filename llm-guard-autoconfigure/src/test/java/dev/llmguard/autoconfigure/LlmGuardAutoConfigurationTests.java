@@ -80,6 +80,7 @@ class LlmGuardAutoConfigurationTests {
 				        tokens-per-day: 5000000
 				        max-concurrent: 16
 				        max-wait: 20s
+				        guard-other-requests: true
 				        models:
 				          gpt-4o:
 				            input-price: 2.50
@@ -136,6 +137,8 @@ class LlmGuardAutoConfigurationTests {
 			assertThat(properties.getRedis().getOnFailure())
 				.isEqualTo(LlmGuardProperties.RedisFailureMode.FAIL_CLOSED);
 			assertThat(properties.getEvents().getBufferSize()).isEqualTo(50);
+			assertThat(properties.getProviders().get("openai").isGuardOtherRequests()).isTrue();
+			assertThat(properties.getProviders().get("anthropic").isGuardOtherRequests()).isFalse();
 
 			GuardSettings settings = context.getBean(GuardSettings.class);
 			assertThat(settings.headroom()).isEqualTo(0.9);

@@ -73,6 +73,14 @@ class LlmGuardConfigurationFailureTests {
 	}
 
 	@Test
+	void rejectsGuardingOtherRequestsWithoutABaseUrl() {
+		this.runner.withPropertyValues(OPENAI + "guard-other-requests=true")
+			.run((context) -> assertReports(context, OPENAI + "guard-other-requests", "true",
+					"base-url is not set", "Set " + OPENAI + "base-url to the provider's API root, or remove "
+							+ OPENAI + "guard-other-requests."));
+	}
+
+	@Test
 	void rejectsABaseUrlThatIsNotAnHttpUrl() {
 		this.runner.withPropertyValues(OPENAI + "base-url=api.openai.com")
 			.run((context) -> assertReports(context, OPENAI + "base-url", "api.openai.com",

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,9 +17,11 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.RestClient;
 
+import dev.llmguard.autoconfigure.LlmGuardAutoConfiguration;
 import dev.llmguard.autoconfigure.LlmGuardRestClientAutoConfiguration;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.RateLimitExceededException;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
@@ -32,6 +35,7 @@ import dev.llmguard.test.junit.ProviderSimulatorExtension;
 import dev.llmguard.test.simulator.ProviderSimulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /** Every {@code RestClient.Builder} Spring Boot hands out guards calls to configured providers. */
 class LlmGuardRestClientAutoConfigurationTests {
@@ -75,6 +79,29 @@ class LlmGuardRestClientAutoConfigurationTests {
 			assertThat(context.getBean(LlmGuardEngine.class).budgets().usage("spend", "").spentTokens())
 				.isEqualTo(simulator.stats().inputTokens() + simulator.stats().outputTokens());
 		});
+	}
+
+	@Test
+	void guardOtherRequestsPropertyReachesTheInterceptor(ProviderSimulator simulator) {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(LlmGuardAutoConfiguration.class, RestClientAutoConfiguration.class,
+					LlmGuardRestClientAutoConfiguration.class))
+			.withPropertyValues("llm.guard.headroom=1", "llm.guard.providers.openai.base-url=" + simulator.baseUrl(),
+					"llm.guard.providers.openai.requests-per-minute=1", "llm.guard.providers.openai.max-wait=0s",
+					"llm.guard.providers.openai.guard-other-requests=true",
+					"llm.guard.providers.openai.models.gpt-4o.context-window=128000")
+			.run(context -> {
+				RestClient client = context.getBean(RestClient.Builder.class).baseUrl(simulator.baseUrl()).build();
+				Supplier<Integer> embeddings = () -> client.post()
+					.uri("/v1/embeddings")
+					.contentType(MediaType.APPLICATION_JSON)
+					.body("{\"model\":\"text-embedding-3-small\",\"input\":\"x\"}")
+					.exchange((request, response) -> response.getStatusCode().value());
+
+				assertThat(embeddings.get()).isEqualTo(404);
+				assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(embeddings::get);
+				assertThat(simulator.receivedRequests()).hasSize(1);
+			});
 	}
 
 	@Test

@@ -186,16 +186,6 @@ class LlmGuardRestClientInterceptorTests {
 	}
 
 	@Test
-	void bodyThatIsNoJsonIsCountedOnTheChainAndTheProvidersAnswerReachesTheClient(ProviderSimulator simulator) {
-		RestClient client = client(simulator, openAi(simulator, true));
-
-		assertThatExceptionOfType(HttpClientErrorException.BadRequest.class)
-			.isThrownBy(() -> post(client, OPENAI_CHAT, "this is { not json"));
-		assertThat(events(GuardEvent.Waited.class)).as("admitted on the default chain").hasSize(1);
-		assertThat(spend().reservedTokens()).isZero();
-	}
-
-	@Test
 	void callsToOtherUrlsAndReadsAreNotGuarded(ProviderSimulator simulator) {
 		RestClient client = client(simulator, openAi(simulator, false));
 

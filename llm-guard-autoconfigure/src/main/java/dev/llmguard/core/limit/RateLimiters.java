@@ -159,6 +159,23 @@ public final class RateLimiters {
 	}
 
 	/**
+	 * Counts one request against the request buckets of a model's provider and of the model, without
+	 * tokens or a concurrency slot, waiting like {@link #acquire} when they are empty: for a request
+	 * sent inside a call that already holds the provider's slot, which must not wait for a second one.
+	 * @param model the model (a model without its own limits counts against its provider's only)
+	 * @param priority 1 (most urgent) to 10
+	 * @param maxWait longest wait, or {@code null} for the provider's {@code max-wait}
+	 * @throws RateLimitExceededException when no request capacity came in time
+	 * @throws IllegalArgumentException for an unknown provider or a priority outside 1..10
+	 * @throws InterruptedException when interrupted while waiting
+	 */
+	public void acquireRequest(ModelRef model, int priority, Duration maxWait) throws InterruptedException {
+		ProviderLimits provider = provider(model.provider());
+		provider.take(model, provider.bucketsOf(model.model()), new Demand(0, 0), true, priority,
+				maxWaitNanos(provider, maxWait));
+	}
+
+	/**
 	 * How long refill alone would take before the buckets could give this demand to an urgent call;
 	 * zero when they can now. Ignores the queue and the concurrency cap.
 	 * @param model the model

@@ -112,7 +112,7 @@ final class OpenAiDialect implements Dialect {
 		}
 	}
 
-	private static Integer maxTokens(JsonNode body, String member) {
+	static Integer maxTokens(JsonNode body, String member) {
 		JsonNode value = body.get(member);
 		if (value == null || value.isNull()) {
 			return null;
@@ -127,7 +127,7 @@ final class OpenAiDialect implements Dialect {
 		return value.intValue();
 	}
 
-	private static boolean flag(JsonNode body, String member) {
+	static boolean flag(JsonNode body, String member) {
 		JsonNode value = body.get(member);
 		if (value == null || value.isNull()) {
 			return false;
@@ -138,7 +138,7 @@ final class OpenAiDialect implements Dialect {
 		return value.booleanValue();
 	}
 
-	private static InvalidRequestException invalidType(String member, String expected, JsonNode actual) {
+	static InvalidRequestException invalidType(String member, String expected, JsonNode actual) {
 		return new InvalidRequestException("Invalid type for '" + member + "': expected " + expected + ", but got "
 				+ actual.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " instead.", member, "invalid_type");
 	}

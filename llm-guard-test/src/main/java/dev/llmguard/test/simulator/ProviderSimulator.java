@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -20,9 +21,10 @@ import java.util.function.Consumer;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * An HTTP server that behaves like the chat APIs of OpenAI ({@code POST /v1/chat/completions},
- * plain and streamed) and Anthropic ({@code POST /v1/messages}, plain and streamed), so code that
- * calls an LLM can be tested offline, including what happens at the provider's rate limits.
+ * An HTTP server that behaves like the chat APIs of OpenAI ({@code POST /v1/chat/completions} and
+ * {@code POST /v1/responses}, plain and streamed) and Anthropic ({@code POST /v1/messages}, plain
+ * and streamed), so code that calls an LLM can be tested offline, including what happens at the
+ * provider's rate limits.
  * <p>
  * Every answer is deterministic: the prompt is counted with jtokkit, and the answer is made of
  * words from a fixed vocabulary, chosen from the prompt's hash, exactly
@@ -31,8 +33,9 @@ import com.sun.net.httpserver.HttpServer;
  * {@link Clock}: by default as buckets that hold a minute's worth and refill continuously, the way
  * OpenAI and Anthropic describe theirs, or as one-minute sliding windows
  * ({@link RateLimiting#SLIDING_WINDOW}), which are stricter. A request is charged, at admission, its prompt tokens plus its
- * {@code max_tokens} (OpenAI: {@code max_completion_tokens} or {@code max_tokens}), or plus the
- * configured answer length when it sets none, as OpenAI charges the requested maximum. The same sum
+ * {@code max_tokens} (OpenAI: {@code max_completion_tokens} or {@code max_tokens}; responses:
+ * {@code max_output_tokens}), or plus the configured answer length when it sets none, as OpenAI
+ * charges the requested maximum. The same sum
  * is checked against the context window. Only requests that reach admission are charged: transient
  * failures, invalid requests and forced 429s are not.
  * <p>
@@ -44,7 +47,9 @@ import com.sun.net.httpserver.HttpServer;
  * the provider's rate-limit headers); then the latency and the answer, with the rate-limit headers.
  * <p>
  * Latency applies to admitted requests only; errors and 429s answer at once. OpenAI's endpoint also
- * answers on {@code /chat/completions}, for clients given {@link #baseUrl()} without {@code /v1}.
+ * answers on {@code /chat/completions} and {@code /responses}, for clients given {@link #baseUrl()}
+ * without {@code /v1}. Every other path answers 404, but every request (except those to
+ * {@code /stats}) is kept in {@link #receivedRequests()}, so a test can check what a client sent.
  * <p>
  * {@code GET /stats} serves {@link #stats()} as JSON and {@code POST /stats/reset} calls
  * {@link #resetStats()}. Prompts and answers are never logged.
@@ -84,6 +89,8 @@ public final class ProviderSimulator implements AutoCloseable {
 	private final RateWindows windows = new RateWindows();
 
 	private final StatsCounter stats = new StatsCounter();
+
+	private final RequestLog requestLog = new RequestLog();
 
 	private final AtomicLong sequence = new AtomicLong();
 
@@ -269,16 +276,44 @@ public final class ProviderSimulator implements AutoCloseable {
 	}
 
 	/**
-	 * Zeroes the counts and empties the rate windows.
+	 * The last requests received (at most 100, oldest first), on any path but {@code /stats}, as
+	 * they arrived: method, path, content type and body. Tests read it to check what a client
+	 * really sent.
+	 * @return the requests since the simulator started or was last reset
+	 */
+	public List<ReceivedRequest> receivedRequests() {
+		return this.requestLog.snapshot();
+	}
+
+	/**
+	 * The last request received on any path but {@code /stats}.
+	 * @return the request
+	 * @throws IllegalStateException when none was received since the simulator started or was last
+	 * reset
+	 */
+	public ReceivedRequest lastRequest() {
+		List<ReceivedRequest> requests = this.requestLog.snapshot();
+		if (requests.isEmpty()) {
+			throw new IllegalStateException("The provider simulator has received no request since it started or was "
+					+ "last reset");
+		}
+		return requests.get(requests.size() - 1);
+	}
+
+	/**
+	 * Zeroes the counts, empties the rate windows and forgets the {@linkplain #receivedRequests()
+	 * received requests}.
 	 */
 	public void resetStats() {
 		this.stats.reset();
 		this.windows.clear();
+		this.requestLog.clear();
 	}
 
 	/**
 	 * Returns to the state after {@link #start()}: the settings it was built with, no forced answers,
-	 * zero counts, empty rate windows and a reseeded failure source. The clock is not touched.
+	 * zero counts, empty rate windows, no received requests and a reseeded failure source. The clock
+	 * is not touched.
 	 */
 	public void reset() {
 		this.settings = this.initialSettings;
@@ -357,6 +392,10 @@ public final class ProviderSimulator implements AutoCloseable {
 
 	StatsCounter counter() {
 		return this.stats;
+	}
+
+	void received(ReceivedRequest request) {
+		this.requestLog.add(request);
 	}
 
 	long nextSequence() {

@@ -20,6 +20,7 @@ public final class ProviderSimulatorMain {
 
 			An OpenAI- and Anthropic-style chat API for offline tests.
 			  POST /v1/chat/completions   OpenAI chat completions (plain and stream)
+			  POST /v1/responses          OpenAI responses (plain and stream)
 			  POST /v1/messages           Anthropic messages (plain and stream)
 			  GET  /stats                 counts since start or reset
 			  POST /stats/reset           zeroes the counts and the rate windows

@@ -28,6 +28,8 @@ final class SimulatorHandler implements HttpHandler {
 
 	private static final Dialect ANTHROPIC = new AnthropicDialect();
 
+	private static final Dialect RESPONSES = new OpenAiResponsesDialect();
+
 	private final ProviderSimulator simulator;
 
 	SimulatorHandler(ProviderSimulator simulator) {
@@ -40,10 +42,15 @@ final class SimulatorHandler implements HttpHandler {
 			String path = exchange.getRequestURI().getPath();
 			String method = exchange.getRequestMethod();
 			byte[] body = readBody(exchange);
+			if (!path.startsWith("/stats")) {
+				this.simulator.received(new ReceivedRequest(method, path, exchange.getRequestURI().getRawQuery(),
+						exchange.getRequestHeaders().getFirst("Content-Type"), body));
+			}
 			switch (path) {
 				case "/stats" -> stats(exchange, method);
 				case "/stats/reset" -> resetStats(exchange, method);
 				case "/v1/chat/completions", "/chat/completions" -> chat(exchange, OPENAI, method, path, body);
+				case "/v1/responses", "/responses" -> chat(exchange, RESPONSES, method, path, body);
 				case "/v1/messages" -> chat(exchange, ANTHROPIC, method, path, body);
 				default -> send(exchange, 404, JSON, OPENAI.notFound(404, method, path));
 			}

@@ -4,7 +4,8 @@ package dev.llmguard.test.simulator;
  * What a {@link ProviderSimulator} has answered since it started or was last reset. Served as JSON
  * by {@code GET /stats} with the same member names.
  * <p>
- * Every call to {@code /v1/chat/completions} or {@code /v1/messages} counts as one request, and ends
+ * Every call to {@code /v1/chat/completions}, {@code /v1/responses} or {@code /v1/messages} counts as
+ * one request, and ends
  * as exactly one of succeeded (200), rate limited (429) or failed (400, 405, 5xx); calls to other
  * paths are not counted. Tokens count
  * only for successful answers: input tokens are the prompt's, output tokens are those written to
