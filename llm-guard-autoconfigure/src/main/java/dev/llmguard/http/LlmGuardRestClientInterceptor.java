@@ -166,17 +166,28 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 		}
 		ProviderSpec provider = target.provider();
 		LlmGuardContext outer = LlmGuardContext.find();
-		if (outer != null) {
-			// admitted by an outer entry point: its model (never another provider's) and allowance, our usage
+		CallRequest call;
+		if (outer == null) {
+			call = resolve(request, provider, chat);
+		}
+		else if (outer.runsRequestsOnTheirOwn() && outer.provider().equals(provider.name())) {
+			// inside an annotated method or a facade operation: this request is retried on its own
+			call = CallRequest.builder()
+				.maxOutputTokens(chat.requestedOutputTokens())
+				.estimatedInputTokens(chat.inputTokens(this.engine.estimator(), List.of(outer.model())))
+				.build();
+		}
+		else {
+			// inside one model request, or a call of another provider: its model (never another
+			// provider's) and allowance, our usage
 			String model = outer.provider().equals(provider.name()) ? outer.model() : null;
 			BufferedClientHttpResponse response = send(request, body, chat, model, outer.maxOutputTokens(),
 					execution);
 			addUsage(outer, this.json.usage(response.bodyBytes()));
 			return response;
 		}
-		CallRequest call = resolve(request, provider, chat);
 		try {
-			return this.engine.execute(call, context -> {
+			return this.engine.executeRequest(call, context -> {
 				BufferedClientHttpResponse response = send(request, body, chat, context.model(),
 						context.maxOutputTokens(), execution);
 				if (response.getStatusCode().isError()) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +145,27 @@ class RestClientWorstCaseTests {
 
 		assertThat(sent(simulator).path("max_completion_tokens").asInt()).isEqualTo(300);
 		assertThat(simulator.stats().outputTokens()).isEqualTo(300);
+	}
+
+	@Test
+	void aFailedRequestInsideAGuardedOperationIsRetriedAloneAndTheWorkBeforeItRunsOnce(ProviderSimulator simulator) {
+		RestClient client = client(simulator, null);
+		LlmGuard guard = new LlmGuard(this.engine);
+		String chat = "{\"model\":\"gpt-4o\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+		AtomicInteger work = new AtomicInteger();
+
+		guard.call(CallRequest.builder().model("openai/gpt-4o").build(), (context) -> {
+			post(client, "/v1/chat/completions", chat);
+			work.incrementAndGet(); // a tool, an order: what a retry must never run again
+			simulator.failNextRequests(1, 500);
+			return post(client, "/v1/chat/completions", chat);
+		});
+
+		assertThat(work).hasValue(1);
+		assertThat(simulator.stats().requests()).as("first, second failed, second again").isEqualTo(3);
+		assertThat(this.events).filteredOn(GuardEvent.CallFinished.class::isInstance).hasSize(2);
+		assertThat(spend().reservedTokens()).isZero();
+		assertThat(spend().spentTokens()).isEqualTo(simulator.stats().inputTokens() + simulator.stats().outputTokens());
 	}
 
 	@Test
