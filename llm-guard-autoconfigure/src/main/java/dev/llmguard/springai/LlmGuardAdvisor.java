@@ -24,6 +24,11 @@ import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.content.Media;
+import org.springframework.ai.content.MediaContent;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.core.Ordered;
 
 import dev.llmguard.core.CallRequest;
@@ -35,7 +40,10 @@ import dev.llmguard.core.Priority;
 import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ProviderSpec;
+import dev.llmguard.core.token.ImageSize;
+import dev.llmguard.core.token.ImageTokens;
 import dev.llmguard.core.token.TokenEstimators;
+import dev.llmguard.core.token.ToolTokens;
 import dev.llmguard.reactive.GuardedFlux;
 
 /**
@@ -264,9 +272,54 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	 */
 	private long estimateInput(ChatClientRequest request) {
 		List<Message> messages = request.prompt().getInstructions();
+		String model = ChatOptionsSupport.model(request);
 		long tokens = TokenEstimators.chatFraming(messages.size());
 		for (Message message : messages) {
 			tokens += this.engine.estimator().estimate(message.getText());
+			if (message instanceof MediaContent content) {
+				for (Media media : content.getMedia()) {
+					tokens += imageTokens(media, model);
+				}
+			}
+		}
+		return tokens + toolTokens(request);
+	}
+
+	/**
+	 * An image as the providers bill it: by its size where its bytes are at hand, else the most an
+	 * image can cost; the higher of OpenAI's and Anthropic's rules, since the provider is chosen later.
+	 */
+	private static long imageTokens(Media media, String model) {
+		if (media.getMimeType() == null || !"image".equals(media.getMimeType().getType())) {
+			return 0;
+		}
+		ImageSize size = null;
+		Object data = media.getData();
+		if (data instanceof byte[] bytes) {
+			size = ImageSize.of(bytes);
+		}
+		else if (data instanceof String text && text.startsWith("data:")) {
+			size = ImageSize.ofDataUrl(text);
+		}
+		Integer width = (size != null) ? size.width() : null;
+		Integer height = (size != null) ? size.height() : null;
+		return Math.max(ImageTokens.openAi(model, width, height, null), ImageTokens.anthropic(width, height));
+	}
+
+	/** The tool definitions the request offers the model, billed as input. */
+	private long toolTokens(ChatClientRequest request) {
+		if (!(request.prompt().getOptions() instanceof ToolCallingChatOptions options)) {
+			return 0;
+		}
+		List<ToolCallback> callbacks = options.getToolCallbacks();
+		if (callbacks == null || callbacks.isEmpty()) {
+			return 0;
+		}
+		long tokens = Math.max(ToolTokens.OPENAI_REQUEST_OVERHEAD, ToolTokens.ANTHROPIC_REQUEST_OVERHEAD);
+		for (ToolCallback callback : callbacks) {
+			ToolDefinition definition = callback.getToolDefinition();
+			tokens += ToolTokens.definition(this.engine.estimator(), definition.name(), definition.description(),
+					definition.inputSchema());
 		}
 		return tokens;
 	}
