@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 
 import dev.llmguard.core.LlmGuard;
 import dev.llmguard.core.LlmGuardContext;
+import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.Money;
 import dev.llmguard.core.Usage;
 import dev.llmguard.core.pricing.PricingCatalog;
@@ -55,8 +56,16 @@ public class AssistantModel {
 		}
 		String content = (response != null && response.getResult() != null)
 				? response.getResult().getOutput().getText() : "";
-		long costNanos = this.pricing.costNanos(context.modelRef(), usage);
-		return new Reply(context.model(), content, usage, Money.toUsd(costNanos));
+		// the ChatClient's request is retried and failed over on its own: the model that answered is the
+		// response's, which may be a later model of the chain than the one this call was admitted on
+		ModelRef answered = answeredBy(response, context);
+		long costNanos = this.pricing.costNanos(answered, usage);
+		return new Reply(answered.model(), content, usage, Money.toUsd(costNanos));
+	}
+
+	private static ModelRef answeredBy(ChatResponse response, LlmGuardContext context) {
+		String model = (response != null && response.getMetadata() != null) ? response.getMetadata().getModel() : null;
+		return (model != null && !model.isBlank()) ? new ModelRef(context.provider(), model) : context.modelRef();
 	}
 
 	private static Usage usageOf(ChatResponse response) {
