@@ -117,8 +117,9 @@ public final class GuardEventMetrics implements GuardListener {
 		model.calls(call.outcome()).increment();
 		Usage usage = call.usage();
 		if (usage != null) {
-			model.inputTokens.increment(usage.inputTokens() - usage.cachedInputTokens());
+			model.inputTokens.increment(usage.uncachedInputTokens());
 			model.cachedInputTokens.increment(usage.cachedInputTokens());
+			model.cacheWriteTokens.increment(usage.cacheWriteInputTokens());
 			model.outputTokens.increment(usage.outputTokens());
 			// a counter holds a double: the exact nano-dollars divided once give the same double as a
 			// BigDecimal conversion (below 2^53 nano-dollars) at a fraction of the cost on every call
@@ -151,6 +152,8 @@ public final class GuardEventMetrics implements GuardListener {
 
 		private final Counter cachedInputTokens;
 
+		private final Counter cacheWriteTokens;
+
 		private final Counter outputTokens;
 
 		private final Counter cost;
@@ -160,6 +163,7 @@ public final class GuardEventMetrics implements GuardListener {
 			this.registry = registry;
 			this.inputTokens = tokens("input");
 			this.cachedInputTokens = tokens("cached_input");
+			this.cacheWriteTokens = tokens("cache_write");
 			this.outputTokens = tokens("output");
 			this.cost = Counter.builder(COST)
 				.description("Money spent on guarded LLM calls, in US dollars")

@@ -47,7 +47,7 @@ public final class PricingCatalog {
 	/** Models whose resolved prices are kept; names can come from requests, so the map is bounded. */
 	private static final int MAX_RATED_MODELS = 1_000;
 
-	/** USD per 1M tokens: input, cached input, output. */
+	/** USD per 1M tokens: input, cached input, output (and cache write where the vendor bills it). */
 	private static final Map<String, ModelPrice> BUILT_IN = Map.ofEntries(
 			// OpenAI
 			price("gpt-4o", "2.50", "1.25", "10.00"), price("gpt-4o-mini", "0.15", "0.075", "0.60"),
@@ -55,10 +55,10 @@ public final class PricingCatalog {
 			price("gpt-4.1-nano", "0.10", "0.025", "0.40"), price("o3", "2.00", "0.50", "8.00"),
 			price("o4-mini", "1.10", "0.275", "4.40"), price("gpt-5", "1.25", "0.125", "10.00"),
 			price("gpt-5-mini", "0.25", "0.025", "2.00"), price("gpt-5-nano", "0.05", "0.005", "0.40"),
-			// Anthropic
-			price("claude-opus-4-1", "15", "1.50", "75"), price("claude-sonnet-4-5", "3", "0.30", "15"),
-			price("claude-sonnet-4", "3", "0.30", "15"), price("claude-haiku-4-5", "1", "0.10", "5"),
-			price("claude-3-5-haiku", "0.80", "0.08", "4"),
+			// Anthropic: input, cache read, output, five-minute cache write (1.25 x input; one-hour writes 2 x)
+			price("claude-opus-4-1", "15", "1.50", "75", "18.75"), price("claude-sonnet-4-5", "3", "0.30", "15", "3.75"),
+			price("claude-sonnet-4", "3", "0.30", "15", "3.75"), price("claude-haiku-4-5", "1", "0.10", "5", "1.25"),
+			price("claude-3-5-haiku", "0.80", "0.08", "4", "1.00"),
 			// Google
 			price("gemini-2.5-pro", "1.25", "0.31", "10"), price("gemini-2.5-flash", "0.30", "0.075", "2.50"),
 			price("gemini-2.5-flash-lite", "0.10", "0.025", "0.40"),
@@ -111,25 +111,28 @@ public final class PricingCatalog {
 	}
 
 	/**
-	 * The cost of a call's usage: cached input tokens at the cached-input price, the other input
-	 * tokens at the input price, output tokens at the output price, each part rounded up to a whole
-	 * nano-dollar.
+	 * The cost of a call's usage: cache reads at the cached-input price, cache writes at the
+	 * cache-write price (one-hour writes at twice the input price), the other input tokens at the
+	 * input price, output tokens at the output price, each part rounded up to a whole nano-dollar.
 	 * @param model the model that was called
 	 * @param usage the tokens it used
 	 * @return the cost in nano-dollars
 	 */
 	public long costNanos(ModelRef model, Usage usage) {
 		Rates rates = ratesOf(model);
-		long cached = usage.cachedInputTokens();
-		return Math.addExact(
-				Math.addExact(Money.cost(cached, rates.cachedInput, rates.price.cachedInput()),
-						Money.cost(usage.inputTokens() - cached, rates.input, rates.price.input())),
-				Money.cost(usage.outputTokens(), rates.output, rates.price.output()));
+		long oneHourWrites = usage.cacheWrite1hInputTokens();
+		long fiveMinuteWrites = usage.cacheWriteInputTokens() - oneHourWrites;
+		long cost = Money.cost(usage.uncachedInputTokens(), rates.input, rates.price.input());
+		cost = Math.addExact(cost, Money.cost(usage.cachedInputTokens(), rates.cachedInput, rates.price.cachedInput()));
+		cost = Math.addExact(cost, Money.cost(fiveMinuteWrites, rates.cacheWrite, rates.price.fiveMinuteCacheWrite()));
+		cost = Math.addExact(cost, Money.cost(oneHourWrites, rates.cacheWrite1h, rates.price.oneHourCacheWrite()));
+		return Math.addExact(cost, Money.cost(usage.outputTokens(), rates.output, rates.price.output()));
 	}
 
 	/**
-	 * The most a call can cost before it is made: every input token at the full input price (a cache
-	 * hit is not known in advance) and the full output allowance.
+	 * The most a call can cost before it is made: every input token at the highest price an input
+	 * token can be billed (a cache hit is not known in advance; a model that bills cache writes may
+	 * write the whole prompt with the one-hour lifetime) and the full output allowance.
 	 * @param model the model to call
 	 * @param inputTokens the estimated input tokens
 	 * @param outputTokens the maximum output tokens
@@ -141,7 +144,7 @@ public final class PricingCatalog {
 					"token counts cannot be negative: input=" + inputTokens + ", output=" + outputTokens);
 		}
 		Rates rates = ratesOf(model);
-		return Math.addExact(Money.cost(inputTokens, rates.input, rates.price.input()),
+		return Math.addExact(Money.cost(inputTokens, rates.worstInput, rates.worstInputPrice),
 				Money.cost(outputTokens, rates.output, rates.price.output()));
 	}
 
@@ -167,13 +170,27 @@ public final class PricingCatalog {
 
 		private final long cachedInput;
 
+		private final long cacheWrite;
+
+		private final long cacheWrite1h;
+
 		private final long output;
+
+		/** The highest price of an input token: the input price, or a cache write's where they are billed. */
+		private final BigDecimal worstInputPrice;
+
+		private final long worstInput;
 
 		Rates(ModelPrice price) {
 			this.price = price;
 			this.input = Money.nanosPerMillionTokens(price.input());
 			this.cachedInput = Money.nanosPerMillionTokens(price.cachedInput());
+			this.cacheWrite = Money.nanosPerMillionTokens(price.fiveMinuteCacheWrite());
+			this.cacheWrite1h = Money.nanosPerMillionTokens(price.oneHourCacheWrite());
 			this.output = Money.nanosPerMillionTokens(price.output());
+			this.worstInputPrice = price.billsCacheWrites()
+					? price.input().max(price.fiveMinuteCacheWrite()).max(price.oneHourCacheWrite()) : price.input();
+			this.worstInput = Money.nanosPerMillionTokens(this.worstInputPrice);
 		}
 
 	}
@@ -227,6 +244,11 @@ public final class PricingCatalog {
 	private static Map.Entry<String, ModelPrice> price(String model, String input, String cachedInput,
 			String output) {
 		return Map.entry(model, ModelPrice.of(input, cachedInput, output));
+	}
+
+	private static Map.Entry<String, ModelPrice> price(String model, String input, String cachedInput,
+			String output, String cacheWrite) {
+		return Map.entry(model, ModelPrice.of(input, cachedInput, output, cacheWrite));
 	}
 
 }

@@ -51,7 +51,7 @@ class PricingCatalogTests {
 		assertThat(PricingCatalog.PRICES_AS_OF).isEqualTo(LocalDate.of(2026, 11, 1));
 		assertThat(this.catalog.priceOf(ModelRef.parse("openai/gpt-4o"))).isEqualTo(ModelPrice.of("2.50", "1.25", "10.00"));
 		assertThat(this.catalog.priceOf(ModelRef.parse("anthropic/claude-opus-4-1")))
-			.isEqualTo(ModelPrice.of("15", "1.50", "75"));
+			.isEqualTo(ModelPrice.of("15", "1.50", "75", "18.75"));
 		assertThat(this.catalog.priceOf(ModelRef.parse("google/gemini-2.5-flash-lite")))
 			.isEqualTo(ModelPrice.of("0.10", "0.025", "0.40"));
 		assertThat(this.catalog.priceOf(ModelRef.parse("deepseek/deepseek-reasoner")))
@@ -125,6 +125,53 @@ class PricingCatalogTests {
 		assertThat(cost).isEqualTo(500_000 + 1_500_000 + 2_000_000);
 		assertThat(Money.toUsd(cost)).isEqualByComparingTo("0.004");
 		assertThat(this.catalog.costNanos(ModelRef.parse("openai/gpt-4o"), Usage.ZERO)).isZero();
+	}
+
+	@Test
+	void costsCacheWritesAtTheCacheWritePriceAndOneHourWritesAtTwiceTheInputPrice() {
+		ModelRef sonnet = ModelRef.parse("anthropic/claude-sonnet-4-5");
+		// 1M each: plain input $3, cache read $0.30, five-minute write $3.75, one-hour write $6, output $15
+		Usage usage = new Usage(4_000_000, 1_000_000, 1_000_000, 2_000_000, 1_000_000);
+
+		assertThat(this.catalog.costNanos(sonnet, usage))
+			.isEqualTo(Money.fromUsd(new BigDecimal("3").add(new BigDecimal("0.30"))
+				.add(new BigDecimal("3.75"))
+				.add(new BigDecimal("6"))
+				.add(new BigDecimal("15"))));
+	}
+
+	@Test
+	void cacheWritesOfAModelWithoutACacheWritePriceCostAQuarterMoreThanInput() {
+		ModelRef model = ModelRef.parse("bedrock/claude-like");
+		PricingCatalog catalog = new PricingCatalog(GuardSettings.builder()
+			.provider(new ProviderSpec("bedrock", null, null, null, null, Map.of("claude-like",
+					new ModelSpec(model, ModelPrice.of("4.00", "0.40", "20.00"), null, null, null))))
+			.build());
+
+		assertThat(catalog.costNanos(model, new Usage(1_000_000, 0, 0, 1_000_000, 0)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("5.00")));
+		// it declares no cache-write price: its worst case does not count on writes
+		assertThat(catalog.worstCaseCostNanos(model, 1_000_000, 0)).isEqualTo(Money.fromUsd(new BigDecimal("4.00")));
+	}
+
+	@Test
+	void theWorstCaseOfAModelThatBillsCacheWritesPricesItsInputAsOneHourWrites() {
+		ModelRef sonnet = ModelRef.parse("anthropic/claude-sonnet-4-5");
+		ModelRef configured = ModelRef.parse("anthropic/claude-house");
+		PricingCatalog catalog = new PricingCatalog(GuardSettings.builder()
+			.provider(new ProviderSpec("anthropic", null, null, null, null, Map.of("claude-house",
+					new ModelSpec(configured, ModelPrice.of("2", "0.20", "10", "2.50"), null, null, null))))
+			.build());
+
+		// the whole prompt may be written to the cache for an hour: 2 x $3 per 1M
+		assertThat(catalog.worstCaseCostNanos(sonnet, 1_000_000, 1_000_000))
+			.isEqualTo(Money.fromUsd(new BigDecimal("21")));
+		assertThat(catalog.worstCaseCostNanos(configured, 1_000_000, 0)).isEqualTo(Money.fromUsd(new BigDecimal("4")));
+		assertThat(catalog.costNanos(configured, new Usage(1_000_000, 0, 0, 1_000_000, 0)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("2.50")));
+		// no cache writes at OpenAI: its worst case stays at the input price
+		assertThat(catalog.worstCaseCostNanos(ModelRef.parse("openai/gpt-4o"), 1_000_000, 0))
+			.isEqualTo(Money.fromUsd(new BigDecimal("2.50")));
 	}
 
 	@Test
