@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
 
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
@@ -38,8 +39,11 @@ import dev.llmguard.core.limit.ToolLevel;
  * budgets and the tool limits ({@code GET /actuator/llmguard}); one tenant's or session's usage of a
  * budget ({@code GET /actuator/llmguard/{budget}/{key}}), and resetting it ({@code DELETE} on the
  * same path). Money is in US dollars, instants and durations in ISO-8601.
+ * <p>
+ * Read-only unless granted more: a reset gives spending back, so it is available only with
+ * {@code management.endpoint.llmguard.access=unrestricted}.
  */
-@Endpoint(id = "llmguard")
+@Endpoint(id = "llmguard", defaultAccess = Access.READ_ONLY)
 public class LlmGuardEndpoint {
 
 	private final LlmGuardEngine engine;
@@ -88,7 +92,8 @@ public class LlmGuardEndpoint {
 
 	/**
 	 * Forgets one key's spending and reservations of a budget, so the tenant or session can spend
-	 * again at once.
+	 * again at once. Mapped only where {@code management.endpoint.llmguard.access} is
+	 * {@code unrestricted}.
 	 * @param budget the budget's name
 	 * @param key the tenant or session (any value for a global budget)
 	 * @return the usage after the reset

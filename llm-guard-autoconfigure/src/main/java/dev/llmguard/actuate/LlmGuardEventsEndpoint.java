@@ -71,6 +71,7 @@ public class LlmGuardEventsEndpoint {
 			tokens.put("inputTokens", usage.inputTokens());
 			tokens.put("outputTokens", usage.outputTokens());
 			tokens.put("cachedInputTokens", usage.cachedInputTokens());
+			tokens.put("cacheWriteInputTokens", usage.cacheWriteInputTokens());
 			return tokens;
 		}
 		return value;

@@ -78,7 +78,8 @@ public final class GuardSettingsFactory {
 		if (model.getInputPrice() == null && model.getOutputPrice() == null) {
 			return null;
 		}
-		return new ModelPrice(model.getInputPrice(), model.getCachedInputPrice(), model.getOutputPrice());
+		return new ModelPrice(model.getInputPrice(), model.getCachedInputPrice(), model.getOutputPrice(),
+				model.getCacheWritePrice());
 	}
 
 	private static RateLimits limits(LlmGuardProperties.Limits limits) {

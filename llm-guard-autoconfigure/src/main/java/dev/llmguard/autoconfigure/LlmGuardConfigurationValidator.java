@@ -151,9 +151,10 @@ public final class LlmGuardConfigurationValidator {
 		String prefix = providerPrefix + "models." + element(name) + ".";
 		requirePrice(prefix + "input-price", model.getInputPrice(), false);
 		requirePrice(prefix + "cached-input-price", model.getCachedInputPrice(), false);
+		requirePrice(prefix + "cache-write-price", model.getCacheWritePrice(), false);
 		requirePrice(prefix + "output-price", model.getOutputPrice(), false);
 		boolean anyPrice = model.getInputPrice() != null || model.getCachedInputPrice() != null
-				|| model.getOutputPrice() != null;
+				|| model.getCacheWritePrice() != null || model.getOutputPrice() != null;
 		if (anyPrice && model.getInputPrice() == null) {
 			throw missing(prefix + "input-price", "A configured price replaces the built-in one, so set "
 					+ prefix + "input-price together with output-price (USD per 1M tokens), or remove the prices to use the built-in ones.");

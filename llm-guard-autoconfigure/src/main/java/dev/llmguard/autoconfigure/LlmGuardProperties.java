@@ -656,6 +656,14 @@ public class LlmGuardProperties {
 		private BigDecimal cachedInputPrice;
 
 		/**
+		 * USD per one million input tokens written to the provider's prompt cache with its default
+		 * five-minute lifetime (Anthropic bills 1.25 x input-price; one-hour writes are billed at 2 x
+		 * input-price). When set, the worst case of a call prices its input as cache writes. Defaults to
+		 * 1.25 x input-price for cache writes a provider reports.
+		 */
+		private BigDecimal cacheWritePrice;
+
+		/**
 		 * USD per one million output tokens; overrides the built-in price. Set together with
 		 * input-price.
 		 */
@@ -684,6 +692,14 @@ public class LlmGuardProperties {
 
 		public void setCachedInputPrice(BigDecimal cachedInputPrice) {
 			this.cachedInputPrice = cachedInputPrice;
+		}
+
+		public BigDecimal getCacheWritePrice() {
+			return this.cacheWritePrice;
+		}
+
+		public void setCacheWritePrice(BigDecimal cacheWritePrice) {
+			this.cacheWritePrice = cacheWritePrice;
 		}
 
 		public BigDecimal getOutputPrice() {

@@ -30,7 +30,7 @@ final class UnknownPropertyCheck {
 	private static final Set<String> PROVIDER = union(LIMITS, "base-url", "max-concurrent", "max-wait",
 			"guard-other-requests", "models");
 
-	private static final Set<String> MODEL = union(LIMITS, "input-price", "cached-input-price", "output-price",
+	private static final Set<String> MODEL = union(LIMITS, "input-price", "cached-input-price", "cache-write-price", "output-price",
 			"context-window", "max-output-tokens");
 
 	private static final Set<String> CHAIN = Set.of("models", "cooldown", "fallback-response");

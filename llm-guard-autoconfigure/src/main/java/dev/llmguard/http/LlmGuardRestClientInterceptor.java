@@ -270,8 +270,7 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 			return;
 		}
 		Usage before = context.recordedUsage();
-		context.recordUsage((before == null) ? usage : new Usage(before.inputTokens() + usage.inputTokens(),
-				before.outputTokens() + usage.outputTokens(), before.cachedInputTokens() + usage.cachedInputTokens()));
+		context.recordUsage((before == null) ? usage : before.plus(usage));
 	}
 
 	/** What the guard needs to know of the call. */

@@ -167,9 +167,14 @@ final class ProviderJson {
 					: (previous != null) ? previous.inputTokens() : 0;
 			long cached = usage.has("input_tokens") ? cacheRead + responsesCached
 					: (previous != null) ? previous.cachedInputTokens() : 0;
+			long written = usage.has("input_tokens") ? cacheWrite
+					: (previous != null) ? previous.cacheWriteInputTokens() : 0;
+			long writtenFor1h = usage.has("cache_creation")
+					? nonNegative(usage.path("cache_creation").get("ephemeral_1h_input_tokens"))
+					: (previous != null) ? previous.cacheWrite1hInputTokens() : 0;
 			long output = usage.has("output_tokens") ? nonNegative(usage.get("output_tokens"))
 					: (previous != null) ? previous.outputTokens() : 0;
-			return new Usage(input, output, cached);
+			return new Usage(input, output, cached, written, writtenFor1h);
 		}
 		return null;
 	}

@@ -160,6 +160,8 @@ public final class GuardEventMetrics implements GuardListener {
 
 		private final Counter cachedInputTokens;
 
+		private final Counter cacheWriteTokens;
+
 		private final Counter outputTokens;
 
 		private final Counter cost;
@@ -169,6 +171,7 @@ public final class GuardEventMetrics implements GuardListener {
 			this.registry = registry;
 			this.inputTokens = tokens("input");
 			this.cachedInputTokens = tokens("cached_input");
+			this.cacheWriteTokens = tokens("cache_write");
 			this.outputTokens = tokens("output");
 			this.cost = Counter.builder(COST)
 				.description("Money spent on guarded LLM calls, in US dollars")
@@ -180,8 +183,9 @@ public final class GuardEventMetrics implements GuardListener {
 
 		/** Counts the tokens and the cost of one settled or charged attempt. */
 		void count(Usage usage, long costNanos) {
-			this.inputTokens.increment(usage.inputTokens() - usage.cachedInputTokens());
+			this.inputTokens.increment(usage.uncachedInputTokens());
 			this.cachedInputTokens.increment(usage.cachedInputTokens());
+			this.cacheWriteTokens.increment(usage.cacheWriteInputTokens());
 			this.outputTokens.increment(usage.outputTokens());
 			// a counter holds a double: the exact nano-dollars divided once give the same double as a
 			// BigDecimal conversion (below 2^53 nano-dollars) at a fraction of the cost on every call

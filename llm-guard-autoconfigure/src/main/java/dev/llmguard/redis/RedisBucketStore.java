@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -91,7 +92,8 @@ public final class RedisBucketStore implements BucketStore {
 
 	/**
 	 * Takes from every bucket at once; a take that leaves less than its keep is refused. On a
-	 * refusal, what was taken is given back before answering.
+	 * refusal, or when a take failed, what was taken is given back before answering (a failure is
+	 * then raised as it came).
 	 */
 	private static CompletableFuture<Integer> takeAll(RedisBucket[] buckets, long[] amounts, long[] keep) {
 		@SuppressWarnings("unchecked")
@@ -99,25 +101,36 @@ public final class RedisBucketStore implements BucketStore {
 		for (int i = 0; i < buckets.length; i++) {
 			probes[i] = buckets[i].async().tryConsumeAndReturnRemaining(amounts[i]);
 		}
-		return CompletableFuture.allOf(probes).thenCompose((done) -> {
+		return CompletableFuture.allOf(probes).handle((done, failure) -> {
 			int refused = -1;
-			for (int i = 0; i < buckets.length && refused < 0; i++) {
+			for (int i = 0; i < buckets.length && refused < 0 && failure == null; i++) {
 				ConsumptionProbe probe = probes[i].join();
 				if (!probe.isConsumed() || probe.getRemainingTokens() < keep[i]) {
 					refused = i;
 				}
 			}
-			if (refused < 0) {
+			if (refused < 0 && failure == null) {
 				return CompletableFuture.completedFuture(-1);
 			}
 			CompletableFuture<?>[] giveBack = new CompletableFuture[buckets.length];
 			for (int i = 0; i < buckets.length; i++) {
-				giveBack[i] = probes[i].join().isConsumed() ? buckets[i].async().addTokens(amounts[i])
+				giveBack[i] = consumed(probes[i]) ? buckets[i].async().addTokens(amounts[i])
 						: CompletableFuture.completedFuture(null);
 			}
 			int answer = refused;
-			return CompletableFuture.allOf(giveBack).thenApply((ignored) -> answer);
-		});
+			return CompletableFuture.allOf(giveBack).thenApply((ignored) -> {
+				if (failure != null) {
+					throw (failure instanceof CompletionException completion) ? completion
+							: new CompletionException(failure);
+				}
+				return answer;
+			});
+		}).thenCompose((answer) -> answer);
+	}
+
+	/** Whether a take completed and consumed its tokens (a failed take holds nothing). */
+	private static boolean consumed(CompletableFuture<ConsumptionProbe> probe) {
+		return probe.isDone() && !probe.isCompletedExceptionally() && probe.join().isConsumed();
 	}
 
 	@Override

@@ -255,8 +255,7 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 			return;
 		}
 		Usage before = context.recordedUsage();
-		context.recordUsage((before == null) ? usage : new Usage(before.inputTokens() + usage.inputTokens(),
-				before.outputTokens() + usage.outputTokens(), before.cachedInputTokens() + usage.cachedInputTokens()));
+		context.recordUsage((before == null) ? usage : before.plus(usage));
 	}
 
 	private FallbackResponseMapper<ChatClientResponse> fallback(ChatClientRequest request) {

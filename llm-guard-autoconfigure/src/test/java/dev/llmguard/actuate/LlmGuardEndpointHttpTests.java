@@ -53,7 +53,7 @@ class LlmGuardEndpointHttpTests {
 		}
 
 		@Test
-		void readsAndResetsOneTenantsBudget() throws Throwable {
+		void readsOneTenantsBudgetButCannotResetIt() throws Throwable {
 			ObserveFixtures.call(this.engine, "initech", new Usage(1000, 500));
 
 			this.mvc.perform(get("/actuator/llmguard/tenant-daily/initech"))
@@ -61,6 +61,44 @@ class LlmGuardEndpointHttpTests {
 				.andExpect(jsonPath("$.key").value("initech"))
 				.andExpect(jsonPath("$.spentTokens").value(1500))
 				.andExpect(jsonPath("$.spentCost").value(0.0075));
+			// read-only unless management.endpoint.llmguard.access grants more: the reset is not mapped
+			this.mvc.perform(delete("/actuator/llmguard/tenant-daily/initech"))
+				.andExpect(status().isMethodNotAllowed());
+			this.mvc.perform(get("/actuator/llmguard/tenant-daily/initech"))
+				.andExpect(jsonPath("$.spentTokens").value(1500));
+		}
+
+		@Test
+		void anUnknownBudgetIsNotFound() throws Exception {
+			this.mvc.perform(get("/actuator/llmguard/nightly/acme")).andExpect(status().isNotFound());
+		}
+
+		@Test
+		void listsEvents() throws Exception {
+			this.mvc.perform(get("/actuator/llmguardevents"))
+				.andExpect(status().isOk())
+				.andExpect(jsonPath("$.events").isArray());
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = WebApp.class,
+			properties = { "management.endpoints.web.exposure.include=llmguard",
+					"management.endpoint.llmguard.access=unrestricted", "spring.ai.openai.api-key=unused" })
+	@AutoConfigureMockMvc
+	class WhenWriteAccessIsGranted {
+
+		@Autowired
+		MockMvc mvc;
+
+		@Autowired
+		LlmGuardEngine engine;
+
+		@Test
+		void resetsOneTenantsBudget() throws Throwable {
+			ObserveFixtures.call(this.engine, "initech", new Usage(1000, 500));
+
 			this.mvc.perform(delete("/actuator/llmguard/tenant-daily/initech"))
 				.andExpect(status().isOk())
 				.andExpect(jsonPath("$.spentTokens").value(0));
@@ -69,16 +107,8 @@ class LlmGuardEndpointHttpTests {
 		}
 
 		@Test
-		void anUnknownBudgetIsNotFoundOrABadRequest() throws Exception {
-			this.mvc.perform(get("/actuator/llmguard/nightly/acme")).andExpect(status().isNotFound());
+		void resettingAnUnknownBudgetIsABadRequest() throws Exception {
 			this.mvc.perform(delete("/actuator/llmguard/nightly/acme")).andExpect(status().isBadRequest());
-		}
-
-		@Test
-		void listsEvents() throws Exception {
-			this.mvc.perform(get("/actuator/llmguardevents"))
-				.andExpect(status().isOk())
-				.andExpect(jsonPath("$.events").isArray());
 		}
 
 	}

@@ -225,7 +225,8 @@ class LlmGuardConfigurationFailureTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "llm.guard.default-input-price", "llm.guard.default-output-price",
-			GPT_4O + "input-price", GPT_4O + "cached-input-price", GPT_4O + "output-price" })
+			GPT_4O + "input-price", GPT_4O + "cached-input-price", GPT_4O + "cache-write-price",
+			GPT_4O + "output-price" })
 	void rejectsNegativePrices(String key) {
 		this.runner.withPropertyValues(GPT_4O + "input-price=1", GPT_4O + "output-price=2", key + "=-0.01")
 			.run((context) -> assertReports(context, key, "-0.01", "a price must not be negative",

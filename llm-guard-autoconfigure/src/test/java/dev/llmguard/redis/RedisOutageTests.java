@@ -2,6 +2,7 @@ package dev.llmguard.redis;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import io.lettuce.core.AclSetuserArgs;
+
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardEngine;
@@ -21,6 +24,7 @@ import dev.llmguard.core.event.GuardListener;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.config.ProviderSpec;
 
 import static dev.llmguard.redis.RedisTestSupport.GPT_4O;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -111,6 +115,71 @@ class RedisOutageTests {
 			});
 			assertNoLeaks(lettuceThreads);
 		});
+	}
+
+	@Test
+	void aRateLimitStepThatFailsClosedGivesItsConcurrencySlotBack() {
+		GuardSettings capped = GuardSettings.builder()
+			.headroom(1.0)
+			.provider(new ProviderSpec("openai", null, RedisTestSupport.limits(1_000L, null), 2, Duration.ZERO,
+					Map.of(GPT_4O.model(), RedisTestSupport.model(GPT_4O, null))))
+			.build();
+		GuardInstances.runner(redis.port(), "outage-slot", "fail-closed", capped, this.clock).run((context) -> {
+			LlmGuardEngine engine = context.getBean(LlmGuardEngine.class);
+			RedisGuardBackend backend = context.getBean(RedisGuardBackend.class);
+			assertThat(call(engine)).isEqualTo("answer");
+
+			redis.stop();
+			for (int i = 0; i < 3; i++) {
+				assertThatExceptionOfType(GuardBackendUnavailableException.class).isThrownBy(() -> call(engine));
+			}
+			assertThat(engine.limiters().snapshot("openai").inUse()).isZero();
+
+			redis.start();
+			eventually(backend::probe, "the guard reaches Redis again");
+			// max-concurrent 2 keeps 1 slot for urgent calls: a slot lost in the outage would refuse this call
+			assertThat(call(engine)).isEqualTo("answer");
+			assertThat(engine.limiters().snapshot("openai").inUse()).isZero();
+		});
+	}
+
+	@Test
+	void aTakeThatFailsOnOneBucketGivesBackWhatTheOtherBucketsGave() throws Exception {
+		GuardSettings twoBuckets = GuardSettings.builder()
+			.headroom(1.0)
+			.provider(RedisTestSupport.openai(RedisTestSupport.limits(4L, null),
+					RedisTestSupport.model(GPT_4O, RedisTestSupport.limits(4L, null))))
+			.build();
+		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+			inspector.redis()
+				.aclSetuser("guard", AclSetuserArgs.Builder.on().addPassword("guard-secret").allKeys().allCommands());
+			GuardInstances.runner(redis.port(), "outage-acl", "fail-closed", twoBuckets, this.clock)
+				.withPropertyValues("spring.data.redis.username=guard", "spring.data.redis.password=guard-secret")
+				.run((context) -> {
+					LlmGuardEngine engine = context.getBean(LlmGuardEngine.class);
+					RedisGuardBackend backend = context.getBean(RedisGuardBackend.class);
+					assertThat(call(engine)).isEqualTo("answer");
+					List<String> buckets = inspector.keys("outage-acl:bucket:*").stream().sorted().toList();
+					assertThat(buckets).hasSize(2);
+
+					// the guard may touch one bucket only: every take of the other one fails
+					inspector.redis()
+						.aclSetuser("guard", AclSetuserArgs.Builder.resetKeys().keyPattern(buckets.get(0)));
+					for (int i = 0; i < 3; i++) {
+						eventually(backend::probe, "the guard may ask Redis again");
+						assertThatExceptionOfType(GuardBackendUnavailableException.class)
+							.isThrownBy(() -> call(engine));
+					}
+
+					inspector.redis().aclSetuser("guard", AclSetuserArgs.Builder.allKeys());
+					eventually(backend::probe, "the guard reaches Redis again");
+					// 4 requests a minute, 1 used, 1 kept for urgent calls: a request kept by a failed take
+					// would refuse one of these two
+					for (int i = 0; i < 2; i++) {
+						assertThat(call(engine)).isEqualTo("answer");
+					}
+				});
+		}
 	}
 
 	private static String call(LlmGuardEngine engine) {

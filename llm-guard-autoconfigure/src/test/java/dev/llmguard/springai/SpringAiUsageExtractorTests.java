@@ -40,6 +40,14 @@ class SpringAiUsageExtractorTests {
 	}
 
 	@Test
+	void promptTokensOfAUsageReportingCacheWritesLeaveTheCacheOut() {
+		// Anthropic's and Bedrock's convention: prompt tokens without cache reads and writes
+		DefaultUsage usage = new DefaultUsage(21, 393, 414, null, 100L, 188_086L);
+		assertThat(this.extractor.extract(response(usage)))
+			.isEqualTo(new dev.llmguard.core.Usage(21 + 100 + 188_086, 393, 100, 188_086, 0));
+	}
+
+	@Test
 	void readsTheChatResponseInsideAChatClientResponse() {
 		ChatClientResponse response = new ChatClientResponse(response(new DefaultUsage(7, 3)), Map.of());
 		assertThat(this.extractor.extract(response)).isEqualTo(new dev.llmguard.core.Usage(7, 3));

@@ -112,11 +112,27 @@ final class ProviderLimits {
 		if (slot && !this.concurrency.tryTake(priorityClass)) {
 			return this.concurrency;
 		}
-		LimitBucket refused = refusal(modelBuckets, demand, requestsOnly, priorityClass);
+		LimitBucket refused;
+		try {
+			refused = refusal(modelBuckets, demand, requestsOnly, priorityClass);
+		}
+		catch (RuntimeException | Error ex) {
+			// the store failed (e.g. Redis in fail-closed mode): no permit exists to give the slot back later
+			if (slot) {
+				giveSlotBack();
+			}
+			throw ex;
+		}
 		if (refused != null && slot) {
 			this.concurrency.release();
 		}
 		return refused;
+	}
+
+	/** Frees a slot and wakes waiters that may need it. */
+	private void giveSlotBack() {
+		this.concurrency.release();
+		signalWaiters();
 	}
 
 	/**
@@ -264,8 +280,11 @@ final class ProviderLimits {
 			reconcile(modelBuckets, demand, actual);
 		}
 		finally {
-			this.concurrency.release();
+			giveSlotBack();
 		}
+	}
+
+	private void signalWaiters() {
 		if (this.waiting > 0) {
 			this.lock.lock();
 			try {

@@ -9,7 +9,10 @@ public enum FailureKind {
 	OVERLOADED(true),
 	/** 500, 502, 503, 504 or a connection error: retryable with backoff. */
 	TRANSIENT(true),
-	/** 429 for an exhausted quota or spend limit: not retryable, the next model may still work. */
+	/**
+	 * 429 that says explicitly a quota or spend limit is spent (a code such as {@code insufficient_quota},
+	 * a daily quota, a quota of 0): not retryable, the next model may still work.
+	 */
 	QUOTA_EXHAUSTED(false),
 	/** 400 context length exceeded: not retryable on this model, the next model may fit. */
 	CONTEXT_LENGTH(false),

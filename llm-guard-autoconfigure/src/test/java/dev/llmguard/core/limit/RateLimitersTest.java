@@ -579,6 +579,86 @@ class RateLimitersTest {
 	}
 
 	@Test
+	void aStoreFailureWhileTakingGivesTheConcurrencySlotBack() throws Exception {
+		FailingBucketStore store = new FailingBucketStore(new LocalBucketStore(this.clock));
+		GuardSettings settings = GuardSettings.builder()
+			.headroom(1.0)
+			.priorityReserve(PriorityReserve.DEFAULT)
+			.provider(openai(requestsPerMinute(100), 2))
+			.build();
+		RateLimiters limiters = new RateLimiters(settings, store, this.clock);
+
+		store.failing = true;
+		for (int i = 0; i < 3; i++) {
+			assertThatThrownBy(() -> limiters.acquire(GPT_4O, tokens(1, 1), NORMAL, NO_WAIT))
+				.isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("store is down");
+		}
+		assertThat(limiters.snapshot("openai").inUse()).isZero();
+
+		store.failing = false;
+		RatePermit permit = limiters.acquire(GPT_4O, tokens(1, 1), NORMAL, NO_WAIT);
+		assertThat(limiters.snapshot("openai").inUse()).isEqualTo(1);
+		permit.settle(new Usage(1, 1));
+		assertThat(limiters.snapshot("openai").inUse()).isZero();
+	}
+
+	@Test
+	void aStoreFailureWhileWaitingGivesTheConcurrencySlotBackAndLeavesTheQueue() throws Exception {
+		FailingBucketStore store = new FailingBucketStore(new LocalBucketStore(this.clock));
+		GuardSettings settings = GuardSettings.builder()
+			.headroom(1.0)
+			.priorityReserve(PriorityReserve.NONE)
+			.provider(openai(requestsPerMinute(1), 2))
+			.build();
+		RateLimiters limiters = new RateLimiters(settings, store, this.clock);
+		RatePermit first = limiters.acquire(GPT_4O, tokens(1, 1), URGENT, NO_WAIT);
+		CompletableFuture<RatePermit> waiter = acquireInBackground(limiters, GPT_4O, tokens(1, 1), URGENT, LONG_WAIT);
+		awaitWaiting(limiters, 1);
+
+		store.failing = true;
+		this.clock.advance(Duration.ofMinutes(1));
+
+		assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
+		assertThat(limiters.snapshot("openai").waiting()).isZero();
+		assertThat(limiters.snapshot("openai").inUse()).isEqualTo(1);
+		first.settle(new Usage(1, 1));
+		assertThat(limiters.snapshot("openai").inUse()).isZero();
+	}
+
+	/** A store of real local buckets whose takes fail while {@link #failing}, as a shared store's do in an outage. */
+	private static final class FailingBucketStore implements BucketStore {
+
+		private final BucketStore delegate;
+
+		volatile boolean failing;
+
+		FailingBucketStore(BucketStore delegate) {
+			this.delegate = delegate;
+		}
+
+		@Override
+		public io.github.bucket4j.Bucket bucket(String key,
+				java.util.function.Supplier<io.github.bucket4j.BucketConfiguration> configuration) {
+			return this.delegate.bucket(key, configuration);
+		}
+
+		@Override
+		public String backend() {
+			return "failing";
+		}
+
+		@Override
+		public int tryTakeAll(io.github.bucket4j.Bucket[] buckets, long[] amounts, long[] keep) {
+			if (this.failing) {
+				throw new IllegalStateException("store is down");
+			}
+			return this.delegate.tryTakeAll(buckets, amounts, keep);
+		}
+
+	}
+
+	@Test
 	void estimatesTheWaitFromRefill() throws Exception {
 		RateLimiters limiters = limiters(openai(tokensPerMinute(6_000), null), 1.0, PriorityReserve.NONE);
 		assertThat(limiters.estimatedWait(GPT_4O, tokens(1_000, 0))).isZero();

@@ -51,12 +51,12 @@ class PricingCatalogTests {
 		assertThat(PricingCatalog.PRICES_AS_OF).isEqualTo(LocalDate.of(2026, 11, 1));
 		assertThat(this.catalog.priceOf(ModelRef.parse("openai/gpt-4o"))).isEqualTo(ModelPrice.of("2.50", "1.25", "10.00"));
 		assertThat(this.catalog.priceOf(ModelRef.parse("anthropic/claude-opus-4-1")))
-			.isEqualTo(ModelPrice.of("15", "1.50", "75"));
+			.isEqualTo(ModelPrice.of("15", "1.50", "75", "18.75"));
 		assertThat(this.catalog.priceOf(ModelRef.parse("google/gemini-2.5-flash-lite")))
 			.isEqualTo(ModelPrice.of("0.10", "0.025", "0.40"));
 		assertThat(this.catalog.priceOf(ModelRef.parse("deepseek/deepseek-reasoner")))
 			.isEqualTo(ModelPrice.of("0.55", "0.14", "2.19"));
-		assertThat(PricingCatalog.builtInPrices()).hasSize(20).allSatisfy((model, price) -> {
+		assertThat(PricingCatalog.builtInPrices()).hasSize(21).allSatisfy((model, price) -> {
 			assertThat(price.cachedInput()).isLessThanOrEqualTo(price.input());
 			assertThat(price.input()).isPositive();
 			assertThat(price.output()).isGreaterThanOrEqualTo(price.input());
@@ -73,6 +73,67 @@ class PricingCatalogTests {
 			"models/gemini-2.5-pro, gemini-2.5-pro" })
 	void pricesSnapshotsAsTheirLongestKnownFamily(String model, String family) {
 		assertThat(PricingCatalog.builtInPrice(model)).contains(PricingCatalog.builtInPrices().get(family));
+	}
+
+	@Test
+	void aSnapshotPricedApartFromItsFamilyHasItsOwnPrice() {
+		ModelRef first = ModelRef.parse("openai/gpt-4o-2024-05-13");
+
+		assertThat(this.catalog.priceOf(first)).isEqualTo(ModelPrice.of("5.00", "5.00", "15.00"));
+		assertThat(this.catalog.costNanos(first, new Usage(1_000_000, 1_000_000)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("20")));
+		assertThat(this.catalog.priceOf(ModelRef.parse("openai/gpt-4o-2024-08-06")))
+			.isEqualTo(ModelPrice.of("2.50", "1.25", "10.00"));
+	}
+
+	@Test
+	void aLongPromptToGemini25ProIsBilledWhollyAtTheLongContextPrice() {
+		ModelRef pro = ModelRef.parse("google/gemini-2.5-pro");
+
+		// up to 200k input tokens: $1.25 in, $10 out per 1M
+		assertThat(this.catalog.costNanos(pro, new Usage(200_000, 10_000)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("0.25").add(new BigDecimal("0.10"))));
+		// above: $2.50 in, $15 out per 1M, for the whole request; cache reads count towards the threshold
+		assertThat(this.catalog.costNanos(pro, new Usage(200_001, 10_000)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("0.5000025").add(new BigDecimal("0.15"))));
+		assertThat(this.catalog.costNanos(ModelRef.parse("google/models/gemini-2.5-pro"),
+				new Usage(300_000, 0, 100_000)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("0.50").add(new BigDecimal("0.0625"))));
+	}
+
+	@Test
+	void aLongPromptToClaudeSonnetIsBilledAtTheLongContextPriceCacheIncluded() {
+		ModelRef sonnet = ModelRef.parse("anthropic/claude-sonnet-4-5-20250929");
+
+		// 150k written to the cache + 60k read + 1k plain = 211k input: $7.50, $0.60, $6 per 1M; output $22.50
+		assertThat(this.catalog.costNanos(sonnet, new Usage(211_000, 1_000, 60_000, 150_000, 0)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("1.125").add(new BigDecimal("0.036"))
+				.add(new BigDecimal("0.006"))
+				.add(new BigDecimal("0.0225"))));
+	}
+
+	@Test
+	void theWorstCaseTakesTheLongContextPriceWhenTheEstimateComesNearTheThreshold() {
+		ModelRef pro = ModelRef.parse("google/gemini-2.5-pro");
+
+		assertThat(this.catalog.worstCaseCostNanos(pro, 100_000, 1_000))
+			.isEqualTo(Money.fromUsd(new BigDecimal("0.125").add(new BigDecimal("0.01"))));
+		// 190k estimated: the provider may count more than 200k
+		assertThat(this.catalog.worstCaseCostNanos(pro, 190_000, 1_000))
+			.isEqualTo(Money.fromUsd(new BigDecimal("0.475").add(new BigDecimal("0.015"))));
+		assertThat(this.catalog.worstCaseCostNanos(pro, 300_000, 1_000))
+			.isGreaterThanOrEqualTo(this.catalog.costNanos(pro, new Usage(300_000, 1_000)));
+	}
+
+	@Test
+	void aConfiguredPriceHasNoLongContextPrice() {
+		ModelRef pro = ModelRef.parse("google/gemini-2.5-pro");
+		PricingCatalog catalog = new PricingCatalog(GuardSettings.builder()
+			.provider(new ProviderSpec("google", null, null, null, null,
+					Map.of("gemini-2.5-pro", new ModelSpec(pro, ModelPrice.of("1.00", null, "8.00"), null, null, null))))
+			.build());
+
+		assertThat(catalog.costNanos(pro, new Usage(1_000_000, 0))).isEqualTo(Money.fromUsd(BigDecimal.ONE));
 	}
 
 	@ParameterizedTest
@@ -128,10 +189,57 @@ class PricingCatalogTests {
 	}
 
 	@Test
+	void costsCacheWritesAtTheCacheWritePriceAndOneHourWritesAtTwiceTheInputPrice() {
+		ModelRef haiku = ModelRef.parse("anthropic/claude-haiku-4-5");
+		// 1M each: plain input $1, cache read $0.10, five-minute write $1.25, one-hour write $2, output $5
+		Usage usage = new Usage(4_000_000, 1_000_000, 1_000_000, 2_000_000, 1_000_000);
+
+		assertThat(this.catalog.costNanos(haiku, usage))
+			.isEqualTo(Money.fromUsd(new BigDecimal("1").add(new BigDecimal("0.10"))
+				.add(new BigDecimal("1.25"))
+				.add(new BigDecimal("2"))
+				.add(new BigDecimal("5"))));
+	}
+
+	@Test
+	void cacheWritesOfAModelWithoutACacheWritePriceCostAQuarterMoreThanInput() {
+		ModelRef model = ModelRef.parse("bedrock/claude-like");
+		PricingCatalog catalog = new PricingCatalog(GuardSettings.builder()
+			.provider(new ProviderSpec("bedrock", null, null, null, null, Map.of("claude-like",
+					new ModelSpec(model, ModelPrice.of("4.00", "0.40", "20.00"), null, null, null))))
+			.build());
+
+		assertThat(catalog.costNanos(model, new Usage(1_000_000, 0, 0, 1_000_000, 0)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("5.00")));
+		// it declares no cache-write price: its worst case does not count on writes
+		assertThat(catalog.worstCaseCostNanos(model, 1_000_000, 0)).isEqualTo(Money.fromUsd(new BigDecimal("4.00")));
+	}
+
+	@Test
+	void theWorstCaseOfAModelThatBillsCacheWritesPricesItsInputAsOneHourWrites() {
+		ModelRef haiku = ModelRef.parse("anthropic/claude-haiku-4-5");
+		ModelRef configured = ModelRef.parse("anthropic/claude-house");
+		PricingCatalog catalog = new PricingCatalog(GuardSettings.builder()
+			.provider(new ProviderSpec("anthropic", null, null, null, null, Map.of("claude-house",
+					new ModelSpec(configured, ModelPrice.of("2", "0.20", "10", "2.50"), null, null, null))))
+			.build());
+
+		// the whole prompt may be written to the cache for an hour: 2 x $1 per 1M, and $5 per 1M output
+		assertThat(catalog.worstCaseCostNanos(haiku, 1_000_000, 1_000_000))
+			.isEqualTo(Money.fromUsd(new BigDecimal("7")));
+		assertThat(catalog.worstCaseCostNanos(configured, 1_000_000, 0)).isEqualTo(Money.fromUsd(new BigDecimal("4")));
+		assertThat(catalog.costNanos(configured, new Usage(1_000_000, 0, 0, 1_000_000, 0)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("2.50")));
+		// no cache writes at OpenAI: its worst case stays at the input price
+		assertThat(catalog.worstCaseCostNanos(ModelRef.parse("openai/gpt-4o"), 1_000_000, 0))
+			.isEqualTo(Money.fromUsd(new BigDecimal("2.50")));
+	}
+
+	@Test
 	void costsAMillionTokensAtExactlyTheListPrice() {
-		ModelRef sonnet = ModelRef.parse("anthropic/claude-sonnet-4-5");
-		assertThat(this.catalog.costNanos(sonnet, new Usage(1_000_000, 1_000_000, 0)))
-			.isEqualTo(Money.fromUsd(new BigDecimal("18")));
+		ModelRef opus = ModelRef.parse("anthropic/claude-opus-4-1");
+		assertThat(this.catalog.costNanos(opus, new Usage(1_000_000, 1_000_000, 0)))
+			.isEqualTo(Money.fromUsd(new BigDecimal("90")));
 		assertThat(this.catalog.costNanos(ModelRef.parse("openai/gpt-4o-mini"), new Usage(1_000_000, 0, 1_000_000)))
 			.isEqualTo(Money.fromUsd(new BigDecimal("0.075")));
 	}
