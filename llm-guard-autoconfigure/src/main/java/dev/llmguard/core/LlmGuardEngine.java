@@ -340,22 +340,42 @@ public final class LlmGuardEngine implements AutoCloseable {
 			}
 		}
 		ObservedCall observed = observe(request);
-		result.whenComplete((value, failure) -> observed.stop((failure != null) ? unwrap(failure) : null));
+		// the guard completes 'call'; the caller's future completes only once the observation has stopped,
+		// so the caller's callbacks see the call's span closed, and cancelling it cancels the call
+		CompletableFuture<T> call = new CompletableFuture<>();
+		call.whenComplete((value, failure) -> {
+			try {
+				observed.stop((failure != null) ? unwrap(failure) : null);
+			}
+			finally {
+				if (failure != null) {
+					result.completeExceptionally(failure);
+				}
+				else {
+					result.complete(value);
+				}
+			}
+		});
+		result.whenComplete((value, failure) -> {
+			if (result.isCancelled()) {
+				call.cancel(true);
+			}
+		});
 		CallExecution execution;
 		try {
 			execution = start(request);
 		}
 		catch (RuntimeException ex) {
-			result.completeExceptionally(ex);
+			call.completeExceptionally(ex);
 			return result;
 		}
 		execution.observe(observed);
 		execution.wrapRequests();
 		try {
-			this.asyncExecutor.execute(() -> admitAsync(execution, operation, fallback, result));
+			this.asyncExecutor.execute(() -> admitAsync(execution, operation, fallback, call));
 		}
 		catch (RejectedExecutionException ex) {
-			result.completeExceptionally(ex); // nothing was taken yet
+			call.completeExceptionally(ex); // nothing was taken yet
 		}
 		return result;
 	}

@@ -2,8 +2,10 @@ package dev.llmguard.metrics;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.observation.Observation;
@@ -29,6 +31,8 @@ class ObservationCallObserverTests {
 
 	private final List<String> events = new CopyOnWriteArrayList<>();
 
+	private final List<String> stopped = new CopyOnWriteArrayList<>();
+
 	private final LlmGuardEngine engine = ObserveFixtures.engine(ObserveFixtures.clock());
 
 	ObservationCallObserverTests() {
@@ -37,6 +41,11 @@ class ObservationCallObserverTests {
 			@Override
 			public void onEvent(Observation.Event event, Observation.Context context) {
 				ObservationCallObserverTests.this.events.add(event.getName());
+			}
+
+			@Override
+			public void onStop(Observation.Context context) {
+				ObservationCallObserverTests.this.stopped.add(context.getName());
 			}
 
 			@Override
@@ -98,6 +107,65 @@ class ObservationCallObserverTests {
 			.that()
 			.hasBeenStopped()
 			.hasLowCardinalityKeyValue("outcome", "success");
+	}
+
+	@Test
+	void theCallersCallbackRunsAfterTheCallsObservationHasStopped() throws Exception {
+		CallRequest request = CallRequest.builder().chain("default").estimatedInputTokens(10L).build();
+		CompletableFuture<String> provider = new CompletableFuture<>();
+		CountDownLatch called = new CountDownLatch(1);
+
+		CompletableFuture<String> answer = this.engine.executeAsync(request, (context) -> {
+			called.countDown();
+			return provider;
+		}, FallbackResponseMapper.none());
+		// registered before the call completes, as a caller's tracing callback would be
+		CompletableFuture<List<String>> stoppedWhenCalledBack = answer.handle((value, failure) -> List.copyOf(this.stopped));
+		assertThat(called.await(10, TimeUnit.SECONDS)).isTrue();
+		provider.complete("answer");
+
+		assertThat(stoppedWhenCalledBack.get(10, TimeUnit.SECONDS)).containsExactly("llm.guard.call");
+		assertThat(answer).isCompletedWithValue("answer");
+	}
+
+	@Test
+	void theCallersCallbackRunsAfterTheObservationOfAFailedCallHasStopped() throws Exception {
+		CallRequest request = CallRequest.builder().chain("default").estimatedInputTokens(10L).build();
+		CompletableFuture<String> provider = new CompletableFuture<>();
+		CountDownLatch called = new CountDownLatch(1);
+
+		CompletableFuture<String> answer = this.engine.executeAsync(request, (context) -> {
+			called.countDown();
+			return provider;
+		}, FallbackResponseMapper.none());
+		CompletableFuture<List<String>> stoppedWhenCalledBack = answer.handle((value, failure) -> List.copyOf(this.stopped));
+		assertThat(called.await(10, TimeUnit.SECONDS)).isTrue();
+		provider.completeExceptionally(new ProviderResponseException(400, "invalid_request", null, "bad request"));
+
+		assertThat(stoppedWhenCalledBack.get(10, TimeUnit.SECONDS)).containsExactly("llm.guard.call");
+		assertThat(answer).isCompletedExceptionally();
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("llm.guard.call")
+			.that()
+			.hasError();
+	}
+
+	@Test
+	void cancellingAnAsynchronousCallStopsItsObservation() throws Exception {
+		CallRequest request = CallRequest.builder().chain("default").estimatedInputTokens(10L).build();
+		CompletableFuture<String> provider = new CompletableFuture<>();
+		CountDownLatch called = new CountDownLatch(1);
+
+		CompletableFuture<String> answer = this.engine.executeAsync(request, (context) -> {
+			called.countDown();
+			return provider;
+		}, FallbackResponseMapper.none());
+		assertThat(called.await(10, TimeUnit.SECONDS)).isTrue();
+		answer.cancel(true);
+
+		assertThat(this.stopped).containsExactly("llm.guard.call");
+		// the cancellation reaches the provider's stage (from the guard's thread when it was still handing it over)
+		assertThat(provider).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(CancellationException.class);
 	}
 
 	@Test

@@ -31,6 +31,7 @@ import dev.llmguard.core.budget.ReserveOutcome;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
+import dev.llmguard.test.redis.RedisServerExtension;
 
 import static dev.llmguard.redis.RedisTestSupport.START;
 import static org.assertj.core.api.Assertions.assertThat;

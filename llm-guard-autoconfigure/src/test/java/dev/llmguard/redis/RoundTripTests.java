@@ -30,6 +30,7 @@ import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.test.redis.RedisServerExtension;
 
 import static dev.llmguard.redis.RedisTestSupport.GPT_4O;
 import static dev.llmguard.redis.RedisTestSupport.GPT_4O_MINI;

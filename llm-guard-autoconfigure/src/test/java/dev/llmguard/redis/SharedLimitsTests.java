@@ -19,6 +19,7 @@ import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.test.redis.RedisServerExtension;
 
 import static dev.llmguard.redis.RedisTestSupport.GPT_4O;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -10,13 +10,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import dev.llmguard.benchmarks.redis.RedisBackend;
-import dev.llmguard.benchmarks.redis.RedisServer;
 import dev.llmguard.benchmarks.report.Section;
 import dev.llmguard.benchmarks.report.Stats;
 import dev.llmguard.benchmarks.report.Target;
 import dev.llmguard.core.Priority;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.budget.Budgets;
+import dev.llmguard.test.redis.RedisServer;
 import dev.llmguard.test.simulator.ProviderSimulator;
 import dev.llmguard.test.simulator.RateLimiting;
 import dev.llmguard.test.simulator.SimulatorStats;
@@ -129,7 +129,7 @@ public final class GoodputPart {
 
 	/** Two applications sharing Redis, each offering C. */
 	static Result sharedRedis(Settings settings) throws Exception {
-		try (RedisServer redis = RedisServer.start();
+		try (RedisServer redis = new RedisServer().start();
 				ProviderSimulator simulator = simulator(settings).start()) {
 			Map<String, Object> properties = guardProperties(settings);
 			properties.putAll(RedisBackend.properties(redis, "goodput"));

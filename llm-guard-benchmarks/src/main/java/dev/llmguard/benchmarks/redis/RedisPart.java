@@ -20,6 +20,7 @@ import dev.llmguard.benchmarks.report.Stats;
 import dev.llmguard.benchmarks.report.Target;
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.LlmGuard;
+import dev.llmguard.test.redis.RedisServer;
 
 /**
  * Item 2: how many calls per second the guard admits with its state in Redis, and how long an
@@ -64,18 +65,24 @@ public final class RedisPart {
 	private RedisPart() {
 	}
 
+	/** Why this part cannot run here, naming what to install, or {@code null} when it can. */
+	public static String unavailableReason() {
+		String backend = RedisBackend.unavailableReason();
+		return (backend != null) ? backend : RedisTools.missing();
+	}
+
 	public static Section run(Settings settings) throws Exception {
-		String unavailable = RedisBackend.unavailableReason();
+		String unavailable = unavailableReason();
 		if (unavailable != null) {
 			return new Section("2. Redis backend: admissions from " + settings.threads() + " threads",
 					"Not run: " + unavailable + ". The harness (`RedisPart`) starts `redis-server`, runs "
 							+ "`redis-benchmark` and a `llm.guard.backend=redis` application as soon as the backend "
-							+ "is on the class path.",
+							+ "is on the class path and `redis-cli` and `redis-benchmark` are on the PATH.",
 					List.of(Target.notMeasured("Redis admissions / redis-benchmark EVALSHA rate", "≥ 0.5", unavailable),
 							Target.notMeasured("Redis admission p99", "≤ 2 ms", unavailable)));
 		}
-		try (RedisServer redis = RedisServer.start()) {
-			String sha = redis.cli("SCRIPT", "LOAD", "return 1");
+		try (RedisServer redis = new RedisServer().start()) {
+			String sha = RedisTools.cli(redis, "SCRIPT", "LOAD", "return 1");
 			ScriptRate before = redisBenchmark(redis, sha, settings);
 			GuardRate guard = guard(redis, settings);
 			ScriptRate after = redisBenchmark(redis, sha, settings);
@@ -86,7 +93,7 @@ public final class RedisPart {
 	static ScriptRate redisBenchmark(RedisServer redis, String sha, Settings settings)
 			throws IOException, InterruptedException {
 		double cpuBefore = redisCpuSeconds(redis);
-		Process process = new ProcessBuilder(RedisServer.executable("redis-benchmark").toString(), "-h", "127.0.0.1",
+		Process process = new ProcessBuilder(RedisTools.require("redis-benchmark").toString(), "-h", redis.host(),
 				"-p", Integer.toString(redis.port()), "-c", Integer.toString(settings.threads()), "-n",
 				Integer.toString(settings.benchmarkRequests()), "--csv", "EVALSHA", sha, "0")
 			.redirectErrorStream(true)
@@ -193,7 +200,7 @@ public final class RedisPart {
 	/** CPU time redis-server has used so far (user and system), from {@code INFO cpu}, in seconds. */
 	private static double redisCpuSeconds(RedisServer redis) throws IOException, InterruptedException {
 		double seconds = 0;
-		for (String line : redis.cli("INFO", "cpu").split("\\R")) {
+		for (String line : RedisTools.cli(redis, "INFO", "cpu").split("\\R")) {
 			if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
 				seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
 			}
@@ -215,7 +222,7 @@ public final class RedisPart {
 	 */
 	private static Map<String, Long> commands(RedisServer redis, String field) throws IOException, InterruptedException {
 		Map<String, Long> commands = new LinkedHashMap<>();
-		for (String line : redis.cli("INFO", "commandstats").split("\\R")) {
+		for (String line : RedisTools.cli(redis, "INFO", "commandstats").split("\\R")) {
 			int at = line.indexOf(field);
 			if (line.startsWith("cmdstat_") && at > 0 && !line.startsWith("cmdstat_info")) {
 				int end = line.indexOf(',', at);

@@ -1,0 +1,84 @@
+package dev.llmguard.sample;
+
+import java.io.File;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The headless Chromium that browser tests drive: {@code -Dchromium=FILE} when given, else the first
+ * of {@link #NAMES} on the {@code PATH}, else a macOS application. Without one a browser test is skipped,
+ * naming what to install, except on CI ({@code CI=true}), where it fails, so CI never passes without
+ * having run it.
+ */
+final class Chromium {
+
+	static final List<String> NAMES = List.of("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+			"chrome");
+
+	private static final List<Path> APPLICATIONS = List.of(Path.of("/Applications/Chromium.app/Contents/MacOS/Chromium"),
+			Path.of("/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"));
+
+	private Chromium() {
+	}
+
+	/** The browser to run, or aborts (skips) the calling test, or fails it on CI. */
+	static Path require() {
+		// the reason of a skipped test reaches only the test reports: the notice goes to the build's console
+		// too, which Surefire shows for a forked JVM's native stderr (its System.err goes to a report file)
+		PrintStream console = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+		return require(System.getProperty("chromium"), System.getenv(), APPLICATIONS, console);
+	}
+
+	static Path require(String property, Map<String, String> environment, List<Path> applications,
+			PrintStream console) {
+		if (property != null) {
+			Path chosen = Path.of(property);
+			if (!isExecutable(chosen)) {
+				throw new AssertionError("-Dchromium=" + property + " is not an executable file: point it at a "
+						+ "Chromium or Chrome binary, or leave it out to look on the PATH");
+			}
+			return chosen;
+		}
+		Path found = find(environment.get("PATH"), applications);
+		if (found != null) {
+			return found;
+		}
+		String missing = "No Chromium for the browser test: none of " + NAMES + " is on the PATH. Install one "
+				+ "(Debian/Ubuntu: apt-get install chromium; macOS: brew install --cask chromium) or set "
+				+ "-Dchromium=/path/to/chrome";
+		if ("true".equals(environment.get("CI"))) {
+			throw new AssertionError(missing + ". CI=true: browser tests must run on CI, so this fails");
+		}
+		console.println("[NOTICE] Browser test skipped. " + missing + ".");
+		Assumptions.abort(missing + ". Skipped (outside CI)");
+		return null;
+	}
+
+	/** The first of {@link #NAMES} in the directories of this {@code PATH} value, else the first application. */
+	static Path find(String pathVariable, List<Path> applications) {
+		List<Path> candidates = new ArrayList<>();
+		if (pathVariable != null) {
+			for (String directory : pathVariable.split(File.pathSeparator)) {
+				if (!directory.isBlank()) {
+					NAMES.forEach((name) -> candidates.add(Path.of(directory, name)));
+				}
+			}
+		}
+		candidates.addAll(applications);
+		return candidates.stream().filter(Chromium::isExecutable).findFirst().orElse(null);
+	}
+
+	private static boolean isExecutable(Path file) {
+		return Files.isRegularFile(file) && Files.isExecutable(file);
+	}
+
+}
