@@ -1,20 +1,32 @@
 package dev.llmguard.springai;
 
 import java.math.BigDecimal;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.ChatClientRequest;
+import org.springframework.ai.chat.client.ChatClientResponse;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
+import org.springframework.ai.content.Media;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.function.FunctionToolCallback;
+import org.springframework.util.MimeTypeUtils;
 
 import dev.llmguard.core.BudgetExceededException;
+import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.Money;
 import dev.llmguard.core.budget.BudgetUsage;
@@ -22,6 +34,8 @@ import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.OnExceeded;
+import dev.llmguard.core.token.ImageTokens;
+import dev.llmguard.core.token.ToolTokens;
 import dev.llmguard.test.simulator.ProviderSimulator;
 import dev.llmguard.test.simulator.SimulatorStats;
 
@@ -47,6 +61,53 @@ class WorstCaseEnforcedTests {
 	void close() {
 		this.engine.close();
 		this.simulator.stop();
+	}
+
+	@Test
+	void theInputEstimateOfAChatClientRequestCountsItsImagesAndToolDefinitions() {
+		this.engine = SimulatorGuard.openAi(this.simulator).build();
+		List<Long> estimates = new CopyOnWriteArrayList<>();
+		CallAdvisor probe = new CallAdvisor() {
+
+			@Override
+			public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
+				estimates.add(LlmGuardContext.current().estimatedInputTokens());
+				return chain.nextCall(request);
+			}
+
+			@Override
+			public String getName() {
+				return "estimate-probe";
+			}
+
+			@Override
+			public int getOrder() {
+				return LlmGuardAdvisor.DEFAULT_ORDER + 1; // inside the guard's advisor: sees the admitted call
+			}
+
+		};
+		ChatClient.Builder builder = ChatClient.builder(SimulatorGuard.chatModel(this.simulator, "gpt-4o"));
+		new LlmGuardChatClientCustomizer(new LlmGuardAdvisor(this.engine), new GuardedToolsAdvisor(this.engine))
+			.customize(builder);
+		ChatClient client = builder.defaultAdvisors(probe).build();
+		ToolCallback lookup = FunctionToolCallback.builder("lookup_order", (Function<String, String>) id -> "shipped")
+			.description("Looks an order up by its id and tells where it is")
+			.inputType(String.class)
+			.build();
+
+		client.prompt("Where is my order?").call().content();
+		client.prompt()
+			.user(user -> user.text("Where is my order?")
+				.media(new Media(MimeTypeUtils.IMAGE_PNG, URI.create("https://example.com/receipt.png"))))
+			.call()
+			.content();
+		client.prompt("Where is my order?").toolCallbacks(lookup).call().content();
+
+		assertThat(estimates).hasSize(3);
+		assertThat(estimates.get(1)).as("an image of unknown size, at the most it can cost")
+			.isGreaterThanOrEqualTo(estimates.get(0) + ImageTokens.openAiWorstCase("gpt-4o"));
+		assertThat(estimates.get(2)).as("a tool definition and the tool-use prompt")
+			.isGreaterThan(estimates.get(0) + ToolTokens.ANTHROPIC_REQUEST_OVERHEAD);
 	}
 
 	@Test
