@@ -204,7 +204,8 @@ public final class GuardedFlux {
 				LlmGuardContext context = attempt.context();
 				return Flux.from(source)
 					.contextWrite(reactorContext -> reactorContext.put(CONTEXT_KEY, context))
-					.doOnSubscribe(subscription -> markSent())
+					// before the provider's publisher is subscribed: once it is, the request may be on its way
+					.doFirst(this::markSent)
 					.doOnNext(this::onElement)
 					// settling may call a shared backend: not on the thread that completed the stream (an I/O thread)
 					.concatWith(Mono.<T>fromRunnable(() -> settle(attempt)).subscribeOn(this.waiting))
