@@ -64,17 +64,18 @@ public final class CallExecution {
 	private Duration queued;
 
 	/** The attempt {@link #admit()} returned last. */
-	private Attempt current;
+	private volatile Attempt current;
 
-	private boolean wrapsRequests;
+	private volatile boolean wrapsRequests;
 
-	private int requestsMade;
+	// a stream's requests run on other threads than the stream that made them, one after the other
+	private volatile int requestsMade;
 
-	private ModelRef requestModel;
+	private volatile ModelRef requestModel;
 
-	private boolean requestsExhausted;
+	private volatile boolean requestsExhausted;
 
-	private boolean exhausted;
+	private volatile boolean exhausted;
 
 	CallExecution(LlmGuardEngine engine, CallRequest request, ChainSpec chain, List<ModelRef> candidates,
 			long inputEstimate) {
@@ -275,7 +276,7 @@ public final class CallExecution {
 	 * Marks this call as the call of an annotated method or facade operation: the model requests its
 	 * code makes through guarded clients are run one by one ({@link LlmGuardEngine#executeRequest}).
 	 */
-	void wrapRequests() {
+	public void wrapRequests() {
 		this.wrapsRequests = true;
 	}
 
@@ -283,7 +284,7 @@ public final class CallExecution {
 	 * Hands the admitted attempt to the first model request made inside this call; later requests get
 	 * {@code null} and are admitted on their own.
 	 */
-	Attempt takeForRequest() {
+	public Attempt takeForRequest() {
 		this.requestsMade++;
 		Attempt attempt = this.current;
 		if (this.requestsMade == 1 && attempt != null && !attempt.isClosed()) {
@@ -293,7 +294,7 @@ public final class CallExecution {
 	}
 
 	/** Whether model requests were made inside this call through guarded clients: they were retried on their own. */
-	boolean madeRequests() {
+	public boolean madeRequests() {
 		return this.requestsMade > 0;
 	}
 
@@ -302,22 +303,22 @@ public final class CallExecution {
 		return (this.requestModel != null) ? this.requestModel : this.lastModel;
 	}
 
-	void requestAnswered(ModelRef model) {
+	public void requestAnswered(ModelRef model) {
 		this.requestModel = model;
 	}
 
 	/** A model request made inside this call found every model of the chain failed. */
-	void requestsExhausted() {
+	public void requestsExhausted() {
 		this.requestsExhausted = true;
 	}
 
 	/** The model of the attempt that settled with an answer, or the last one tried. */
-	ModelRef answeredBy() {
+	public ModelRef answeredBy() {
 		return (this.current != null) ? this.current.model() : this.lastModel;
 	}
 
 	/** Whether every model was tried and {@link #exhausted} answered. */
-	boolean isExhausted() {
+	public boolean isExhausted() {
 		return this.exhausted;
 	}
 
@@ -327,7 +328,7 @@ public final class CallExecution {
 	 * failed, the chain's fallback response answers if the result type can carry it; else the error
 	 * propagates.
 	 */
-	<T> T afterRequestsFailed(Throwable error, FallbackResponseMapper<T> mapper) throws Throwable {
+	public <T> T afterRequestsFailed(Throwable error, FallbackResponseMapper<T> mapper) throws Throwable {
 		if ((this.requestsExhausted || this.exhausted) && this.chain != null && this.chain.fallbackResponse() != null) {
 			T answer = mapper.map(this.chain.fallbackResponse());
 			if (answer != null) {

@@ -223,19 +223,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 */
 	private <T> T runRequest(CallExecution call, CallRequest shape, GuardedOperation<T> operation) throws Throwable {
 		Attempt first = call.takeForRequest();
-		CallExecution execution = call;
-		if (first == null) {
-			CallRequest next = call.request()
-				.toBuilder()
-				.model(call.requestModel())
-				.tool(null)
-				.prompt(null)
-				.estimatedInputTokens(shape.estimatedInputTokens())
-				.maxOutputTokens(shape.maxOutputTokens())
-				.build();
-			execution = start(next);
-			execution.observe(call.observed());
-		}
+		CallExecution execution = (first != null) ? call : startWithin(call, shape);
 		try {
 			T result = run(execution, first, operation, FallbackResponseMapper.none(), false);
 			call.requestAnswered(execution.answeredBy());
@@ -247,6 +235,35 @@ public final class LlmGuardEngine implements AutoCloseable {
 			}
 			throw ex;
 		}
+	}
+
+	/**
+	 * Starts a later model request made inside the call of an annotated method or facade operation (a
+	 * round of a tool-calling conversation): admitted on its own under that call's chain, tenant,
+	 * session and priority, from the model the last request used.
+	 * @param call the enclosing call
+	 * @param shape the request's own figures: estimated input tokens and max output tokens
+	 */
+	public CallExecution startWithin(CallExecution call, CallRequest shape) {
+		CallRequest next = call.request()
+			.toBuilder()
+			.model(call.requestModel())
+			.tool(null)
+			.prompt(null)
+			.estimatedInputTokens(shape.estimatedInputTokens())
+			.maxOutputTokens(shape.maxOutputTokens())
+			.build();
+		CallExecution execution = start(next);
+		execution.observe(call.observed());
+		return execution;
+	}
+
+	/**
+	 * The call of an annotated method or facade operation whose model requests are run one by one, when
+	 * the context is that call's; else {@code null} (for streaming entry points, which drive the steps).
+	 */
+	public CallExecution requestsOf(LlmGuardContext context) {
+		return (context != null) ? context.requests() : null;
 	}
 
 	/**

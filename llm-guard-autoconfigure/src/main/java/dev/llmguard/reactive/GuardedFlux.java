@@ -64,6 +64,39 @@ public final class GuardedFlux {
 	}
 
 	/**
+	 * Guards one streamed model request, for entry points that see the request itself (the Spring AI
+	 * advisor). Alone, it is guarded like {@link #flux}. Inside the call of an annotated method or a
+	 * facade operation (the Reactor context's {@link #CONTEXT_KEY}, or the thread's context) it is
+	 * admitted, retried and failed over on its own under that call's chain, tenant, session and
+	 * priority, so a retry repeats this request, never the method's other work; inside another model
+	 * request it runs at once with that context.
+	 * @param request the request; inside an enclosing call only its estimated input tokens and max
+	 * output tokens are used
+	 * @see LlmGuardEngine#executeRequest
+	 */
+	public static <T> Flux<T> request(LlmGuardEngine engine, CallRequest request, StreamOperation<T> operation,
+			FallbackResponseMapper<T> fallback, ChunkReader reader) {
+		Objects.requireNonNull(engine, "engine");
+		Objects.requireNonNull(request, "request");
+		Objects.requireNonNull(operation, "operation");
+		return Flux.deferContextual(reactorContext -> {
+			LlmGuardContext outer = reactorContext.<LlmGuardContext>getOrEmpty(CONTEXT_KEY)
+				.orElseGet(LlmGuardContext::find);
+			ChunkReader chunks = (reader != null) ? reader : ChunkReader.TEXT;
+			if (outer == null) {
+				return new StreamCall<>(engine, request, operation, (fallback != null) ? fallback
+						: FallbackResponseMapper.none(), chunks, false, false, null).start();
+			}
+			CallExecution call = engine.requestsOf(outer);
+			if (call == null) {
+				return call(operation, outer);
+			}
+			return new StreamCall<>(engine, request, operation, FallbackResponseMapper.none(), chunks, false, false,
+					call).start();
+		});
+	}
+
+	/**
 	 * Guards a single-valued call; the value settles like a synchronous result (recorded usage, else
 	 * the engine's usage extractors, else an estimate).
 	 * @see #flux
@@ -84,8 +117,10 @@ public final class GuardedFlux {
 			if (outer != null) {
 				return call(operation, outer);
 			}
+			// the call of an annotated method: requests made inside through guarded clients run on their own
 			return new StreamCall<>(engine, request, operation, (fallback != null) ? fallback
-					: FallbackResponseMapper.none(), (reader != null) ? reader : ChunkReader.TEXT, single).start();
+					: FallbackResponseMapper.none(), (reader != null) ? reader : ChunkReader.TEXT, single, true, null)
+				.start();
 		});
 	}
 
@@ -117,6 +152,15 @@ public final class GuardedFlux {
 
 		private final boolean single;
 
+		/** Whether this is the call of an annotated method, whose model requests run on their own. */
+		private final boolean wrapsRequests;
+
+		/** The enclosing call when this stream is one model request made inside it, else {@code null}. */
+		private final CallExecution enclosing;
+
+		/** The attempt the enclosing call was admitted with, handed to this request; used once. */
+		private Attempt handed;
+
 		/** Where admission waits, retry pauses and settlements run: the engine's executor, off the caller's threads. */
 		private final Scheduler waiting;
 
@@ -141,7 +185,10 @@ public final class GuardedFlux {
 		private Object lastElement;
 
 		StreamCall(LlmGuardEngine engine, CallRequest request, StreamOperation<T> operation,
-				FallbackResponseMapper<T> fallback, ChunkReader reader, boolean single) {
+				FallbackResponseMapper<T> fallback, ChunkReader reader, boolean single, boolean wrapsRequests,
+				CallExecution enclosing) {
+			this.wrapsRequests = wrapsRequests;
+			this.enclosing = enclosing;
 			this.engine = engine;
 			this.request = request;
 			this.operation = operation;
@@ -152,6 +199,12 @@ public final class GuardedFlux {
 		}
 
 		Flux<T> start() {
+			if (this.enclosing != null) {
+				this.handed = this.enclosing.takeForRequest();
+				this.execution = (this.handed != null) ? this.enclosing
+						: this.engine.startWithin(this.enclosing, this.request);
+				return admitNext().doOnCancel(this::cancel);
+			}
 			if (this.request.tool() != null) {
 				dev.llmguard.core.limit.ToolDecision decision = this.engine.tryTool(this.request.tool());
 				if (!decision.allowed()) {
@@ -159,6 +212,9 @@ public final class GuardedFlux {
 				}
 			}
 			this.execution = this.engine.start(this.request);
+			if (this.wrapsRequests) {
+				this.execution.wrapRequests();
+			}
 			return admitNext().doOnCancel(this::cancel);
 		}
 
@@ -179,7 +235,11 @@ public final class GuardedFlux {
 		}
 
 		private Attempt admit() throws InterruptedException {
-			Attempt attempt = this.execution.admit();
+			Attempt attempt = this.handed;
+			this.handed = null;
+			if (attempt == null) {
+				attempt = this.execution.admit();
+			}
 			if (attempt != null) {
 				this.current = attempt;
 				if (this.cancelled) {
@@ -269,9 +329,22 @@ public final class GuardedFlux {
 				estimated = true;
 			}
 			this.execution.settle(attempt, usage, estimated);
+			if (this.enclosing != null) {
+				this.enclosing.requestAnswered(attempt.model()); // later requests start from this model
+			}
 		}
 
 		private Flux<T> failed(Attempt attempt, Throwable error) {
+			if (this.wrapsRequests && this.execution.madeRequests()) {
+				// each model request was retried and failed over on its own: the method is not run again
+				try {
+					T answer = this.execution.afterRequestsFailed(error, this.fallback);
+					return (answer != null) ? Flux.just(answer) : Flux.empty();
+				}
+				catch (Throwable ex) {
+					return Flux.error(ex);
+				}
+			}
 			if (attempt.isSettled()) {
 				return Flux.error(error); // settlement itself failed: capacity is already accounted
 			}
@@ -306,6 +379,9 @@ public final class GuardedFlux {
 				return (answer != null) ? Flux.just(answer) : Flux.empty();
 			}
 			catch (Throwable ex) {
+				if (this.enclosing != null) {
+					this.enclosing.requestsExhausted(); // the enclosing call answers with its own fallback
+				}
 				return Flux.error(ex);
 			}
 		}

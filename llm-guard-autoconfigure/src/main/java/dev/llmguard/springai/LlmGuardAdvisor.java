@@ -218,14 +218,21 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 		return Flux.deferContextual(reactorContext -> {
 			LlmGuardContext outer = reactorContext.<LlmGuardContext>getOrEmpty(GuardedFlux.CONTEXT_KEY)
 				.orElseGet(LlmGuardContext::find);
-			if (outer != null) {
+			CallRequest call;
+			if (outer == null) {
+				call = resolve(request);
+				if (call == null) {
+					return chain.nextStream(request);
+				}
+			}
+			else if (this.engine.requestsOf(outer) != null) {
+				// inside an annotated method or a facade operation: this request is retried on its own
+				call = figures(request).build();
+			}
+			else {
 				return streamModel(request, chain, outer);
 			}
-			CallRequest call = resolve(request);
-			if (call == null) {
-				return chain.nextStream(request);
-			}
-			return GuardedFlux.flux(this.engine, call, context -> streamModel(request, chain, context),
+			return GuardedFlux.request(this.engine, call, context -> streamModel(request, chain, context),
 					fallback(request), this.chunkReader);
 		});
 	}

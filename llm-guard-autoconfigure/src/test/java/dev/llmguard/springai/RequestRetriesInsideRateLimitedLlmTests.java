@@ -1,14 +1,18 @@
 package dev.llmguard.springai;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.function.FunctionToolCallback;
+import reactor.core.publisher.Flux;
 
 import dev.llmguard.annotation.GuardFixtures;
 import dev.llmguard.annotation.RateLimitedLlm;
@@ -112,6 +116,31 @@ class RequestRetriesInsideRateLimitedLlmTests {
 		assertThat(SimulatorGuard.inUse(this.engine)).isZero();
 	}
 
+	@Test
+	void aStreamedRequestThatFailsInsideAFluxMethodIsRetriedAloneAndTheMethodRunsOnce(ProviderSimulator simulator) {
+		this.guard = SimulatorGuard.openAi(simulator).defaultChain();
+		this.engine = this.guard.build();
+		ChatClient client = SimulatorGuard.chatClient(SimulatorGuard.chatModel(simulator, "gpt-4o"), this.engine);
+		AtomicInteger runs = new AtomicInteger();
+		Shop shop = GuardFixtures.proxy(new Shop(client, this.placeOrder, runs),
+				new RateLimitedLlmAspect(this.engine, RateLimitedLlmAspect.DEFAULT_ORDER));
+		simulator.failNextRequests(1, 500);
+
+		List<String> chunks = shop.stream("Tell me about the blue shoes").collectList().block(Duration.ofSeconds(30));
+
+		assertThat(chunks).isNotEmpty();
+		assertThat(runs).as("runs of the method").hasValue(1);
+		SimulatorStats stats = SimulatorGuard.statsWithOutput(simulator, 1);
+		assertThat(stats.requests()).as("the stream failed once, then again").isEqualTo(2);
+		assertThat(this.guard.events(GuardEvent.Retried.class)).hasSize(1);
+		assertThat(this.guard.events(GuardEvent.CallFinished.class)).singleElement()
+			.satisfies(finished -> assertThat(finished.outcome()).isEqualTo("success"));
+		Awaitility.await().atMost(Duration.ofSeconds(10))
+			.until(() -> SimulatorGuard.spend(this.engine).reservedTokens() == 0);
+		assertThat(SimulatorGuard.spend(this.engine).spentTokens()).isEqualTo(stats.inputTokens() + stats.outputTokens());
+		assertThat(SimulatorGuard.inUse(this.engine)).isZero();
+	}
+
 	record Order(String item) {
 	}
 
@@ -122,13 +151,26 @@ class RequestRetriesInsideRateLimitedLlmTests {
 		private final ToolCallback placeOrder;
 
 		Shop(ChatClient client, ToolCallback placeOrder) {
+			this(client, placeOrder, new AtomicInteger());
+		}
+
+		Shop(ChatClient client, ToolCallback placeOrder, AtomicInteger runs) {
 			this.client = client;
 			this.placeOrder = placeOrder;
+			this.runs = runs;
 		}
+
+		final AtomicInteger runs;
 
 		@RateLimitedLlm(chain = "default")
 		public String buy(String request) {
 			return this.client.prompt(request).toolCallbacks(this.placeOrder).call().content();
+		}
+
+		@RateLimitedLlm(chain = "default")
+		public Flux<String> stream(String request) {
+			this.runs.incrementAndGet(); // the method's own work: a retry must not run it again
+			return this.client.prompt(request).stream().content();
 		}
 
 	}
