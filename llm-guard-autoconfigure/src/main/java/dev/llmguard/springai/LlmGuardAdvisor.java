@@ -74,11 +74,11 @@ import dev.llmguard.reactive.GuardedFlux;
  * (memory, retrieval) run before the guard, so the estimate sees the prompt the model receives.
  * <p>
  * <b>Inside a guarded call.</b> Inside an {@code @RateLimitedLlm} method or an {@code LlmGuard}
- * operation on this thread, each request is run through {@link LlmGuardEngine#executeRequest}: it is
- * retried and failed over on its own under that call's chain, tenant, session and priority (the first
- * request uses the capacity the call was admitted with), so a retry never runs the method again.
- * Inside another model request, and for streams inside an admitted call (the Reactor context), the
- * advisor only applies that call's model and adds each round's usage to its context.
+ * operation (on this thread, or in the stream's Reactor context), each request is run through
+ * {@link LlmGuardEngine#executeRequest} or {@link GuardedFlux#request}: it is retried and failed over on
+ * its own under that call's chain, tenant, session and priority (the first request uses the capacity
+ * the call was admitted with), so a retry never runs the method again. Inside another model request
+ * the advisor only applies that call's model and adds each round's usage to its context.
  * <p>
  * A request for a model that no provider configures, with no {@code default} chain to fall back on,
  * passes unguarded (one WARN per model name).
