@@ -93,6 +93,8 @@ public final class GuardFixtures {
 
 		private final List<Long> committedTokens = new CopyOnWriteArrayList<>();
 
+		private final List<String> commitThreads = new CopyOnWriteArrayList<>();
+
 		private volatile int releases;
 
 		private volatile boolean refuse;
@@ -114,6 +116,7 @@ public final class GuardFixtures {
 		public List<BudgetUsage> commit(BudgetReservation reservation, long actualCostNanos, long actualTokens) {
 			if (this.open.remove(reservation.id())) {
 				this.committedTokens.add(actualTokens);
+				this.commitThreads.add(Thread.currentThread().getName());
 			}
 			return emptyUsages(reservation.charges());
 		}
@@ -157,6 +160,11 @@ public final class GuardFixtures {
 		/** Tokens of each committed call, in order. */
 		public List<Long> committedTokens() {
 			return List.copyOf(this.committedTokens);
+		}
+
+		/** The threads each commit ran on, in order. */
+		public List<String> commitThreads() {
+			return List.copyOf(this.commitThreads);
 		}
 
 		public int releases() {

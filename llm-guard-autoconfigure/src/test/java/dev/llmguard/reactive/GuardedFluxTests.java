@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import dev.llmguard.annotation.GuardFixtures;
@@ -49,6 +51,21 @@ class GuardedFluxTests {
 		StepVerifier.create(outer).expectNext("inner on gpt-4o").verifyComplete();
 		assertThat(this.ledger.reservations()).isOne();
 		assertThat(this.ledger.open()).isZero();
+	}
+
+	@Test
+	void aStreamIsSettledOnTheGuardsExecutorNotOnTheThreadThatCompletedIt() {
+		Scheduler providerIo = Schedulers.newSingle("provider-io");
+		try {
+			Flux<String> stream = GuardedFlux.flux(this.engine, request(),
+					context -> Flux.just("a", "b").publishOn(providerIo), null, ChunkReader.TEXT);
+			StepVerifier.create(stream).expectNext("a", "b").verifyComplete();
+		}
+		finally {
+			providerIo.dispose();
+		}
+		// settling may call a shared backend (Redis): it must not hold up the client's I/O thread
+		assertThat(this.ledger.commitThreads()).singleElement().asString().startsWith("llm-guard-async-");
 	}
 
 	@Test
