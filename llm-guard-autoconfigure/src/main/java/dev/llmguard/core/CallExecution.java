@@ -179,20 +179,14 @@ public final class CallExecution {
 			}
 			RatePermit permit;
 			try {
-				permit = this.engine.limiters()
-					.acquire(model, new Demand(this.inputEstimate, maxOut), this.request.priority(), maxWait(model));
+				permit = acquire(model, maxOut, reservation);
 			}
 			catch (RateLimitExceededException ex) {
-				this.engine.releaseBudget(reservation);
 				this.lastRejection = ex;
 				emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(),
 						model.model(), "rate_limited", "no capacity within max-wait"));
 				skip(model, "rate_limited", "no capacity within max-wait", hasNext);
 				continue;
-			}
-			catch (InterruptedException | RuntimeException | Error ex) {
-				this.engine.releaseBudget(reservation);
-				throw ex;
 			}
 			emit(new GuardEvent.Waited(this.engine.clock().instant(), model.provider(), model.model(),
 					this.request.priority(), permit.waited()));
@@ -204,14 +198,35 @@ public final class CallExecution {
 
 	private static final BudgetReservation DOWNGRADED = new BudgetReservation("downgraded", List.of());
 
-	private BudgetReservation reserveBudgets(ModelRef model, long maxOut, boolean hasNext) {
+	/**
+	 * Takes rate capacity for a call of the model, waiting up to the call's max wait; on any failure
+	 * the budget reservation made for it is released.
+	 */
+	private RatePermit acquire(ModelRef model, long maxOut, BudgetReservation reservation)
+			throws InterruptedException {
+		try {
+			return this.engine.limiters()
+				.acquire(model, new Demand(this.inputEstimate, maxOut), this.request.priority(), maxWait(model));
+		}
+		catch (InterruptedException | RuntimeException | Error ex) {
+			this.engine.releaseBudget(reservation);
+			throw ex;
+		}
+	}
+
+	/** Reserves the call's worst case on a model in every budget that applies; {@code null} when none does. */
+	private ReserveOutcome reserveWorstCase(ModelRef model, long maxOut) {
 		long worstCost = this.engine.pricing().worstCaseCostNanos(model, this.inputEstimate, maxOut);
 		List<BudgetCharge> charges = this.engine.budgets()
 			.chargesFor(this.request.tenant(), this.request.session(), worstCost, this.inputEstimate + maxOut);
-		if (charges.isEmpty()) {
+		return charges.isEmpty() ? null : this.engine.budgets().reserve(charges);
+	}
+
+	private BudgetReservation reserveBudgets(ModelRef model, long maxOut, boolean hasNext) {
+		ReserveOutcome outcome = reserveWorstCase(model, maxOut);
+		if (outcome == null) {
 			return null;
 		}
-		ReserveOutcome outcome = this.engine.budgets().reserve(charges);
 		if (outcome instanceof ReserveOutcome.Reserved reserved) {
 			return reserved.reservation();
 		}
@@ -484,33 +499,19 @@ public final class CallExecution {
 	private boolean renew(Attempt attempt) throws InterruptedException {
 		ModelRef model = attempt.model();
 		long maxOut = attempt.maxOutputTokens();
-		BudgetReservation reservation = null;
-		long worstCost = this.engine.pricing().worstCaseCostNanos(model, this.inputEstimate, maxOut);
-		List<BudgetCharge> charges = this.engine.budgets()
-			.chargesFor(this.request.tenant(), this.request.session(), worstCost, this.inputEstimate + maxOut);
-		if (!charges.isEmpty()) {
-			ReserveOutcome outcome = this.engine.budgets().reserve(charges);
-			if (!(outcome instanceof ReserveOutcome.Reserved reserved)) {
-				this.lastRejection = this.engine.budgets().exceeded((ReserveOutcome.Exceeded) outcome);
-				return false;
-			}
-			reservation = reserved.reservation();
-		}
-		RatePermit permit;
-		try {
-			permit = this.engine.limiters()
-				.acquire(model, new Demand(this.inputEstimate, maxOut), this.request.priority(), maxWait(model));
-		}
-		catch (RateLimitExceededException ex) {
-			this.engine.releaseBudget(reservation);
+		ReserveOutcome outcome = reserveWorstCase(model, maxOut);
+		if (outcome instanceof ReserveOutcome.Exceeded exceeded) {
+			this.lastRejection = this.engine.budgets().exceeded(exceeded);
 			return false;
 		}
-		catch (InterruptedException | RuntimeException | Error ex) {
-			this.engine.releaseBudget(reservation);
-			throw ex;
+		BudgetReservation reservation = (outcome != null) ? ((ReserveOutcome.Reserved) outcome).reservation() : null;
+		try {
+			attempt.renew(acquire(model, maxOut, reservation), reservation);
+			return true;
 		}
-		attempt.renew(permit, reservation);
-		return true;
+		catch (RateLimitExceededException ex) {
+			return false;
+		}
 	}
 
 	/**

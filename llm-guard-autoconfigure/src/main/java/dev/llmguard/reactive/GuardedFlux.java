@@ -9,6 +9,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.ContextView;
 
 import dev.llmguard.core.Attempt;
 import dev.llmguard.core.CallExecution;
@@ -80,8 +81,7 @@ public final class GuardedFlux {
 		Objects.requireNonNull(request, "request");
 		Objects.requireNonNull(operation, "operation");
 		return Flux.deferContextual(reactorContext -> {
-			LlmGuardContext outer = reactorContext.<LlmGuardContext>getOrEmpty(CONTEXT_KEY)
-				.orElseGet(LlmGuardContext::find);
+			LlmGuardContext outer = enclosing(reactorContext);
 			ChunkReader chunks = (reader != null) ? reader : ChunkReader.TEXT;
 			if (outer == null) {
 				return new StreamCall<>(engine, request, operation, (fallback != null) ? fallback
@@ -112,8 +112,7 @@ public final class GuardedFlux {
 		Objects.requireNonNull(request, "request");
 		Objects.requireNonNull(operation, "operation");
 		return Flux.deferContextual(reactorContext -> {
-			LlmGuardContext outer = reactorContext.<LlmGuardContext>getOrEmpty(CONTEXT_KEY)
-				.orElseGet(LlmGuardContext::find);
+			LlmGuardContext outer = enclosing(reactorContext);
 			if (outer != null) {
 				return call(operation, outer);
 			}
@@ -122,6 +121,11 @@ public final class GuardedFlux {
 					: FallbackResponseMapper.none(), (reader != null) ? reader : ChunkReader.TEXT, single, true, null)
 				.start();
 		});
+	}
+
+	/** The admitted call a subscription runs in: the Reactor context's, else the thread's, else {@code null}. */
+	private static LlmGuardContext enclosing(ContextView reactorContext) {
+		return reactorContext.<LlmGuardContext>getOrEmpty(CONTEXT_KEY).orElseGet(LlmGuardContext::find);
 	}
 
 	private static <T> Flux<T> call(StreamOperation<T> operation, LlmGuardContext context) {

@@ -165,28 +165,17 @@ final class OpenAiDialect implements Dialect {
 	@Override
 	public byte[] completion(ChatRequest request, Answer answer) {
 		ObjectNode body = Json.object();
-		body.put("id", answer.id());
-		body.put("object", "chat.completion");
-		body.put("created", answer.created());
-		body.put("model", request.model());
-		ObjectNode choice = body.putArray("choices").addObject();
-		choice.put("index", 0);
-		ObjectNode message = choice.putObject("message");
-		message.put("role", "assistant");
+		ObjectNode message = message(body, request, answer, finishReason(answer));
 		message.put("content", answer.text());
 		message.putNull("refusal");
 		message.putArray("annotations");
-		choice.putNull("logprobs");
-		choice.put("finish_reason", finishReason(answer));
-		body.set("usage", usage(answer, answer.tokens()));
 		body.put("service_tier", "default");
 		body.putNull("system_fingerprint");
 		return Json.bytes(body);
 	}
 
-	@Override
-	public byte[] toolCall(ChatRequest request, Answer answer) {
-		ObjectNode body = Json.object();
+	/** Fills a chat completion's members and its one choice; answers the choice's message to complete. */
+	private static ObjectNode message(ObjectNode body, ChatRequest request, Answer answer, String finishReason) {
 		body.put("id", answer.id());
 		body.put("object", "chat.completion");
 		body.put("created", answer.created());
@@ -195,6 +184,16 @@ final class OpenAiDialect implements Dialect {
 		choice.put("index", 0);
 		ObjectNode message = choice.putObject("message");
 		message.put("role", "assistant");
+		choice.putNull("logprobs");
+		choice.put("finish_reason", finishReason);
+		body.set("usage", usage(answer, answer.tokens()));
+		return message;
+	}
+
+	@Override
+	public byte[] toolCall(ChatRequest request, Answer answer) {
+		ObjectNode body = Json.object();
+		ObjectNode message = message(body, request, answer, "tool_calls");
 		message.putNull("content");
 		message.putNull("refusal");
 		ObjectNode call = message.putArray("tool_calls").addObject();
@@ -203,9 +202,6 @@ final class OpenAiDialect implements Dialect {
 		ObjectNode function = call.putObject("function");
 		function.put("name", request.offeredTool());
 		function.put("arguments", "{}");
-		choice.putNull("logprobs");
-		choice.put("finish_reason", "tool_calls");
-		body.set("usage", usage(answer, answer.tokens()));
 		return Json.bytes(body);
 	}
 
