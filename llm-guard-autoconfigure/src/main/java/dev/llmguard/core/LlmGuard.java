@@ -4,7 +4,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import dev.llmguard.core.limit.ToolLimiter;
 
 /**
  * The programmatic face of the guard, for code that cannot use {@code @RateLimitedLlm}:
@@ -77,15 +76,8 @@ public final class LlmGuard {
 	 * @throws ToolLimitExceededException when limited and no fallback response is configured
 	 */
 	public <T> T tool(String tool, Supplier<T> call, Function<String, T> fallback) {
-		dev.llmguard.core.limit.ToolDecision decision = this.engine.tryTool(tool);
-		if (decision.allowed()) {
-			return call.get();
-		}
-		if (decision.spec().fallbackResponse() != null) {
-			return fallback.apply(decision.spec().fallbackResponse());
-		}
-		throw new ToolLimitExceededException(tool, decision.spec().limit(), decision.spec().window(),
-				decision.retryAfter());
+		T answer = this.engine.toolFallback(tool, fallback::apply);
+		return (answer != null) ? answer : call.get();
 	}
 
 	/** The engine behind this facade, for integrations. */

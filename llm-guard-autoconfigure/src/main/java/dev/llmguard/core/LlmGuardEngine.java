@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.retry.RetryCallback;
-import org.springframework.retry.RetryContext;
 import org.springframework.retry.backoff.BackOffInterruptedException;
 import org.springframework.retry.support.RetryTemplate;
 
@@ -38,6 +37,7 @@ import dev.llmguard.core.event.ObservedCall;
 import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.core.limit.LocalBucketStore;
 import dev.llmguard.core.limit.RateLimiters;
+import dev.llmguard.core.limit.ToolDecision;
 import dev.llmguard.core.limit.ToolLimiter;
 import dev.llmguard.core.pricing.PricingCatalog;
 import dev.llmguard.core.retry.BackoffCalculator;
@@ -191,9 +191,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 	private <T> T guard(CallRequest request, GuardedOperation<T> operation, FallbackResponseMapper<T> fallback,
 			boolean wrapsRequests) throws Throwable {
 		if (request.tool() != null) {
-			ToolOutcome<T> tool = checkTool(request.tool(), fallback);
-			if (tool != null) {
-				return tool.result();
+			T answer = toolFallback(request.tool(), fallback);
+			if (answer != null) {
+				return answer;
 			}
 		}
 		ObservedCall observed = observe(request);
@@ -345,9 +345,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 		CompletableFuture<T> result = new CompletableFuture<>();
 		if (request.tool() != null) {
 			try {
-				ToolOutcome<T> tool = checkTool(request.tool(), fallback);
-				if (tool != null) {
-					result.complete(tool.result());
+				T answer = toolFallback(request.tool(), fallback);
+				if (answer != null) {
+					result.complete(answer);
 					return result;
 				}
 			}
@@ -666,40 +666,30 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	// ---------------------------------------------------------------- tools
 
-	private <T> ToolOutcome<T> checkTool(String tool, FallbackResponseMapper<T> fallback) {
-		dev.llmguard.core.limit.ToolDecision decision = this.tools.tryAcquire(tool);
+	/**
+	 * Counts one call of a tool against its limit: the one place where a tool's limit is decided, for
+	 * guarded calls that name a tool and for function-calling tools (which are no LLM calls themselves).
+	 * @param tool the configured tool
+	 * @param fallback maps the tool's fallback response to the caller's type, or answers {@code null}
+	 * when it cannot
+	 * @return {@code null} when the tool may run now, else its fallback response
+	 * @throws ToolLimitExceededException when the tool is limited and no fallback response answers
+	 */
+	public <T> T toolFallback(String tool, FallbackResponseMapper<T> fallback) {
+		ToolDecision decision = this.tools.tryAcquire(tool);
 		if (decision.allowed()) {
 			emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, "allowed"));
 			return null;
 		}
 		ToolSpec spec = decision.spec();
-		if (spec.fallbackResponse() != null) {
-			T answer = fallback.map(spec.fallbackResponse());
-			if (answer != null) {
-				emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, "fallback"));
-				return new ToolOutcome<>(answer);
-			}
+		T answer = (spec.fallbackResponse() != null) ? fallback.map(spec.fallbackResponse()) : null;
+		if (answer != null) {
+			emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, "fallback"));
+			return answer;
 		}
 		emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, "rejected"));
 		emit(new GuardEvent.Rejected(this.clock.instant(), null, null, "tool_limited", "tool '" + tool + "'"));
 		throw new ToolLimitExceededException(tool, spec.limit(), spec.window(), decision.retryAfter());
-	}
-
-	/**
-	 * Counts one call of a tool against its limit. Used for function-calling tools, which are not LLM
-	 * calls themselves.
-	 * @param tool the configured tool
-	 * @return the decision; when not allowed, answer the tool's fallback response or fail
-	 */
-	public dev.llmguard.core.limit.ToolDecision tryTool(String tool) {
-		dev.llmguard.core.limit.ToolDecision decision = this.tools.tryAcquire(tool);
-		String outcome = decision.allowed() ? "allowed"
-				: (decision.spec().fallbackResponse() != null) ? "fallback" : "rejected";
-		emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, outcome));
-		return decision;
-	}
-
-	private record ToolOutcome<T>(T result) {
 	}
 
 	// ---------------------------------------------------------------- shared steps

@@ -17,9 +17,7 @@ import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ToolLimitExceededException;
 import dev.llmguard.core.Usage;
-import dev.llmguard.core.limit.ToolLimiter;
 import dev.llmguard.core.retry.ErrorClassification;
 
 /**
@@ -210,9 +208,14 @@ public final class GuardedFlux {
 				return admitNext().doOnCancel(this::cancel);
 			}
 			if (this.request.tool() != null) {
-				dev.llmguard.core.limit.ToolDecision decision = this.engine.tryTool(this.request.tool());
-				if (!decision.allowed()) {
-					return toolLimited(decision);
+				try {
+					T answer = this.engine.toolFallback(this.request.tool(), this.fallback);
+					if (answer != null) {
+						return Flux.just(answer);
+					}
+				}
+				catch (RuntimeException ex) {
+					return Flux.error(ex);
 				}
 			}
 			this.execution = this.engine.start(this.request);
@@ -220,16 +223,6 @@ public final class GuardedFlux {
 				this.execution.wrapRequests();
 			}
 			return admitNext().doOnCancel(this::cancel);
-		}
-
-		private Flux<T> toolLimited(dev.llmguard.core.limit.ToolDecision decision) {
-			String answer = decision.spec().fallbackResponse();
-			T element = (answer != null) ? this.fallback.map(answer) : null;
-			if (element != null) {
-				return Flux.just(element);
-			}
-			return Flux.error(new ToolLimitExceededException(this.request.tool(), decision.spec().limit(),
-					decision.spec().window(), decision.retryAfter()));
 		}
 
 		private Flux<T> admitNext() {

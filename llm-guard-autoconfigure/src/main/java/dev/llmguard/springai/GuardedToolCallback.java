@@ -11,7 +11,6 @@ import org.springframework.ai.tool.metadata.ToolMetadata;
 
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.ToolLimitExceededException;
-import dev.llmguard.core.limit.ToolDecision;
 
 /**
  * A Spring AI tool whose calls count against its {@code llm.guard.tools.<name>} limit. While the tool
@@ -94,16 +93,7 @@ public final class GuardedToolCallback implements ToolCallback {
 
 	/** @return the fallback answer when the tool is limited, {@code null} when the call may run */
 	private String checkLimit() {
-		ToolDecision decision = this.engine.tryTool(this.name);
-		if (decision.allowed()) {
-			return null;
-		}
-		String fallback = decision.spec().fallbackResponse();
-		if (fallback != null) {
-			return fallback;
-		}
-		throw new ToolLimitExceededException(this.name, decision.spec().limit(), decision.spec().window(),
-				decision.retryAfter());
+		return this.engine.toolFallback(this.name, (text) -> text);
 	}
 
 	@Override

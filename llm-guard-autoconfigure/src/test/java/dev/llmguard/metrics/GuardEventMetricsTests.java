@@ -90,8 +90,8 @@ class GuardEventMetricsTests {
 
 	@Test
 	void countsToolCallsByTool() {
-		this.engine.tryTool("search_products");
-		this.engine.tryTool("search_products");
+		this.engine.toolFallback("search_products", FallbackResponseMapper.none());
+		this.engine.toolFallback("search_products", FallbackResponseMapper.none());
 
 		assertThat(counter("llm.guard.tool.calls", "tool", "search_products", "outcome", "allowed")).isEqualTo(2);
 	}
@@ -123,7 +123,7 @@ class GuardEventMetricsTests {
 		LlmGuardEngine engine = ObserveFixtures.engine(ObserveFixtures.clock(), new GuardEventMetrics(prometheus));
 		new GuardStateMetrics(engine).bindTo(prometheus);
 		ObserveFixtures.call(engine, "acme", new Usage(1200, 300));
-		engine.tryTool("search_products");
+		engine.toolFallback("search_products", FallbackResponseMapper.none());
 
 		String scrape = prometheus.scrape();
 
