@@ -252,29 +252,14 @@ public final class CallExecution {
 		}
 	}
 
-	/**
-	 * The output allowance reserved for the call on a model, and written into the request that leaves:
-	 * the request's own max tokens, else the model's configured {@code max-output-tokens}, else
-	 * {@code llm.guard.estimation.default-max-output-tokens}.
-	 */
+	/** The output allowance reserved for the call on a model, and written into the request that leaves. */
 	private long maxOutputTokens(ModelSpec spec) {
-		if (this.request.maxOutputTokens() != null) {
-			return this.request.maxOutputTokens();
-		}
-		if (spec != null && spec.maxOutputTokens() != null) {
-			return spec.maxOutputTokens();
-		}
-		return this.engine.settings().defaultMaxOutputTokens();
+		return this.engine.routing().maxOutputTokens(this.request, spec);
 	}
 
 	/** The call's max wait for capacity on a model, less what it spent queued before admission began. */
 	private Duration maxWait(ModelRef model) {
-		Duration maxWait = this.request.maxWait();
-		if (maxWait == null) {
-			var provider = this.engine.settings().providers().get(model.provider());
-			maxWait = (provider != null && provider.maxWait() != null) ? provider.maxWait()
-					: this.engine.settings().defaultMaxWait();
-		}
+		Duration maxWait = this.engine.routing().maxWait(this.request, model);
 		if (this.queued == null || this.queued.isZero() || this.queued.isNegative()) {
 			return maxWait;
 		}

@@ -25,7 +25,6 @@ import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.BudgetReservation;
 import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
-import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.ToolSpec;
@@ -62,6 +61,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private final GuardClock clock;
 
+	private final CallRouting routing;
+
 	private final RateLimiters limiters;
 
 	private final ToolLimiter tools;
@@ -92,6 +93,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 		this.settings = b.settings;
 		this.clock = b.clock;
 		this.events = new GuardEvents(b.listeners);
+		this.routing = new CallRouting(b.settings);
 		this.limiters = new RateLimiters(b.settings, b.bucketStore, b.clock);
 		this.tools = new ToolLimiter(b.settings, b.bucketStore, b.clock);
 		this.budgets = new Budgets(b.settings, b.ledger, b.clock, this.events);
@@ -579,89 +581,24 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 * @throws IllegalArgumentException when the request names no usable chain or model
 	 */
 	public CallExecution start(CallRequest request) {
-		ChainSpec chain = null;
-		List<ModelRef> candidates;
-		if (request.model() != null) {
-			requireProvider(request.model());
-			candidates = List.of(request.model());
-			if (request.chain() != null) {
-				chain = chain(request.chain());
-				candidates = fromModelOn(chain, request.model());
-			}
-		}
-		else if (request.chain() != null) {
-			chain = chain(request.chain());
-			candidates = chain.models();
-		}
-		else {
-			chain = this.settings.chains().get("default");
-			if (chain != null) {
-				candidates = chain.models();
-			}
-			else {
-				candidates = List.of(onlyModel());
-			}
-		}
+		CallRouting.Route route = this.routing.route(request);
 		long estimate = (request.estimatedInputTokens() != null) ? request.estimatedInputTokens()
 				: this.estimator.estimate(request.promptText());
-		return new CallExecution(this, request, chain, candidates, estimate);
-	}
-
-	/** Within a chain, the part starting at the requested model (a request for the cheaper model does not climb up). */
-	private static List<ModelRef> fromModelOn(ChainSpec chain, ModelRef model) {
-		int index = chain.models().indexOf(model);
-		return (index >= 0) ? chain.models().subList(index, chain.models().size()) : List.of(model);
-	}
-
-	private ChainSpec chain(String name) {
-		ChainSpec chain = this.settings.chains().get(name);
-		if (chain == null) {
-			throw new IllegalArgumentException("Unknown chain '" + name + "': configure llm.guard.chains." + name
-					+ " or use one of " + this.settings.chains().keySet());
-		}
-		return chain;
-	}
-
-	private void requireProvider(ModelRef model) {
-		if (!this.settings.providers().containsKey(model.provider())) {
-			throw new IllegalArgumentException("Unknown provider '" + model.provider() + "' in " + model
-					+ ": configure llm.guard.providers." + model.provider() + " or use one of "
-					+ this.settings.providers().keySet());
-		}
-	}
-
-	private ModelRef onlyModel() {
-		List<ModelRef> all = new ArrayList<>();
-		for (ProviderSpec provider : this.settings.providers().values()) {
-			provider.models().keySet().forEach(m -> all.add(new ModelRef(provider.name(), m)));
-		}
-		if (all.size() != 1) {
-			throw new IllegalArgumentException("The call names no chain or model and there are " + all.size()
-					+ " configured models: set chain or model, or configure llm.guard.chains.default");
-		}
-		return all.get(0);
+		return new CallExecution(this, request, route.chain(), route.candidates(), estimate);
 	}
 
 	/**
 	 * Finds the model a request names by model name alone (Spring AI options carry no provider).
 	 * @return the configured model, or {@code null}
+	 * @see CallRouting#resolveModel(String)
 	 */
 	public ModelRef resolveModel(String modelName) {
-		if (modelName == null) {
-			return null;
-		}
-		if (modelName.indexOf('/') > 0) {
-			ModelRef ref = ModelRef.parse(modelName);
-			if (this.settings.providers().containsKey(ref.provider())) {
-				return ref;
-			}
-		}
-		for (ProviderSpec provider : this.settings.providers().values()) {
-			if (provider.models().containsKey(modelName)) {
-				return new ModelRef(provider.name(), modelName);
-			}
-		}
-		return null;
+		return this.routing.resolveModel(modelName);
+	}
+
+	/** Where calls go and with which defaults: the one place that resolves chains, models and per-call defaults. */
+	public CallRouting routing() {
+		return this.routing;
 	}
 
 	// ---------------------------------------------------------------- tools

@@ -19,6 +19,7 @@ import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.http.client.ClientHttpResponse;
 
 import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.CallRouting;
 import dev.llmguard.core.FallbackExhaustedException;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardContext;
@@ -305,12 +306,10 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 		}
 		ModelRef model = new ModelRef(provider.name(), chat.model());
 		call.model(model);
-		ChainSpec defaultChain = this.engine.settings().chains().get("default");
-		if (defaultChain != null && provider.models().containsKey(chat.model())) {
-			int index = defaultChain.models().indexOf(model);
-			List<ModelRef> rest = (index >= 0) ? defaultChain.models().subList(index, defaultChain.models().size())
-					: List.of();
-			if (!rest.isEmpty() && staysWith(rest, provider)) {
+		ChainSpec defaultChain = this.engine.routing().defaultChainFrom(model);
+		if (defaultChain != null) {
+			List<ModelRef> rest = CallRouting.candidatesFrom(defaultChain, model);
+			if (staysWith(rest, provider)) {
 				call.chain(defaultChain.name());
 				return rest;
 			}

@@ -32,6 +32,7 @@ import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.core.Ordered;
 
 import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.CallRouting;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
@@ -340,22 +341,18 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 			.session(text(params.get(SESSION)))
 			.priority(priority(params.get(PRIORITY)))
 			.maxWait(duration(params.get(MAX_WAIT)));
-		Map<String, ChainSpec> chains = this.engine.settings().chains();
 		String chainName = text(params.get(CHAIN));
 		if (chainName != null) {
 			return call.chain(chainName).build();
 		}
+		CallRouting routing = this.engine.routing();
 		String modelName = ChatOptionsSupport.model(request);
-		ModelRef model = this.engine.resolveModel(modelName);
-		ChainSpec defaultChain = chains.get("default");
+		ModelRef model = routing.resolveModel(modelName);
 		if (model != null) {
-			call.model(model);
-			if (defaultChain != null && defaultChain.models().contains(model)) {
-				call.chain(defaultChain.name()); // go on down the default chain from the requested model
-			}
-			return call.build();
+			ChainSpec chain = routing.defaultChainFrom(model); // go on down the default chain from the requested model
+			return call.model(model).chain((chain != null) ? chain.name() : null).build();
 		}
-		if (defaultChain != null || configuredModels() == 1) {
+		if (this.engine.settings().chains().containsKey(CallRouting.DEFAULT_CHAIN) || configuredModels() == 1) {
 			return call.build();
 		}
 		warnUnguarded(modelName);
