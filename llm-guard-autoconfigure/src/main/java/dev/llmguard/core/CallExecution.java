@@ -32,7 +32,7 @@ public final class CallExecution {
 
 	private static final Logger logger = LoggerFactory.getLogger(CallExecution.class);
 
-	private final LlmGuardEngine engine;
+	private final GuardComponents components;
 
 	private final CallRequest request;
 
@@ -77,15 +77,15 @@ public final class CallExecution {
 
 	private volatile boolean exhausted;
 
-	CallExecution(LlmGuardEngine engine, CallRequest request, ChainSpec chain, List<ModelRef> candidates,
+	CallExecution(GuardComponents components, CallRequest request, ChainSpec chain, List<ModelRef> candidates,
 			long inputEstimate) {
-		this.engine = engine;
+		this.components = components;
 		this.request = request;
 		this.chain = chain;
 		this.chainName = (chain != null) ? chain.name() : null;
 		this.candidates = candidates;
 		this.inputEstimate = inputEstimate;
-		this.started = engine.clock().instant();
+		this.started = components.clock().instant();
 	}
 
 	public CallRequest request() {
@@ -116,7 +116,7 @@ public final class CallExecution {
 
 	/** Publishes an event to the engine's listeners and to the observer of this call. */
 	private void emit(GuardEvent event) {
-		this.engine.emit(event);
+		this.components.events().onEvent(event);
 		try {
 			this.observed.onEvent(event);
 		}
@@ -141,15 +141,15 @@ public final class CallExecution {
 	public Attempt admit() throws InterruptedException {
 		if (this.queued == null) {
 			// time spent before admission began (an executor's queue) counts against max-wait as well
-			this.queued = Duration.between(this.started, this.engine.clock().instant());
+			this.queued = Duration.between(this.started, this.components.clock().instant());
 		}
 		while (this.next < this.candidates.size()) {
 			ModelRef model = this.candidates.get(this.next++);
 			boolean hasNext = this.next < this.candidates.size();
 			this.lastModel = model;
 			if (this.chain != null && this.candidates.size() > 1) {
-				Instant now = this.engine.clock().instant();
-				Instant until = this.engine.cooldowns().cooldownUntil(model, now);
+				Instant now = this.components.clock().instant();
+				Instant until = this.components.cooldowns().cooldownUntil(model, now);
 				if (until != null) {
 					if (!(this.lastRejection instanceof RateLimitExceededException)) {
 						// every model cooling down: the caller learns when the first one is back
@@ -161,18 +161,18 @@ public final class CallExecution {
 					continue;
 				}
 			}
-			ModelSpec spec = this.engine.settings().model(model).orElse(null);
+			ModelSpec spec = this.components.settings().model(model).orElse(null);
 			long maxOut = maxOutputTokens(spec);
 			if (spec != null && spec.contextWindow() != null && this.inputEstimate + maxOut > spec.contextWindow()) {
 				this.lastRejection = new ContextWindowExceededException(model.toString(), this.inputEstimate + maxOut,
 						spec.contextWindow());
-				emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(), model.model(), "context_window",
+				emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(), model.model(), "context_window",
 						(this.inputEstimate + maxOut) + " tokens > " + spec.contextWindow()));
 				skip(model, "context_window", (this.inputEstimate + maxOut) + " > " + spec.contextWindow(), hasNext);
 				continue;
 			}
 			// shared buckets start reading their state now, so the read overlaps the budget step
-			this.engine.limiters().prefetch(model);
+			this.components.limiters().prefetch(model);
 			BudgetReservation reservation = reserveBudgets(model, maxOut, hasNext);
 			if (reservation == DOWNGRADED) {
 				continue;
@@ -183,12 +183,12 @@ public final class CallExecution {
 			}
 			catch (RateLimitExceededException ex) {
 				this.lastRejection = ex;
-				emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(),
+				emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(),
 						model.model(), "rate_limited", "no capacity within max-wait"));
 				skip(model, "rate_limited", "no capacity within max-wait", hasNext);
 				continue;
 			}
-			emit(new GuardEvent.Waited(this.engine.clock().instant(), model.provider(), model.model(),
+			emit(new GuardEvent.Waited(this.components.clock().instant(), model.provider(), model.model(),
 					this.request.priority(), permit.waited()));
 			this.current = new Attempt(model, spec, permit, reservation, maxOut, context(model, 1, maxOut));
 			return this.current;
@@ -205,21 +205,21 @@ public final class CallExecution {
 	private RatePermit acquire(ModelRef model, long maxOut, BudgetReservation reservation)
 			throws InterruptedException {
 		try {
-			return this.engine.limiters()
+			return this.components.limiters()
 				.acquire(model, new Demand(this.inputEstimate, maxOut), this.request.priority(), maxWait(model));
 		}
 		catch (InterruptedException | RuntimeException | Error ex) {
-			this.engine.releaseBudget(reservation);
+			releaseBudget(reservation);
 			throw ex;
 		}
 	}
 
 	/** Reserves the call's worst case on a model in every budget that applies; {@code null} when none does. */
 	private ReserveOutcome reserveWorstCase(ModelRef model, long maxOut) {
-		long worstCost = this.engine.pricing().worstCaseCostNanos(model, this.inputEstimate, maxOut);
-		List<BudgetCharge> charges = this.engine.budgets()
+		long worstCost = this.components.pricing().worstCaseCostNanos(model, this.inputEstimate, maxOut);
+		List<BudgetCharge> charges = this.components.budgets()
 			.chargesFor(this.request.tenant(), this.request.session(), worstCost, this.inputEstimate + maxOut);
-		return charges.isEmpty() ? null : this.engine.budgets().reserve(charges);
+		return charges.isEmpty() ? null : this.components.budgets().reserve(charges);
 	}
 
 	private BudgetReservation reserveBudgets(ModelRef model, long maxOut, boolean hasNext) {
@@ -231,10 +231,10 @@ public final class CallExecution {
 			return reserved.reservation();
 		}
 		ReserveOutcome.Exceeded exceeded = (ReserveOutcome.Exceeded) outcome;
-		BudgetExceededException ex = this.engine.budgets().exceeded(exceeded);
-		emit(new GuardEvent.Rejected(this.engine.clock().instant(), model.provider(), model.model(),
+		BudgetExceededException ex = this.components.budgets().exceeded(exceeded);
+		emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(), model.model(),
 				"budget_exceeded", "budget '" + ex.getBudget() + "'"));
-		if (this.engine.budgets().anyDowngrade(exceeded) && hasNext) {
+		if (this.components.budgets().anyDowngrade(exceeded) && hasNext) {
 			this.lastRejection = ex;
 			skip(model, "budget_exceeded", "budget '" + ex.getBudget() + "'", true);
 			return DOWNGRADED;
@@ -247,19 +247,19 @@ public final class CallExecution {
 		this.failures.add(new ModelFailure(model.toString(), reason, detail));
 		logger.debug("llm-guard: {} skipped: {} ({})", model, reason, detail);
 		if (hasNext && this.chainName != null) {
-			emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName, model.toString(),
+			emit(new GuardEvent.FellBack(this.components.clock().instant(), this.chainName, model.toString(),
 					this.candidates.get(this.next).toString(), reason));
 		}
 	}
 
 	/** The output allowance reserved for the call on a model, and written into the request that leaves. */
 	private long maxOutputTokens(ModelSpec spec) {
-		return this.engine.routing().maxOutputTokens(this.request, spec);
+		return this.components.routing().maxOutputTokens(this.request, spec);
 	}
 
 	/** The call's max wait for capacity on a model, less what it spent queued before admission began. */
 	private Duration maxWait(ModelRef model) {
-		Duration maxWait = this.engine.routing().maxWait(this.request, model);
+		Duration maxWait = this.components.routing().maxWait(this.request, model);
 		if (this.queued == null || this.queued.isZero() || this.queued.isNegative()) {
 			return maxWait;
 		}
@@ -332,7 +332,7 @@ public final class CallExecution {
 		if ((this.requestsExhausted || this.exhausted) && this.chain != null && this.chain.fallbackResponse() != null) {
 			T answer = mapper.map(this.chain.fallbackResponse());
 			if (answer != null) {
-				emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName,
+				emit(new GuardEvent.FellBack(this.components.clock().instant(), this.chainName,
 						String.valueOf(answeredBy()), "fallback_response", lastReason()));
 				return answer;
 			}
@@ -348,7 +348,7 @@ public final class CallExecution {
 		Usage usage = attempt.context().recordedUsage();
 		boolean estimated = false;
 		if (usage == null && result != null) {
-			usage = this.engine.extractUsage(result);
+			usage = this.components.usage().extract(result);
 		}
 		if (usage == null) {
 			usage = new Usage(this.inputEstimate, estimateOutput(attempt, result));
@@ -359,7 +359,7 @@ public final class CallExecution {
 
 	private long estimateOutput(Attempt attempt, Object result) {
 		if (result instanceof CharSequence text) {
-			return this.engine.estimator().estimate(text.toString());
+			return this.components.estimator().estimate(text.toString());
 		}
 		return attempt.maxOutputTokens();
 	}
@@ -376,7 +376,7 @@ public final class CallExecution {
 		boolean estimate = estimated;
 		long cost;
 		try {
-			cost = this.engine.pricing().costNanos(attempt.model(), usage);
+			cost = this.components.pricing().costNanos(attempt.model(), usage);
 		}
 		catch (ArithmeticException ex) {
 			// usage too large to price (a malformed response): the reserved worst case is what is known
@@ -395,9 +395,9 @@ public final class CallExecution {
 		try {
 			if (attempt.reservation() != null) {
 				// shared buckets start reading their state now, so the read overlaps the budget commit
-				this.engine.limiters().prefetch(attempt.permit());
+				this.components.limiters().prefetch(attempt.permit());
 			}
-			this.engine.commitBudget(attempt.reservation(), cost, usage.totalTokens());
+			commitBudget(attempt.reservation(), cost, usage.totalTokens());
 		}
 		finally {
 			attempt.permit().settle(usage);
@@ -409,7 +409,7 @@ public final class CallExecution {
 	}
 
 	private long worstCaseCost(Attempt attempt) {
-		return this.engine.pricing().worstCaseCostNanos(attempt.model(), this.inputEstimate, attempt.maxOutputTokens());
+		return this.components.pricing().worstCaseCostNanos(attempt.model(), this.inputEstimate, attempt.maxOutputTokens());
 	}
 
 	/**
@@ -427,13 +427,13 @@ public final class CallExecution {
 		long cost = worstCaseCost(attempt);
 		commit(attempt, usage, cost);
 		ModelRef model = attempt.model();
-		emit(new GuardEvent.Charged(this.engine.clock().instant(), model.provider(), model.model(), usage, cost,
+		emit(new GuardEvent.Charged(this.components.clock().instant(), model.provider(), model.model(), usage, cost,
 				reason));
 	}
 
 	/** Classifies a failure of the attempt (causes included); unknown errors are not retryable. */
 	public ErrorClassification classify(Throwable error) {
-		return this.engine.classify(error);
+		return this.components.classifier().classify(error);
 	}
 
 	/**
@@ -442,13 +442,13 @@ public final class CallExecution {
 	 */
 	public Duration retryDelay(Attempt attempt, ErrorClassification classification) {
 		FailureKind kind = classification.kind();
-		if (!kind.isRetryable() || attempt.context().attempt() >= this.engine.settings().retry().maxAttempts()) {
+		if (!kind.isRetryable() || attempt.context().attempt() >= this.components.settings().retry().maxAttempts()) {
 			return null;
 		}
 		if ((kind == FailureKind.RATE_LIMITED || kind == FailureKind.OVERLOADED) && hasNextModel()) {
 			return null; // another model follows: fail over at once instead of sleeping
 		}
-		return this.engine.backoff().delay(attempt.context().attempt(), classification.retryAfter());
+		return this.components.backoff().delay(attempt.context().attempt(), classification.retryAfter());
 	}
 
 	/**
@@ -458,9 +458,9 @@ public final class CallExecution {
 	public boolean prepareRetry(Attempt attempt, Duration delay, ErrorClassification classification)
 			throws InterruptedException {
 		ModelRef model = attempt.model();
-		emit(new GuardEvent.Retried(this.engine.clock().instant(), model.provider(), model.model(),
+		emit(new GuardEvent.Retried(this.components.clock().instant(), model.provider(), model.model(),
 				attempt.context().attempt(), classification.kind().tag(), delay));
-		this.engine.clock().sleep(delay);
+		this.components.clock().sleep(delay);
 		if (classification.outcomeUnknown()) {
 			// the provider may have processed (and will bill) the lost try: it keeps its reservation, and
 			// the next try needs a reservation and capacity of its own
@@ -469,7 +469,7 @@ public final class CallExecution {
 				return false;
 			}
 		}
-		else if (!this.engine.limiters().acquireRetryRequest(attempt.permit(), this.request.priority(),
+		else if (!this.components.limiters().acquireRetryRequest(attempt.permit(), this.request.priority(),
 				maxWait(model))) {
 			return false;
 		}
@@ -486,7 +486,7 @@ public final class CallExecution {
 		long maxOut = attempt.maxOutputTokens();
 		ReserveOutcome outcome = reserveWorstCase(model, maxOut);
 		if (outcome instanceof ReserveOutcome.Exceeded exceeded) {
-			this.lastRejection = this.engine.budgets().exceeded(exceeded);
+			this.lastRejection = this.components.budgets().exceeded(exceeded);
 			return false;
 		}
 		BudgetReservation reservation = (outcome != null) ? ((ReserveOutcome.Reserved) outcome).reservation() : null;
@@ -513,14 +513,14 @@ public final class CallExecution {
 			release(attempt);
 		}
 		ModelRef model = attempt.model();
-		Instant now = this.engine.clock().instant();
+		Instant now = this.components.clock().instant();
 		FailureKind kind = classification.kind();
 		// only a model the call fails over from cools down: cooling the chain's last model too would make
 		// every later call of the chain fail for the whole cooldown without asking any provider
 		if ((kind == FailureKind.RATE_LIMITED || kind == FailureKind.OVERLOADED) && this.chain != null
 				&& hasNextModel() && this.chain.cooldown() != null && !this.chain.cooldown().isZero()) {
 			Instant until = now.plus(this.chain.cooldown());
-			this.engine.cooldowns().coolDown(model, until);
+			this.components.cooldowns().coolDown(model, until);
 			emit(new GuardEvent.CooledDown(now, model.provider(), model.model(), until, kind.tag()));
 		}
 		this.failures.add(new ModelFailure(model.toString(), kind.tag(), classification.detail()));
@@ -543,9 +543,9 @@ public final class CallExecution {
 		}
 		try {
 			if (attempt.reservation() != null) {
-				this.engine.limiters().prefetch(attempt.permit());
+				this.components.limiters().prefetch(attempt.permit());
 			}
-			this.engine.releaseBudget(attempt.reservation());
+			releaseBudget(attempt.reservation());
 		}
 		finally {
 			attempt.permit().release();
@@ -562,7 +562,7 @@ public final class CallExecution {
 		if (this.chain != null && this.chain.fallbackResponse() != null) {
 			T answer = mapper.map(this.chain.fallbackResponse());
 			if (answer != null) {
-				emit(new GuardEvent.FellBack(this.engine.clock().instant(), this.chainName,
+				emit(new GuardEvent.FellBack(this.components.clock().instant(), this.chainName,
 						String.valueOf(this.lastModel), "fallback_response", lastReason()));
 				finish(this.lastModel, "fallback_response", null, 0, false);
 				return answer;
@@ -577,6 +577,18 @@ public final class CallExecution {
 			throw this.lastProviderError;
 		}
 		throw new FallbackExhaustedException(String.valueOf(this.chainName), this.failures, this.lastProviderError);
+	}
+
+	private void commitBudget(BudgetReservation reservation, long costNanos, long tokens) {
+		if (reservation != null) {
+			this.components.budgets().commit(reservation, costNanos, tokens);
+		}
+	}
+
+	private void releaseBudget(BudgetReservation reservation) {
+		if (reservation != null) {
+			this.components.budgets().release(reservation);
+		}
 	}
 
 	/** What each model answered so far. */
@@ -604,7 +616,7 @@ public final class CallExecution {
 			return;
 		}
 		this.finished = true;
-		Instant now = this.engine.clock().instant();
+		Instant now = this.components.clock().instant();
 		emit(new GuardEvent.CallFinished(now, (model != null) ? model.provider() : "none",
 				(model != null) ? model.model() : "none", this.chainName, outcome, usage, costNanos, estimated,
 				Duration.ofSeconds(now.getEpochSecond() - this.started.getEpochSecond(),

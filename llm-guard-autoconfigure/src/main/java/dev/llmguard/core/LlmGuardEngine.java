@@ -22,7 +22,6 @@ import org.springframework.retry.backoff.BackOffInterruptedException;
 import org.springframework.retry.support.RetryTemplate;
 
 import dev.llmguard.core.budget.BudgetLedger;
-import dev.llmguard.core.budget.BudgetReservation;
 import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
@@ -40,10 +39,9 @@ import dev.llmguard.core.limit.ToolDecision;
 import dev.llmguard.core.limit.ToolLimiter;
 import dev.llmguard.core.pricing.PricingCatalog;
 import dev.llmguard.core.retry.BackoffCalculator;
-import dev.llmguard.core.retry.DefaultErrorClassifier;
 import dev.llmguard.core.retry.ErrorClassification;
 import dev.llmguard.core.retry.ErrorClassifier;
-import dev.llmguard.core.retry.FailureKind;
+import dev.llmguard.core.retry.ErrorClassifiers;
 import dev.llmguard.core.retry.GuardRetryPolicy;
 import dev.llmguard.core.token.TokenEstimator;
 import dev.llmguard.core.token.TokenEstimators;
@@ -75,9 +73,12 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private final TokenEstimator estimator;
 
-	private final List<ErrorClassifier> classifiers;
+	private final ErrorClassifiers classifier;
 
-	private final List<UsageExtractor> extractors;
+	private final UsageExtractors usage;
+
+	/** What each call works with. */
+	private final GuardComponents components;
 
 	private final GuardEvents events;
 
@@ -100,11 +101,11 @@ public final class LlmGuardEngine implements AutoCloseable {
 		this.pricing = new PricingCatalog(b.settings);
 		this.cooldowns = b.cooldowns;
 		this.estimator = b.estimator;
-		List<ErrorClassifier> all = new ArrayList<>(b.classifiers);
-		all.add(new DefaultErrorClassifier());
-		this.classifiers = List.copyOf(all);
-		this.extractors = List.copyOf(b.extractors);
+		this.classifier = new ErrorClassifiers(b.classifiers);
+		this.usage = new UsageExtractors(b.extractors);
 		this.backoff = new BackoffCalculator(b.settings.retry());
+		this.components = new GuardComponents(this.settings, this.clock, this.routing, this.limiters, this.budgets,
+				this.pricing, this.cooldowns, this.estimator, this.classifier, this.usage, this.events, this.backoff);
 		this.ownsExecutor = (b.asyncExecutor == null);
 		this.asyncExecutor = (b.asyncExecutor != null) ? b.asyncExecutor : defaultExecutor();
 		this.observer = b.observer;
@@ -584,7 +585,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 		CallRouting.Route route = this.routing.route(request);
 		long estimate = (request.estimatedInputTokens() != null) ? request.estimatedInputTokens()
 				: this.estimator.estimate(request.promptText());
-		return new CallExecution(this, request, route.chain(), route.candidates(), estimate);
+		return new CallExecution(this.components, request, route.chain(), route.candidates(), estimate);
 	}
 
 	/**
@@ -648,44 +649,12 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	/** Classifies an error: walks its causes through the classifiers; unknown errors are not retryable. */
 	public ErrorClassification classify(Throwable error) {
-		for (Throwable t = error; t != null; t = (t.getCause() != t) ? t.getCause() : null) {
-			for (ErrorClassifier classifier : this.classifiers) {
-				ErrorClassification c = classifier.classify(t);
-				if (c != null) {
-					return c;
-				}
-			}
-		}
-		return ErrorClassification.of(FailureKind.NON_RETRYABLE, null, error.getClass().getSimpleName());
+		return this.classifier.classify(error);
 	}
 
 	/** The usage the registered extractors find in a result, or {@code null}. */
 	public Usage extractUsage(Object result) {
-		for (UsageExtractor extractor : this.extractors) {
-			try {
-				Usage usage = extractor.extract(result);
-				if (usage != null) {
-					return usage;
-				}
-			}
-			catch (RuntimeException ex) {
-				// a malformed response must not lose a successful call: settle with the estimate instead
-				logger.debug("llm-guard usage extractor {} failed", extractor.getClass().getName(), ex);
-			}
-		}
-		return null;
-	}
-
-	void commitBudget(BudgetReservation reservation, long costNanos, long tokens) {
-		if (reservation != null) {
-			this.budgets.commit(reservation, costNanos, tokens);
-		}
-	}
-
-	void releaseBudget(BudgetReservation reservation) {
-		if (reservation != null) {
-			this.budgets.release(reservation);
-		}
+		return this.usage.extract(result);
 	}
 
 	void emit(GuardEvent event) {

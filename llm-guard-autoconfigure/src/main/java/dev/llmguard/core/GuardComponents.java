@@ -1,0 +1,23 @@
+package dev.llmguard.core;
+
+import dev.llmguard.core.budget.Budgets;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.limit.RateLimiters;
+import dev.llmguard.core.pricing.PricingCatalog;
+import dev.llmguard.core.retry.BackoffCalculator;
+import dev.llmguard.core.retry.ErrorClassifier;
+import dev.llmguard.core.token.TokenEstimator;
+
+/**
+ * What one guarded call works with, built once per engine and handed to each {@link CallExecution}:
+ * the call asks these, never the engine.
+ *
+ * @param classifier classifies failures (never answers {@code null})
+ * @param usage finds usage in results
+ * @param events where the call's events go
+ */
+record GuardComponents(GuardSettings settings, GuardClock clock, CallRouting routing, RateLimiters limiters,
+		Budgets budgets, PricingCatalog pricing, CooldownStore cooldowns, TokenEstimator estimator,
+		ErrorClassifier classifier, UsageExtractor usage, GuardListener events, BackoffCalculator backoff) {
+}
