@@ -431,6 +431,45 @@ public final class CallExecution {
 				reason));
 	}
 
+	/**
+	 * Whether to retry the attempt's model after a failure: {@link Decision.Retry} with its pause, else
+	 * {@code null} (then {@link #giveUp}). Changes nothing: the driver pauses, then prepares the retry.
+	 */
+	public Decision.Retry decide(Attempt attempt, Throwable error) {
+		if (attempt.isSettled()) {
+			return null;
+		}
+		ErrorClassification classification = classify(error);
+		Duration delay = retryDelay(attempt, classification);
+		return (delay != null) ? new Decision.Retry(delay, classification) : null;
+	}
+
+	/**
+	 * Gives the attempt's model up after a failure that is not retried, and says what the call does
+	 * next: {@link Decision.Raise} when the attempt had settled (its settlement failed), for a failure no
+	 * other model can fix, or an interrupt; else {@link Decision.FailOver}, the model abandoned
+	 * ({@link #abandon}: its capacity returned, or charged when the outcome is unknown).
+	 */
+	public Decision giveUp(Attempt attempt, Throwable error) {
+		if (attempt.isSettled()) {
+			return new Decision.Raise(error); // settlement itself failed: capacity is already accounted
+		}
+		Throwable raise = abandon(attempt, error, classify(error));
+		if (raise != null) {
+			return new Decision.Raise(raise);
+		}
+		if (error instanceof InterruptedException) {
+			Thread.currentThread().interrupt();
+			return new Decision.Raise(error);
+		}
+		return new Decision.FailOver();
+	}
+
+	/** Prepares the retry a {@link Decision.Retry} asked for: pauses, then takes capacity for the next try. */
+	public boolean prepareRetry(Attempt attempt, Decision.Retry retry) throws InterruptedException {
+		return prepareRetry(attempt, retry.delay(), retry.classification());
+	}
+
 	/** Classifies a failure of the attempt (causes included); unknown errors are not retryable. */
 	public ErrorClassification classify(Throwable error) {
 		return this.components.classifier().classify(error);

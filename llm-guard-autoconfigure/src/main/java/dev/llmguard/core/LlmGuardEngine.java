@@ -1,6 +1,5 @@
 package dev.llmguard.core;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -276,57 +275,55 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 */
 	private <T> T run(CallExecution execution, Attempt first, GuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback, boolean wrapsRequests) throws Throwable {
-		Attempt attempt = (first != null) ? first : execution.admit();
-		for (; attempt != null; attempt = execution.admit()) {
-			Attempt current = attempt;
+		for (Attempt attempt = (first != null) ? first : execution.admit(); attempt != null; attempt = execution
+			.admit()) {
+			Throwable error;
 			try {
-				T result;
-				try {
-					result = callOnce(operation, current);
-				}
-				catch (Throwable failed) {
-					if (wrapsRequests && execution.madeRequests()) {
-						throw failed;
-					}
-					// most calls succeed at once: spring-retry's template (built for this attempt, with its
-					// context, thread-local registration and back-off state) takes over only after a
-					// failure, which it is handed as its own first attempt's, and decides from there as
-					// for any other attempt
-					result = retryTemplate(execution, current).execute((RetryCallback<T, Throwable>) retry -> {
-						if (retry.getRetryCount() == 0) {
-							throw failed;
-						}
-						if (retry.hasAttribute(GuardRetryPolicy.NO_CAPACITY)) {
-							throw retry.getLastThrowable();
-						}
-						return callOnce(operation, current);
-					});
-				}
-				execution.succeeded(current, result);
+				T result = callWithRetries(execution, attempt, operation, wrapsRequests);
+				execution.succeeded(attempt, result);
 				return result;
 			}
 			catch (Throwable thrown) {
 				// an interrupt during a retry pause comes wrapped by spring-retry: raise the InterruptedException itself
-				Throwable error = (thrown instanceof BackOffInterruptedException
+				error = (thrown instanceof BackOffInterruptedException
 						&& thrown.getCause() instanceof InterruptedException interrupted) ? interrupted : thrown;
-				if (wrapsRequests && execution.madeRequests()) {
-					// each model request was retried and failed over on its own: the code is not run again
-					return execution.afterRequestsFailed(error, fallback);
-				}
-				if (current.isSettled()) {
-					throw error; // settlement itself failed: capacity is already accounted
-				}
-				Throwable raise = execution.abandon(current, error, classify(error));
-				if (raise != null) {
-					throw raise;
-				}
-				if (error instanceof InterruptedException) {
-					Thread.currentThread().interrupt();
-					throw error;
-				}
+			}
+			if (wrapsRequests && execution.madeRequests()) {
+				// each model request was retried and failed over on its own: the code is not run again
+				return execution.afterRequestsFailed(error, fallback);
+			}
+			if (execution.giveUp(attempt, error) instanceof Decision.Raise raise) {
+				throw raise.error();
 			}
 		}
 		return execution.exhausted(fallback);
+	}
+
+	/**
+	 * Calls the attempt's model and retries it as {@link CallExecution#decide} says, with spring-retry's
+	 * template (pauses on the guard's clock, capacity taken for each try). Most calls succeed at once: the
+	 * template, with its context and back-off state, takes over only after a failure, which it is handed
+	 * as its own first attempt's.
+	 */
+	private <T> T callWithRetries(CallExecution execution, Attempt attempt, GuardedOperation<T> operation,
+			boolean wrapsRequests) throws Throwable {
+		try {
+			return callOnce(operation, attempt);
+		}
+		catch (Throwable failed) {
+			if (wrapsRequests && execution.madeRequests()) {
+				throw failed;
+			}
+			return retryTemplate(execution, attempt).execute((RetryCallback<T, Throwable>) retry -> {
+				if (retry.getRetryCount() == 0) {
+					throw failed;
+				}
+				if (retry.hasAttribute(GuardRetryPolicy.NO_CAPACITY)) {
+					throw retry.getLastThrowable();
+				}
+				return callOnce(operation, attempt);
+			});
+		}
 	}
 
 	/**
@@ -532,18 +529,16 @@ public final class LlmGuardEngine implements AutoCloseable {
 				result.complete(execution.afterRequestsFailed(error, fallback));
 				return;
 			}
-			ErrorClassification classification = classify(error);
-			Duration delay = execution.retryDelay(attempt, classification);
-			if (delay != null && execution.prepareRetry(attempt, delay, classification)) {
+			Decision.Retry retry = execution.decide(attempt, error);
+			if (retry != null && execution.prepareRetry(attempt, retry)) {
 				attemptAsync(execution, attempt, operation, fallback, result);
-				return;
 			}
-			Throwable raise = execution.abandon(attempt, error, classification);
-			if (raise != null) {
-				result.completeExceptionally(raise);
-				return;
+			else if (execution.giveUp(attempt, error) instanceof Decision.Raise raise) {
+				result.completeExceptionally(raise.error());
 			}
-			admitAsync(execution, operation, fallback, result);
+			else {
+				admitAsync(execution, operation, fallback, result);
+			}
 		}
 		catch (Throwable ex) {
 			execution.release(attempt);

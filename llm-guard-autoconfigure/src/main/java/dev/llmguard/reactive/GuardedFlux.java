@@ -1,6 +1,5 @@
 package dev.llmguard.reactive;
 
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,11 +13,11 @@ import reactor.util.context.ContextView;
 import dev.llmguard.core.Attempt;
 import dev.llmguard.core.CallExecution;
 import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.Decision;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.Usage;
-import dev.llmguard.core.retry.ErrorClassification;
 
 /**
  * Guards reactive provider calls with the engine's low-level {@link CallExecution} steps, without
@@ -354,20 +353,19 @@ public final class GuardedFlux {
 				this.execution.release(attempt);
 				return Flux.error(error);
 			}
-			ErrorClassification classification = this.execution.classify(error);
-			Duration delay = this.execution.retryDelay(attempt, classification);
-			if (delay == null) {
-				return abandon(attempt, error, classification);
+			Decision.Retry retry = this.execution.decide(attempt, error);
+			if (retry == null) {
+				return giveUp(attempt, error);
 			}
-			return Mono.fromCallable(() -> this.execution.prepareRetry(attempt, delay, classification))
+			return Mono.fromCallable(() -> this.execution.prepareRetry(attempt, retry))
 				.subscribeOn(this.waiting)
 				.doOnError(ex -> this.execution.release(attempt))
-				.flatMapMany(ready -> ready ? attempt(attempt) : abandon(attempt, error, classification));
+				.flatMapMany(ready -> ready ? attempt(attempt) : giveUp(attempt, error));
 		}
 
-		private Flux<T> abandon(Attempt attempt, Throwable error, ErrorClassification classification) {
-			Throwable raise = this.execution.abandon(attempt, error, classification);
-			return (raise != null) ? Flux.error(raise) : admitNext();
+		private Flux<T> giveUp(Attempt attempt, Throwable error) {
+			return (this.execution.giveUp(attempt, error) instanceof Decision.Raise raise) ? Flux.error(raise.error())
+					: admitNext();
 		}
 
 		private Flux<T> exhausted() {

@@ -1,6 +1,5 @@
 package dev.llmguard.core.retry;
 
-import java.time.Duration;
 
 import org.springframework.retry.RetryContext;
 import org.springframework.retry.RetryPolicy;
@@ -11,6 +10,7 @@ import org.springframework.retry.context.RetryContextSupport;
 
 import dev.llmguard.core.Attempt;
 import dev.llmguard.core.CallExecution;
+import dev.llmguard.core.Decision;
 
 /**
  * The spring-retry policies of one model attempt: whether to retry comes from the call's
@@ -23,9 +23,8 @@ public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 	/** Set on the retry context when no request capacity came for the next attempt. */
 	public static final String NO_CAPACITY = "llm-guard.no-capacity";
 
-	private static final String DELAY = "llm-guard.delay";
-
-	private static final String CLASSIFICATION = "llm-guard.classification";
+	/** The {@link Decision.Retry} for the last failure, {@code null} when it is not retried. */
+	private static final String RETRY = "llm-guard.retry";
 
 	/** The retry count whose failure {@link #DELAY} was decided for. */
 	private static final String DECIDED_AT = "llm-guard.decided-at";
@@ -53,14 +52,12 @@ public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 		// on: answer as decided for this failure, or the last attempt allowed would never run
 		Integer failure = context.getRetryCount();
 		if (failure.equals(context.getAttribute(DECIDED_AT))) {
-			return context.getAttribute(DELAY) != null;
+			return context.getAttribute(RETRY) != null;
 		}
 		context.setAttribute(DECIDED_AT, failure);
-		ErrorClassification classification = this.execution.classify(last);
-		Duration delay = this.execution.retryDelay(this.attempt, classification);
-		context.setAttribute(DELAY, delay);
-		context.setAttribute(CLASSIFICATION, classification);
-		return delay != null;
+		Decision.Retry retry = this.execution.decide(this.attempt, last);
+		context.setAttribute(RETRY, retry);
+		return retry != null;
 	}
 
 	@Override
@@ -85,10 +82,8 @@ public final class GuardRetryPolicy implements RetryPolicy, BackOffPolicy {
 	@Override
 	public void backOff(BackOffContext backOffContext) throws BackOffInterruptedException {
 		RetryContext context = ((Pause) backOffContext).context;
-		Duration delay = (Duration) context.getAttribute(DELAY);
-		ErrorClassification classification = (ErrorClassification) context.getAttribute(CLASSIFICATION);
 		try {
-			if (!this.execution.prepareRetry(this.attempt, delay, classification)) {
+			if (!this.execution.prepareRetry(this.attempt, (Decision.Retry) context.getAttribute(RETRY))) {
 				context.setAttribute(NO_CAPACITY, true);
 			}
 		}
