@@ -106,11 +106,12 @@ public final class CallExecution {
 	}
 
 	/** The observer watching this call ({@link ObservedCall#NONE} when nobody does). */
-	ObservedCall observed() {
+	public ObservedCall observed() {
 		return this.observed;
 	}
 
-	void observe(ObservedCall observed) {
+	/** Lets an observer watch this call: it receives the call's events; the driver stops it. */
+	public void observe(ObservedCall observed) {
 		this.observed = observed;
 	}
 

@@ -549,8 +549,12 @@ public final class LlmGuardEngine implements AutoCloseable {
 		}
 	}
 
-	/** Starts watching a call on the calling thread; a failing observer never fails the call. */
-	private ObservedCall observe(CallRequest request) {
+	/**
+	 * Starts watching a call (a Micrometer observation, where the metrics module is present), for
+	 * entry points that drive the steps themselves (streams); a failing observer never fails the call.
+	 * @return the watched call: hand it to {@link CallExecution}'s observe, and stop it once
+	 */
+	public ObservedCall observe(CallRequest request) {
 		CallObserver current = this.observer;
 		if (current == CallObserver.NONE) {
 			return ObservedCall.NONE;

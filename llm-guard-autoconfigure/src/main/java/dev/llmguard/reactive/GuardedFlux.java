@@ -2,6 +2,7 @@ package dev.llmguard.reactive;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -18,6 +19,7 @@ import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.Usage;
+import dev.llmguard.core.event.ObservedCall;
 
 /**
  * Guards reactive provider calls with the engine's low-level {@link CallExecution} steps, without
@@ -221,7 +223,19 @@ public final class GuardedFlux {
 			if (this.wrapsRequests) {
 				this.execution.wrapRequests();
 			}
-			return admitNext().doOnCancel(this::cancel);
+			// a stream is observed like a call: the wait, each attempt and the settlement, until it ends
+			ObservedCall observed = this.engine.observe(this.request);
+			this.execution.observe(observed);
+			AtomicBoolean stopped = new AtomicBoolean();
+			return admitNext().doOnCancel(this::cancel).doOnEach(signal -> {
+				if ((signal.isOnComplete() || signal.isOnError()) && stopped.compareAndSet(false, true)) {
+					observed.stop(signal.getThrowable());
+				}
+			}).doOnCancel(() -> {
+				if (stopped.compareAndSet(false, true)) {
+					observed.stop(null);
+				}
+			});
 		}
 
 		private Flux<T> admitNext() {
@@ -250,7 +264,8 @@ public final class GuardedFlux {
 			return Flux.defer(() -> {
 				reset();
 				Publisher<T> source;
-				try (LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
+				try (ObservedCall.Scope observation = this.execution.observed().openScope();
+						LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
 					source = Objects.requireNonNull(this.operation.call(attempt.context()),
 							"the operation returned no publisher");
 				}

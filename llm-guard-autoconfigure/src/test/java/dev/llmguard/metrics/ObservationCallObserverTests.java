@@ -13,6 +13,7 @@ import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 
 import dev.llmguard.actuate.ObserveFixtures;
 import dev.llmguard.core.BudgetExceededException;
@@ -21,6 +22,8 @@ import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.Usage;
 import dev.llmguard.core.retry.ProviderResponseException;
+import dev.llmguard.reactive.ChunkReader;
+import dev.llmguard.reactive.GuardedFlux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -72,6 +75,55 @@ class ObservationCallObserverTests {
 			.hasHighCardinalityKeyValue("llm.guard.chain", "default")
 			.doesNotHaveError();
 		assertThat(this.events).containsExactly("llm.guard.wait", "llm.guard.attempt", "llm.guard.settle");
+	}
+
+	@Test
+	void aStreamIsAnObservationLikeACallWithTheSameEvents() {
+		CallRequest request = CallRequest.builder().chain("default").estimatedInputTokens(10L).build();
+
+		List<String> chunks = GuardedFlux
+			.flux(this.engine, request,
+					(context) -> Flux.just("a", "b").doOnComplete(() -> context.recordUsage(new Usage(10, 2))), null,
+					ChunkReader.TEXT)
+			.collectList()
+			.block(Duration.ofSeconds(10));
+
+		assertThat(chunks).containsExactly("a", "b");
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("llm.guard.call")
+			.that()
+			.hasBeenStarted()
+			.hasBeenStopped()
+			.hasLowCardinalityKeyValue("provider", "openai")
+			.hasLowCardinalityKeyValue("model", "gpt-4o")
+			.hasLowCardinalityKeyValue("outcome", "success")
+			.doesNotHaveError();
+		assertThat(this.events).containsExactly("llm.guard.wait", "llm.guard.attempt", "llm.guard.settle");
+	}
+
+	@Test
+	void aStreamedProviderCallNestsInsideTheStreamsObservation() {
+		CallRequest request = CallRequest.builder().chain("default").estimatedInputTokens(10L).build();
+
+		GuardedFlux.flux(this.engine, request, (context) -> Flux.just(
+				Observation.createNotStarted("gen_ai.client.operation", this.registry).observe(() -> "answer")), null,
+				ChunkReader.TEXT).blockLast(Duration.ofSeconds(10));
+
+		TestObservationRegistryAssert.assertThat(this.registry)
+			.hasObservationWithNameEqualTo("gen_ai.client.operation")
+			.that()
+			.hasParentObservationContextMatching((parent) -> "llm.guard.call".equals(parent.getName()));
+	}
+
+	@Test
+	void aCancelledStreamStopsItsObservation() {
+		CallRequest request = CallRequest.builder().chain("default").estimatedInputTokens(10L).build();
+
+		GuardedFlux.flux(this.engine, request, (context) -> Flux.just("a", "b", "c"), null, ChunkReader.TEXT)
+			.take(1)
+			.blockLast(Duration.ofSeconds(10));
+
+		assertThat(this.stopped).containsExactly("llm.guard.call");
 	}
 
 	@Test
