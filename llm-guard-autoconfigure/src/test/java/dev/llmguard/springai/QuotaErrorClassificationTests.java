@@ -18,8 +18,8 @@ import org.springframework.web.client.RestClient;
 
 import dev.llmguard.core.retry.ErrorClassification;
 import dev.llmguard.core.retry.FailureKind;
-import dev.llmguard.core.retry.ProviderErrorBodies;
 import dev.llmguard.http.RestClientErrorClassifier;
+import dev.llmguard.test.provider.ProviderErrorBodies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;

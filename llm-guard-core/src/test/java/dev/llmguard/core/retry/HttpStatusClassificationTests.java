@@ -2,9 +2,11 @@ package dev.llmguard.core.retry;
 
 import java.time.Duration;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
+
+import dev.llmguard.test.provider.ProviderErrorBodies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

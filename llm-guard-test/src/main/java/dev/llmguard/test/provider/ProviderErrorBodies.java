@@ -1,6 +1,9 @@
-package dev.llmguard.core.retry;
+package dev.llmguard.test.provider;
 
-/** 429 answers as the providers word them, for the classification tests. */
+/**
+ * 429 answers as OpenAI, Anthropic and Google word them, for tests of how a client classifies them
+ * (rate limit or exhausted quota).
+ */
 public final class ProviderErrorBodies {
 
 	/** OpenAI: the account has no credit left. */
