@@ -98,8 +98,7 @@ public final class LlmGuardAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		RateLimitedLlmAspect rateLimitedLlmAspect(LlmGuardEngine engine, LlmGuardProperties properties) {
-			Integer order = properties.getAspectOrder();
-			return new RateLimitedLlmAspect(engine, (order != null) ? order : RateLimitedLlmAspect.DEFAULT_ORDER,
+			return new RateLimitedLlmAspect(engine, properties.getAspectOrder(),
 					PromptTextExtractor.defaults(LlmGuardAutoConfiguration.class.getClassLoader()));
 		}
 

@@ -8,12 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.llmguard.annotation.RateLimitedLlmAspect;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.OnExceeded;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.core.Ordered;
 
 /**
  * Configuration properties of llm-guard ({@code llm.guard.*}).
@@ -30,9 +30,6 @@ import org.springframework.core.Ordered;
  */
 @ConfigurationProperties("llm.guard")
 public class LlmGuardProperties {
-
-	/** Default order of the {@code @RateLimitedLlm} aspect: late, but before the lowest-precedence advice. */
-	public static final int DEFAULT_ASPECT_ORDER = Ordered.LOWEST_PRECEDENCE - 10;
 
 	/**
 	 * Whether llm-guard is enabled. When false, none of its beans is created and calls are not
@@ -57,10 +54,10 @@ public class LlmGuardProperties {
 
 	/**
 	 * Order of the @RateLimitedLlm aspect (lower runs first, outside). Defaults to
-	 * Ordered.LOWEST_PRECEDENCE - 10, so transactional and other lowest-precedence advice runs
-	 * inside the guard.
+	 * Ordered.LOWEST_PRECEDENCE, innermost: caching, transactions and the application's own retries
+	 * wrap the guarded call, so a cache hit is not guarded and every retry is admitted on its own.
 	 */
-	private int aspectOrder = DEFAULT_ASPECT_ORDER;
+	private int aspectOrder = RateLimitedLlmAspect.DEFAULT_ORDER;
 
 	/**
 	 * USD per one million input tokens for a model without a configured or built-in price. Using

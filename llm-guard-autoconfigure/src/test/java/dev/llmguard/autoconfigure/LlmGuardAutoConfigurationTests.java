@@ -213,7 +213,7 @@ class LlmGuardAutoConfigurationTests {
 			LlmGuardProperties properties = context.getBean(LlmGuardProperties.class);
 			assertThat(properties.isEnabled()).isTrue();
 			assertThat(properties.getBackend()).isEqualTo(LlmGuardProperties.Backend.MEMORY);
-			assertThat(properties.getAspectOrder()).isEqualTo(Integer.MAX_VALUE - 10);
+			assertThat(properties.getAspectOrder()).isEqualTo(Integer.MAX_VALUE);
 			assertThat(properties.getSpringAi().isEnabled()).isTrue();
 			assertThat(properties.getRedis().getKeyPrefix()).isEqualTo("llm-guard");
 			assertThat(properties.getRedis().getOnFailure()).isEqualTo(LlmGuardProperties.RedisFailureMode.FAIL_OPEN);
