@@ -64,7 +64,7 @@ public final class LlmGuardConfigurationValidator {
 		if (properties.getBackend() == null) {
 			throw missing(PREFIX + "backend", "Set llm.guard.backend to memory or redis.");
 		}
-		LlmGuardProperties.Redis redis = properties.getRedis();
+		RedisBackendProperties redis = properties.getRedis();
 		if (redis.getKeyPrefix() == null || redis.getKeyPrefix().isBlank()) {
 			throw missing(PREFIX + "redis.key-prefix",
 					"Set llm.guard.redis.key-prefix to a non-empty prefix such as llm-guard.");
@@ -80,7 +80,7 @@ public final class LlmGuardConfigurationValidator {
 		validatePriority(properties.getPriority().getReserve());
 	}
 
-	private static void validateRetry(LlmGuardProperties.Retry retry) {
+	private static void validateRetry(RetryProperties retry) {
 		String prefix = PREFIX + "retry.";
 		if (retry.getMaxAttempts() < 1) {
 			throw new InvalidLlmGuardConfigurationException(prefix + "max-attempts", retry.getMaxAttempts(),
@@ -102,7 +102,7 @@ public final class LlmGuardConfigurationValidator {
 		}
 	}
 
-	private static void validatePriority(LlmGuardProperties.Priority.Reserve reserve) {
+	private static void validatePriority(PriorityProperties.Reserve reserve) {
 		String prefix = PREFIX + "priority.reserve.";
 		requireReserve(prefix + "normal", reserve.getNormal());
 		requireReserve(prefix + "low", reserve.getLow());
@@ -122,7 +122,7 @@ public final class LlmGuardConfigurationValidator {
 		}
 	}
 
-	private static void validateProvider(String name, LlmGuardProperties.Provider provider) {
+	private static void validateProvider(String name, ProviderProperties provider) {
 		String prefix = PREFIX + "providers." + element(name) + ".";
 		String baseUrl = provider.getBaseUrl();
 		if (baseUrl != null && !baseUrl.isBlank() && !isHttpUrl(baseUrl)) {
@@ -147,7 +147,7 @@ public final class LlmGuardConfigurationValidator {
 		provider.getModels().forEach((modelName, model) -> validateModel(prefix, modelName, model));
 	}
 
-	private static void validateModel(String providerPrefix, String name, LlmGuardProperties.Model model) {
+	private static void validateModel(String providerPrefix, String name, ModelProperties model) {
 		String prefix = providerPrefix + "models." + element(name) + ".";
 		requirePrice(prefix + "input-price", model.getInputPrice(), false);
 		requirePrice(prefix + "cached-input-price", model.getCachedInputPrice(), false);
@@ -178,7 +178,7 @@ public final class LlmGuardConfigurationValidator {
 		validateLimits(prefix, model);
 	}
 
-	private static void validateLimits(String prefix, LlmGuardProperties.Limits limits) {
+	private static void validateLimits(String prefix, RateLimitProperties limits) {
 		requirePositiveLimit(prefix + "requests-per-minute", limits.getRequestsPerMinute());
 		requirePositiveLimit(prefix + "tokens-per-minute", limits.getTokensPerMinute());
 		requirePositiveLimit(prefix + "input-tokens-per-minute", limits.getInputTokensPerMinute());
@@ -194,8 +194,8 @@ public final class LlmGuardConfigurationValidator {
 		}
 	}
 
-	private static void validateChain(String name, LlmGuardProperties.Chain chain,
-			Map<String, LlmGuardProperties.Provider> providers) {
+	private static void validateChain(String name, ChainProperties chain,
+			Map<String, ProviderProperties> providers) {
 		String prefix = PREFIX + "chains." + element(name) + ".";
 		List<String> models = chain.getModels();
 		if (models == null || models.isEmpty()) {
@@ -216,16 +216,16 @@ public final class LlmGuardConfigurationValidator {
 						"Write each model of the chain as provider/model, for example openai/gpt-4o"
 								+ knownModelsSentence(providers));
 			}
-			String unknown = unknownModelProblem(ref, providers, LlmGuardProperties.Provider::getModels);
+			String unknown = unknownModelProblem(ref, providers, ProviderProperties::getModels);
 			if (unknown != null) {
 				throw new InvalidLlmGuardConfigurationException(key, value, unknown,
-						unknownModelAction(ref, providers, LlmGuardProperties.Provider::getModels));
+						unknownModelAction(ref, providers, ProviderProperties::getModels));
 			}
 		}
 		requireNotNegative(prefix + "cooldown", chain.getCooldown());
 	}
 
-	private static void validateBudget(String name, LlmGuardProperties.Budget budget) {
+	private static void validateBudget(String name, BudgetProperties budget) {
 		String prefix = PREFIX + "budgets." + element(name) + ".";
 		if (budget.getMaxCost() == null && budget.getMaxTokens() == null) {
 			throw new InvalidLlmGuardConfigurationException(prefix + "max-cost", null,
@@ -258,7 +258,7 @@ public final class LlmGuardConfigurationValidator {
 		}
 	}
 
-	private static void validateTool(String name, LlmGuardProperties.Tool tool) {
+	private static void validateTool(String name, ToolProperties tool) {
 		String prefix = PREFIX + "tools." + element(name) + ".";
 		if (tool.getLimit() == null) {
 			throw missing(prefix + "limit", "Set " + prefix + "limit to the calls allowed per window, for example 100.");
@@ -336,8 +336,8 @@ public final class LlmGuardConfigurationValidator {
 			.collect(Collectors.joining(", "));
 	}
 
-	private static String knownModelsSentence(Map<String, LlmGuardProperties.Provider> providers) {
-		return "; configured: " + describeModels(providers, LlmGuardProperties.Provider::getModels) + ".";
+	private static String knownModelsSentence(Map<String, ProviderProperties> providers) {
+		return "; configured: " + describeModels(providers, ProviderProperties::getModels) + ".";
 	}
 
 	/** A map key as Spring Boot expects it in a property name: in brackets unless it is a plain word. */

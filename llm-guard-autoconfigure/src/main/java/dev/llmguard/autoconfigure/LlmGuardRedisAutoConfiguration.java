@@ -24,7 +24,6 @@ import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.redis.RedisBucketStore;
 import dev.llmguard.redis.RedisBudgetLedger;
 import dev.llmguard.redis.RedisCooldownStore;
-import dev.llmguard.redis.RedisFailureMode;
 import dev.llmguard.redis.RedisGuardBackend;
 import dev.llmguard.redis.RedisGuardOptions;
 
@@ -74,13 +73,10 @@ public final class LlmGuardRedisAutoConfiguration {
 
 	/** {@code llm.guard.redis.*} as the backend's options. */
 	static RedisGuardOptions options(Environment environment) {
-		LlmGuardProperties.Redis redis = Binder.get(environment)
-			.bind("llm.guard.redis", LlmGuardProperties.Redis.class)
-			.orElseGet(LlmGuardProperties.Redis::new);
-		return new RedisGuardOptions(redis.getKeyPrefix(),
-				(redis.getOnFailure() == LlmGuardProperties.RedisFailureMode.FAIL_CLOSED) ? RedisFailureMode.FAIL_CLOSED
-						: RedisFailureMode.FAIL_OPEN,
-				redis.getTimeout(), redis.getReservationLease(), redis.getIdleTtl(), redis.getRetryInterval());
+		return Binder.get(environment)
+			.bind("llm.guard.redis", RedisBackendProperties.class)
+			.orElseGet(RedisBackendProperties::new)
+			.toOptions();
 	}
 
 	/** Health: DOWN while Redis does not answer a PING. */
