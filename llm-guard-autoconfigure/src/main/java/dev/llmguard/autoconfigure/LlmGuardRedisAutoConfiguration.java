@@ -3,6 +3,7 @@ package dev.llmguard.autoconfigure;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -41,11 +42,10 @@ public final class LlmGuardRedisAutoConfiguration {
 	@ConditionalOnMissingBean
 	RedisGuardBackend llmGuardRedisBackend(LlmGuardProperties properties,
 			ObjectProvider<LettuceConnectionFactory> connectionFactory, ObjectProvider<GuardClock> clock,
-			ObjectProvider<GuardListener> listeners) {
-		LettuceConnectionFactory factory = connectionFactory.getIfUnique();
-		if (factory == null) {
-			throw LlmGuardConfigurationValidator.missingRedisConnection(true);
-		}
+			ObjectProvider<GuardListener> listeners, ConfigurableListableBeanFactory beanFactory) {
+		// created before the engine: say what is missing before asking for the connection
+		LlmGuardConfigurationValidator.validateBackend(properties, beanFactory);
+		LettuceConnectionFactory factory = connectionFactory.getObject();
 		// listeners are looked up when an event happens: they may depend on the engine built from these stores
 		GuardListener events = (event) -> listeners.orderedStream().forEach((listener) -> listener.onEvent(event));
 		return new RedisGuardBackend(factory::getRequiredNativeClient, properties.getRedis().toOptions(),
