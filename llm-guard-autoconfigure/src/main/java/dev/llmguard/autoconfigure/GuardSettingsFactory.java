@@ -39,8 +39,8 @@ public final class GuardSettingsFactory {
 	 */
 	public static GuardSettings create(LlmGuardProperties properties) {
 		LlmGuardConfigurationValidator.validate(properties);
-		LlmGuardProperties.Retry retry = properties.getRetry();
-		LlmGuardProperties.Priority.Reserve reserve = properties.getPriority().getReserve();
+		RetryProperties retry = properties.getRetry();
+		PriorityProperties.Reserve reserve = properties.getPriority().getReserve();
 		GuardSettings.Builder builder = GuardSettings.builder()
 			.headroom(properties.getHeadroom())
 			.zone(properties.getZone())
@@ -64,7 +64,7 @@ public final class GuardSettingsFactory {
 		return builder.build();
 	}
 
-	private static ProviderSpec provider(String name, LlmGuardProperties.Provider provider) {
+	private static ProviderSpec provider(String name, ProviderProperties provider) {
 		Map<String, ModelSpec> models = new LinkedHashMap<>();
 		provider.getModels()
 			.forEach((modelName, model) -> models.put(modelName, new ModelSpec(new ModelRef(name, modelName),
@@ -74,7 +74,7 @@ public final class GuardSettingsFactory {
 				provider.getMaxConcurrent(), maxWait, models);
 	}
 
-	private static ModelPrice price(LlmGuardProperties.Model model) {
+	private static ModelPrice price(ModelProperties model) {
 		if (model.getInputPrice() == null && model.getOutputPrice() == null) {
 			return null;
 		}
@@ -82,7 +82,7 @@ public final class GuardSettingsFactory {
 				model.getCacheWritePrice());
 	}
 
-	private static RateLimits limits(LlmGuardProperties.Limits limits) {
+	private static RateLimits limits(RateLimitProperties limits) {
 		return new RateLimits(limits.getRequestsPerMinute(), limits.getTokensPerMinute(),
 				limits.getInputTokensPerMinute(), limits.getOutputTokensPerMinute(), limits.getRequestsPerDay(),
 				limits.getTokensPerDay());

@@ -18,12 +18,11 @@ import dev.llmguard.core.retry.ErrorClassifier;
 import dev.llmguard.core.token.TokenEstimator;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,8 +39,6 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBooleanProperty(name = "llm.guard.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LlmGuardProperties.class)
 public final class LlmGuardAutoConfiguration {
-
-	static final String REDIS_CONNECTION_FACTORY = "org.springframework.data.redis.connection.RedisConnectionFactory";
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -63,7 +60,8 @@ public final class LlmGuardAutoConfiguration {
 			ObjectProvider<BudgetLedger> ledger, ObjectProvider<CooldownStore> cooldowns,
 			ObjectProvider<TokenEstimator> estimator, ObjectProvider<ErrorClassifier> classifiers,
 			ObjectProvider<UsageExtractor> usageExtractors, ObjectProvider<GuardListener> listeners,
-			ObjectProvider<CallObserver> callObserver) {
+			ObjectProvider<CallObserver> callObserver, ConfigurableListableBeanFactory beanFactory) {
+		LlmGuardConfigurationValidator.validateBackend(properties, beanFactory);
 		return LlmGuardEngine.builder(settings)
 			.clock(clock)
 			.bucketStore(bucketStore.getIfAvailable())
@@ -98,54 +96,8 @@ public final class LlmGuardAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		RateLimitedLlmAspect rateLimitedLlmAspect(LlmGuardEngine engine, LlmGuardProperties properties) {
-			Integer order = properties.getAspectOrder();
-			return new RateLimitedLlmAspect(engine, (order != null) ? order : RateLimitedLlmAspect.DEFAULT_ORDER,
+			return new RateLimitedLlmAspect(engine, properties.getAspectOrder(),
 					PromptTextExtractor.defaults(LlmGuardAutoConfiguration.class.getClassLoader()));
-		}
-
-	}
-
-	/**
-	 * Stops start-up when {@code backend: redis} has no Redis connection to use; the Redis backend
-	 * itself is configured elsewhere and only needs a {@code RedisConnectionFactory}.
-	 */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnProperty(name = "llm.guard.backend", havingValue = "redis")
-	static final class RedisBackendCheckConfiguration {
-
-		@Configuration(proxyBeanMethods = false)
-		@ConditionalOnMissingClass(REDIS_CONNECTION_FACTORY)
-		static final class SpringDataRedisMissing {
-
-			SpringDataRedisMissing() {
-				throw LlmGuardConfigurationValidator.missingRedisConnection(false);
-			}
-
-		}
-
-		@Configuration(proxyBeanMethods = false)
-		@ConditionalOnClass(name = REDIS_CONNECTION_FACTORY)
-		@ConditionalOnMissingClass("io.github.bucket4j.redis.lettuce.Bucket4jLettuce")
-		static final class Bucket4jLettuceMissing {
-
-			Bucket4jLettuceMissing() {
-				throw new InvalidLlmGuardConfigurationException("llm.guard.backend", "redis",
-						"Bucket4j's Lettuce integration (com.bucket4j:bucket4j_jdk17-lettuce) is not on the class path",
-						"Use llm-guard-starter, which brings it, or add com.bucket4j:bucket4j_jdk17-lettuce; "
-								+ "or set llm.guard.backend=memory.");
-			}
-
-		}
-
-		@Configuration(proxyBeanMethods = false)
-		@ConditionalOnClass(name = REDIS_CONNECTION_FACTORY)
-		@ConditionalOnMissingBean(type = REDIS_CONNECTION_FACTORY)
-		static final class RedisConnectionFactoryMissing {
-
-			RedisConnectionFactoryMissing() {
-				throw LlmGuardConfigurationValidator.missingRedisConnection(true);
-			}
-
 		}
 
 	}

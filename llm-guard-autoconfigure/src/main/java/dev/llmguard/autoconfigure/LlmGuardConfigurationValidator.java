@@ -14,6 +14,11 @@ import java.util.stream.Collectors;
 import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ProviderSpec;
+import dev.llmguard.redis.RedisGuardOptions;
+
+import org.springframework.beans.factory.BeanFactoryUtils;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.util.ClassUtils;
 
 /**
  * Checks {@code llm.guard.*} before the engine is built, so that a mistake stops start-up with the
@@ -27,11 +32,16 @@ import dev.llmguard.core.config.ProviderSpec;
  * {@code low >= normal}; {@code retry.max-attempts >= 1}, {@code retry.multiplier >= 1},
  * {@code max-backoff >= initial-backoff}; chains with at least one model, each a known
  * {@code provider/model}; budgets with {@code max-cost} and/or {@code max-tokens}, both positive;
- * {@code guard-other-requests} only with a {@code base-url}.
+ * {@code guard-other-requests} only with a {@code base-url}; with {@code backend: redis}, what the
+ * Redis backend needs to start ({@link #validateBackend}).
  */
 public final class LlmGuardConfigurationValidator {
 
 	static final String PREFIX = "llm.guard.";
+
+	private static final String REDIS_CONNECTION_FACTORY = "org.springframework.data.redis.connection.RedisConnectionFactory";
+
+	private static final String BUCKET4J_LETTUCE = "io.github.bucket4j.redis.lettuce.Bucket4jLettuce";
 
 	private LlmGuardConfigurationValidator() {
 	}
@@ -64,7 +74,7 @@ public final class LlmGuardConfigurationValidator {
 		if (properties.getBackend() == null) {
 			throw missing(PREFIX + "backend", "Set llm.guard.backend to memory or redis.");
 		}
-		LlmGuardProperties.Redis redis = properties.getRedis();
+		RedisBackendProperties redis = properties.getRedis();
 		if (redis.getKeyPrefix() == null || redis.getKeyPrefix().isBlank()) {
 			throw missing(PREFIX + "redis.key-prefix",
 					"Set llm.guard.redis.key-prefix to a non-empty prefix such as llm-guard.");
@@ -80,7 +90,7 @@ public final class LlmGuardConfigurationValidator {
 		validatePriority(properties.getPriority().getReserve());
 	}
 
-	private static void validateRetry(LlmGuardProperties.Retry retry) {
+	private static void validateRetry(RetryProperties retry) {
 		String prefix = PREFIX + "retry.";
 		if (retry.getMaxAttempts() < 1) {
 			throw new InvalidLlmGuardConfigurationException(prefix + "max-attempts", retry.getMaxAttempts(),
@@ -102,7 +112,7 @@ public final class LlmGuardConfigurationValidator {
 		}
 	}
 
-	private static void validatePriority(LlmGuardProperties.Priority.Reserve reserve) {
+	private static void validatePriority(PriorityProperties.Reserve reserve) {
 		String prefix = PREFIX + "priority.reserve.";
 		requireReserve(prefix + "normal", reserve.getNormal());
 		requireReserve(prefix + "low", reserve.getLow());
@@ -122,7 +132,7 @@ public final class LlmGuardConfigurationValidator {
 		}
 	}
 
-	private static void validateProvider(String name, LlmGuardProperties.Provider provider) {
+	private static void validateProvider(String name, ProviderProperties provider) {
 		String prefix = PREFIX + "providers." + element(name) + ".";
 		String baseUrl = provider.getBaseUrl();
 		if (baseUrl != null && !baseUrl.isBlank() && !isHttpUrl(baseUrl)) {
@@ -147,7 +157,7 @@ public final class LlmGuardConfigurationValidator {
 		provider.getModels().forEach((modelName, model) -> validateModel(prefix, modelName, model));
 	}
 
-	private static void validateModel(String providerPrefix, String name, LlmGuardProperties.Model model) {
+	private static void validateModel(String providerPrefix, String name, ModelProperties model) {
 		String prefix = providerPrefix + "models." + element(name) + ".";
 		requirePrice(prefix + "input-price", model.getInputPrice(), false);
 		requirePrice(prefix + "cached-input-price", model.getCachedInputPrice(), false);
@@ -178,7 +188,7 @@ public final class LlmGuardConfigurationValidator {
 		validateLimits(prefix, model);
 	}
 
-	private static void validateLimits(String prefix, LlmGuardProperties.Limits limits) {
+	private static void validateLimits(String prefix, RateLimitProperties limits) {
 		requirePositiveLimit(prefix + "requests-per-minute", limits.getRequestsPerMinute());
 		requirePositiveLimit(prefix + "tokens-per-minute", limits.getTokensPerMinute());
 		requirePositiveLimit(prefix + "input-tokens-per-minute", limits.getInputTokensPerMinute());
@@ -194,8 +204,8 @@ public final class LlmGuardConfigurationValidator {
 		}
 	}
 
-	private static void validateChain(String name, LlmGuardProperties.Chain chain,
-			Map<String, LlmGuardProperties.Provider> providers) {
+	private static void validateChain(String name, ChainProperties chain,
+			Map<String, ProviderProperties> providers) {
 		String prefix = PREFIX + "chains." + element(name) + ".";
 		List<String> models = chain.getModels();
 		if (models == null || models.isEmpty()) {
@@ -216,16 +226,16 @@ public final class LlmGuardConfigurationValidator {
 						"Write each model of the chain as provider/model, for example openai/gpt-4o"
 								+ knownModelsSentence(providers));
 			}
-			String unknown = unknownModelProblem(ref, providers, LlmGuardProperties.Provider::getModels);
+			String unknown = unknownModelProblem(ref, providers, ProviderProperties::getModels);
 			if (unknown != null) {
 				throw new InvalidLlmGuardConfigurationException(key, value, unknown,
-						unknownModelAction(ref, providers, LlmGuardProperties.Provider::getModels));
+						unknownModelAction(ref, providers, ProviderProperties::getModels));
 			}
 		}
 		requireNotNegative(prefix + "cooldown", chain.getCooldown());
 	}
 
-	private static void validateBudget(String name, LlmGuardProperties.Budget budget) {
+	private static void validateBudget(String name, BudgetProperties budget) {
 		String prefix = PREFIX + "budgets." + element(name) + ".";
 		if (budget.getMaxCost() == null && budget.getMaxTokens() == null) {
 			throw new InvalidLlmGuardConfigurationException(prefix + "max-cost", null,
@@ -258,7 +268,7 @@ public final class LlmGuardConfigurationValidator {
 		}
 	}
 
-	private static void validateTool(String name, LlmGuardProperties.Tool tool) {
+	private static void validateTool(String name, ToolProperties tool) {
 		String prefix = PREFIX + "tools." + element(name) + ".";
 		if (tool.getLimit() == null) {
 			throw missing(prefix + "limit", "Set " + prefix + "limit to the calls allowed per window, for example 100.");
@@ -275,14 +285,58 @@ public final class LlmGuardConfigurationValidator {
 		}
 	}
 
-	// The Redis backend itself is built elsewhere; this only explains why it cannot start.
-	static InvalidLlmGuardConfigurationException missingRedisConnection(boolean dataRedisPresent) {
+	/**
+	 * Checks that the backend can start. With {@code llm.guard.backend=redis} that takes Spring Data
+	 * Redis and Bucket4j's Lettuce integration on the class path, a {@code RedisConnectionFactory}
+	 * bean, and {@code llm.guard.redis.*} values the backend accepts; the memory backend needs
+	 * nothing.
+	 * @param properties the bound properties
+	 * @param beanFactory where the libraries and the connection factory are looked for
+	 * @throws InvalidLlmGuardConfigurationException when the backend cannot start
+	 */
+	static void validateBackend(LlmGuardProperties properties, ConfigurableListableBeanFactory beanFactory) {
+		if (properties.getBackend() != LlmGuardProperties.Backend.REDIS) {
+			return;
+		}
+		ClassLoader classLoader = beanFactory.getBeanClassLoader();
+		if (!ClassUtils.isPresent(REDIS_CONNECTION_FACTORY, classLoader)) {
+			throw missingRedisConnection(false);
+		}
+		if (!ClassUtils.isPresent(BUCKET4J_LETTUCE, classLoader)) {
+			throw new InvalidLlmGuardConfigurationException(PREFIX + "backend", "redis",
+					"Bucket4j's Lettuce integration (com.bucket4j:bucket4j_jdk17-lettuce) is not on the class path",
+					"Use llm-guard-starter, which brings it, or add com.bucket4j:bucket4j_jdk17-lettuce; "
+							+ "or set llm.guard.backend=memory.");
+		}
+		Class<?> connectionFactory = ClassUtils.resolveClassName(REDIS_CONNECTION_FACTORY, classLoader);
+		if (BeanFactoryUtils.beanNamesForTypeIncludingAncestors(beanFactory, connectionFactory, true, false).length == 0) {
+			throw missingRedisConnection(true);
+		}
+		validateRedisOptions(properties.getRedis());
+	}
+
+	private static InvalidLlmGuardConfigurationException missingRedisConnection(boolean dataRedisPresent) {
 		String problem = dataRedisPresent
 				? "the Redis backend needs a Redis connection, but there is no RedisConnectionFactory bean"
 				: "the Redis backend needs a Redis connection, but Spring Data Redis is not on the classpath";
 		return new InvalidLlmGuardConfigurationException(PREFIX + "backend", "redis", problem,
 				"Add spring-boot-starter-data-redis and point spring.data.redis.* (host and port, or url) at your Redis, "
 						+ "or set llm.guard.backend=memory to keep limits and budgets in this instance.");
+	}
+
+	// What RedisGuardOptions would refuse, said with the key and the fix.
+	private static void validateRedisOptions(RedisBackendProperties redis) {
+		String prefix = PREFIX + "redis.";
+		if (!RedisGuardOptions.isValidKeyPrefix(redis.getKeyPrefix())) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "key-prefix", redis.getKeyPrefix(),
+					"a key prefix must be 1 to 64 printable ASCII characters without spaces or braces "
+							+ "(braces are Redis Cluster hash tags)",
+					"Set llm.guard.redis.key-prefix to a short name such as llm-guard or my-app.");
+		}
+		requirePositive(prefix + "timeout", redis.getTimeout());
+		requirePositive(prefix + "reservation-lease", redis.getReservationLease());
+		requirePositive(prefix + "idle-ttl", redis.getIdleTtl());
+		requirePositive(prefix + "retry-interval", redis.getRetryInterval());
 	}
 
 	/**
@@ -336,8 +390,8 @@ public final class LlmGuardConfigurationValidator {
 			.collect(Collectors.joining(", "));
 	}
 
-	private static String knownModelsSentence(Map<String, LlmGuardProperties.Provider> providers) {
-		return "; configured: " + describeModels(providers, LlmGuardProperties.Provider::getModels) + ".";
+	private static String knownModelsSentence(Map<String, ProviderProperties> providers) {
+		return "; configured: " + describeModels(providers, ProviderProperties::getModels) + ".";
 	}
 
 	/** A map key as Spring Boot expects it in a property name: in brackets unless it is a plain word. */
@@ -383,6 +437,16 @@ public final class LlmGuardConfigurationValidator {
 		if (value.isNegative()) {
 			throw new InvalidLlmGuardConfigurationException(key, value, "the duration must not be negative",
 					"Set " + key + " to a duration of 0 or more, such as 30s.");
+		}
+	}
+
+	private static void requirePositive(String key, Duration value) {
+		if (value == null) {
+			throw missing(key, "Set " + key + " to a duration such as 1s, or remove it to use the default.");
+		}
+		if (value.isNegative() || value.isZero()) {
+			throw new InvalidLlmGuardConfigurationException(key, value, "the duration must be longer than 0",
+					"Set " + key + " to a positive duration, or remove it to use the default.");
 		}
 	}
 

@@ -1,19 +1,17 @@
 package dev.llmguard.autoconfigure;
 
-import java.time.Duration;
-import java.time.ZoneId;
-
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.llmguard.core.CooldownStore;
@@ -24,32 +22,33 @@ import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.redis.RedisBucketStore;
 import dev.llmguard.redis.RedisBudgetLedger;
 import dev.llmguard.redis.RedisCooldownStore;
-import dev.llmguard.redis.RedisFailureMode;
 import dev.llmguard.redis.RedisGuardBackend;
-import dev.llmguard.redis.RedisGuardOptions;
 
 /**
  * The Redis backend ({@code llm.guard.backend=redis}): buckets, budget ledger and cooldowns shared
- * by every instance, on the application's own Spring Data Redis (Lettuce) client. Runs before
- * {@code LlmGuardAutoConfiguration}, which builds the engine from these stores.
+ * by every instance, on the application's own Spring Data Redis (Lettuce) client, with the options
+ * bound under {@code llm.guard.redis.*}. Runs before {@code LlmGuardAutoConfiguration}, which builds
+ * the engine from these stores. Switched off by {@code llm.guard.enabled=false}.
  */
 @AutoConfiguration(beforeName = "dev.llmguard.autoconfigure.LlmGuardAutoConfiguration",
 		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass({ LettuceConnectionFactory.class, Bucket4jLettuce.class })
+@ConditionalOnBooleanProperty(name = "llm.guard.enabled", matchIfMissing = true)
 @ConditionalOnProperty(prefix = "llm.guard", name = "backend", havingValue = "redis")
+@EnableConfigurationProperties(LlmGuardProperties.class)
 public final class LlmGuardRedisAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	RedisGuardBackend llmGuardRedisBackend(ObjectProvider<LettuceConnectionFactory> connectionFactory,
-			ObjectProvider<GuardClock> clock, ObjectProvider<GuardListener> listeners, Environment environment) {
-		LettuceConnectionFactory factory = connectionFactory.getIfUnique();
-		if (factory == null) {
-			throw LlmGuardConfigurationValidator.missingRedisConnection(true);
-		}
+	RedisGuardBackend llmGuardRedisBackend(LlmGuardProperties properties,
+			ObjectProvider<LettuceConnectionFactory> connectionFactory, ObjectProvider<GuardClock> clock,
+			ObjectProvider<GuardListener> listeners, ConfigurableListableBeanFactory beanFactory) {
+		// created before the engine: say what is missing before asking for the connection
+		LlmGuardConfigurationValidator.validateBackend(properties, beanFactory);
+		LettuceConnectionFactory factory = connectionFactory.getObject();
 		// listeners are looked up when an event happens: they may depend on the engine built from these stores
 		GuardListener events = (event) -> listeners.orderedStream().forEach((listener) -> listener.onEvent(event));
-		return new RedisGuardBackend(factory::getRequiredNativeClient, options(environment),
+		return new RedisGuardBackend(factory::getRequiredNativeClient, properties.getRedis().toOptions(),
 				clock.getIfAvailable(GuardClock::system), events);
 	}
 
@@ -61,26 +60,14 @@ public final class LlmGuardRedisAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(BudgetLedger.class)
-	RedisBudgetLedger llmGuardRedisBudgetLedger(RedisGuardBackend backend, Environment environment) {
-		String zone = Binder.get(environment).bind("llm.guard.zone", String.class).orElse("UTC");
-		return new RedisBudgetLedger(backend, ZoneId.of(zone));
+	RedisBudgetLedger llmGuardRedisBudgetLedger(RedisGuardBackend backend, LlmGuardProperties properties) {
+		return new RedisBudgetLedger(backend, properties.getZone());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(CooldownStore.class)
 	RedisCooldownStore llmGuardRedisCooldownStore(RedisGuardBackend backend) {
 		return new RedisCooldownStore(backend);
-	}
-
-	/** {@code llm.guard.redis.*} as the backend's options. */
-	static RedisGuardOptions options(Environment environment) {
-		LlmGuardProperties.Redis redis = Binder.get(environment)
-			.bind("llm.guard.redis", LlmGuardProperties.Redis.class)
-			.orElseGet(LlmGuardProperties.Redis::new);
-		return new RedisGuardOptions(redis.getKeyPrefix(),
-				(redis.getOnFailure() == LlmGuardProperties.RedisFailureMode.FAIL_CLOSED) ? RedisFailureMode.FAIL_CLOSED
-						: RedisFailureMode.FAIL_OPEN,
-				redis.getTimeout(), redis.getReservationLease(), redis.getIdleTtl(), redis.getRetryInterval());
 	}
 
 	/** Health: DOWN while Redis does not answer a PING. */

@@ -34,6 +34,16 @@ public record RedisGuardOptions(String keyPrefix, RedisFailureMode onFailure, Du
 		positive("retry-interval", retryInterval);
 	}
 
+	/**
+	 * Whether a key prefix can be used: 1 to 64 printable ASCII characters without spaces or braces
+	 * (braces are Redis Cluster hash tags).
+	 * @param keyPrefix the prefix
+	 * @return whether the backend accepts it
+	 */
+	public static boolean isValidKeyPrefix(String keyPrefix) {
+		return RedisKeys.isValidPrefix(keyPrefix);
+	}
+
 	private static void positive(String name, Duration value) {
 		if (value == null || value.isNegative() || value.isZero()) {
 			throw new IllegalArgumentException("llm.guard.redis." + name + " must be a positive duration, was " + value);

@@ -42,11 +42,15 @@ final class RedisKeys {
 	}
 
 	static void checkPrefix(String prefix) {
-		if (prefix == null || prefix.isEmpty() || prefix.length() > 64 || prefix.contains("{") || prefix.contains("}")
-				|| prefix.chars().anyMatch((c) -> c <= ' ' || c > '~')) {
+		if (!isValidPrefix(prefix)) {
 			throw new IllegalArgumentException("llm.guard.redis.key-prefix must be 1 to 64 printable ASCII characters "
 					+ "without spaces or braces (braces are Redis Cluster hash tags), was '" + prefix + "'");
 		}
+	}
+
+	static boolean isValidPrefix(String prefix) {
+		return prefix != null && !prefix.isEmpty() && prefix.length() <= 64 && !prefix.contains("{")
+				&& !prefix.contains("}") && prefix.chars().noneMatch((c) -> c <= ' ' || c > '~');
 	}
 
 	String prefix() {

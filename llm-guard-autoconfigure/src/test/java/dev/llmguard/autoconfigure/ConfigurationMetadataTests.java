@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
 
+import dev.llmguard.annotation.RateLimitedLlmAspect;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,7 +39,7 @@ class ConfigurationMetadataTests {
 		assertThat(properties.get("llm.guard.headroom").get("defaultValue").asDouble()).isEqualTo(0.8);
 		assertThat(properties.get("llm.guard.retry.max-attempts").get("defaultValue").asInt()).isEqualTo(5);
 		assertThat(properties.get("llm.guard.aspect-order").get("defaultValue").asInt())
-			.isEqualTo(LlmGuardProperties.DEFAULT_ASPECT_ORDER);
+			.isEqualTo(RateLimitedLlmAspect.DEFAULT_ORDER);
 		assertThat(metadata.get("hints").findValuesAsString("name")).contains("llm.guard.backend",
 				"llm.guard.redis.on-failure");
 	}

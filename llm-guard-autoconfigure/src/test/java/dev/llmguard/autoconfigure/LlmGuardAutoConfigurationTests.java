@@ -19,6 +19,7 @@ import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
 import dev.llmguard.core.config.RetrySettings;
 import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.redis.RedisFailureMode;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -135,7 +136,7 @@ class LlmGuardAutoConfigurationTests {
 			assertThat(properties.getSpringAi().isEnabled()).isFalse();
 			assertThat(properties.getRedis().getKeyPrefix()).isEqualTo("my-app");
 			assertThat(properties.getRedis().getOnFailure())
-				.isEqualTo(LlmGuardProperties.RedisFailureMode.FAIL_CLOSED);
+				.isEqualTo(RedisFailureMode.FAIL_CLOSED);
 			assertThat(properties.getEvents().getBufferSize()).isEqualTo(50);
 			assertThat(properties.getProviders().get("openai").isGuardOtherRequests()).isTrue();
 			assertThat(properties.getProviders().get("anthropic").isGuardOtherRequests()).isFalse();
@@ -213,10 +214,10 @@ class LlmGuardAutoConfigurationTests {
 			LlmGuardProperties properties = context.getBean(LlmGuardProperties.class);
 			assertThat(properties.isEnabled()).isTrue();
 			assertThat(properties.getBackend()).isEqualTo(LlmGuardProperties.Backend.MEMORY);
-			assertThat(properties.getAspectOrder()).isEqualTo(Integer.MAX_VALUE - 10);
+			assertThat(properties.getAspectOrder()).isEqualTo(Integer.MAX_VALUE);
 			assertThat(properties.getSpringAi().isEnabled()).isTrue();
 			assertThat(properties.getRedis().getKeyPrefix()).isEqualTo("llm-guard");
-			assertThat(properties.getRedis().getOnFailure()).isEqualTo(LlmGuardProperties.RedisFailureMode.FAIL_OPEN);
+			assertThat(properties.getRedis().getOnFailure()).isEqualTo(RedisFailureMode.FAIL_OPEN);
 			assertThat(properties.getEvents().getBufferSize()).isEqualTo(200);
 			GuardSettings settings = context.getBean(GuardSettings.class);
 			assertThat(settings.headroom()).isEqualTo(0.8);
@@ -251,7 +252,7 @@ class LlmGuardAutoConfigurationTests {
 					"llm.guard.budgets.b.period=week", "llm.guard.budgets.b.on-exceeded=downgrade")
 			.run((context) -> {
 				assertThat(context.getBean(LlmGuardProperties.class).getRedis().getOnFailure())
-					.isEqualTo(LlmGuardProperties.RedisFailureMode.FAIL_CLOSED);
+					.isEqualTo(RedisFailureMode.FAIL_CLOSED);
 				BudgetSpec budget = context.getBean(GuardSettings.class).budgets().get("b");
 				assertThat(budget.scope()).isEqualTo(BudgetScope.SESSION);
 				assertThat(budget.period()).isEqualTo(BudgetPeriod.WEEK);

@@ -325,6 +325,23 @@ class LlmGuardConfigurationFailureTests {
 					"bucket4j_jdk17-lettuce) is not on the class path", "Use llm-guard-starter"));
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "timeout", "reservation-lease", "idle-ttl", "retry-interval" })
+	void rejectsARedisDurationThatIsNotPositive(String name) {
+		String key = "llm.guard.redis." + name;
+		redisBackend().withPropertyValues(key + "=0s")
+			.run((context) -> assertReports(context, key, "PT0S", "the duration must be longer than 0",
+					"Set " + key + " to a positive duration"));
+	}
+
+	@Test
+	void rejectsARedisKeyPrefixWithBraces() {
+		redisBackend().withPropertyValues("llm.guard.redis.key-prefix=shop{1}")
+			.run((context) -> assertReports(context, "llm.guard.redis.key-prefix", "shop{1}",
+					"without spaces or braces (braces are Redis Cluster hash tags)",
+					"Set llm.guard.redis.key-prefix to a short name such as llm-guard"));
+	}
+
 	@Test
 	void acceptsTheRedisBackendWhenSpringBootConfiguresARedisConnection() {
 		new ApplicationContextRunner()
@@ -338,6 +355,13 @@ class LlmGuardConfigurationFailureTests {
 	void ignoresTheRedisCheckWithTheMemoryBackend() {
 		this.runner.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
 			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	private static ApplicationContextRunner redisBackend() {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+					LlmGuardRedisAutoConfiguration.class, LlmGuardAutoConfiguration.class))
+			.withPropertyValues("llm.guard.backend=redis");
 	}
 
 	private static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {

@@ -47,6 +47,23 @@ class LlmGuardRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void staysAwayWhenLlmGuardIsDisabled() {
+		this.runner.withPropertyValues("llm.guard.enabled=false", "llm.guard.backend=redis")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(RedisGuardBackend.class)
+				.doesNotHaveBean(BudgetLedger.class));
+	}
+
+	@Test
+	void reportsAnUnknownZoneWithItsKey() {
+		this.runner.withPropertyValues("llm.guard.backend=redis", "llm.guard.zone=Mars/Olympus_Mons")
+			// Boot's binder names the property and the value; its failure analyzer prints both
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("llm.guard.zone")
+				.hasStackTraceContaining("Mars/Olympus_Mons"));
+	}
+
+	@Test
 	void readsItsSettings() {
 		this.runner
 			.withPropertyValues("llm.guard.backend=redis", "llm.guard.redis.key-prefix=shop-guard",

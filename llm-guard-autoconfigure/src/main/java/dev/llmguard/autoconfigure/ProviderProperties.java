@@ -1,0 +1,80 @@
+package dev.llmguard.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An LLM provider ({@code llm.guard.providers.<name>.*}), one API key or account: its limits and
+ * its models.
+ */
+public class ProviderProperties extends RateLimitProperties {
+
+	/** Base URL of the provider's API; RestClient calls to it are guarded. */
+	private String baseUrl;
+
+	/** Calls to this provider that may run at the same time; no cap when unset. */
+	private Integer maxConcurrent;
+
+	/**
+	 * Longest time a call waits for capacity before it fails over or is rejected; 30s when
+	 * unset, 0 to never wait.
+	 */
+	private Duration maxWait;
+
+	/**
+	 * Whether RestClient requests to base-url that are not chat requests the guard understands
+	 * (chat completions, responses, messages), for example embeddings, files, batches or reads,
+	 * count against this provider's request limits and max-concurrent as plain requests (no
+	 * tokens, no budget, body unchanged). When false they pass unguarded.
+	 */
+	private boolean guardOtherRequests;
+
+	/**
+	 * Models of this provider by the name the provider uses (for example gpt-4o). Write names
+	 * with dots in brackets: [gpt-4.1]. When at least one model is listed, chains and
+	 * annotations may only name listed models.
+	 */
+	private Map<String, ModelProperties> models = new LinkedHashMap<>();
+
+	public String getBaseUrl() {
+		return this.baseUrl;
+	}
+
+	public void setBaseUrl(String baseUrl) {
+		this.baseUrl = baseUrl;
+	}
+
+	public Integer getMaxConcurrent() {
+		return this.maxConcurrent;
+	}
+
+	public void setMaxConcurrent(Integer maxConcurrent) {
+		this.maxConcurrent = maxConcurrent;
+	}
+
+	public Duration getMaxWait() {
+		return this.maxWait;
+	}
+
+	public void setMaxWait(Duration maxWait) {
+		this.maxWait = maxWait;
+	}
+
+	public boolean isGuardOtherRequests() {
+		return this.guardOtherRequests;
+	}
+
+	public void setGuardOtherRequests(boolean guardOtherRequests) {
+		this.guardOtherRequests = guardOtherRequests;
+	}
+
+	public Map<String, ModelProperties> getModels() {
+		return this.models;
+	}
+
+	public void setModels(Map<String, ModelProperties> models) {
+		this.models = models;
+	}
+
+}
