@@ -372,6 +372,7 @@ public final class GuardedFlux {
 			if (retry == null) {
 				return giveUp(attempt, error);
 			}
+			this.execution.retrying(attempt, retry);
 			return Mono.fromCallable(() -> this.execution.prepareRetry(attempt, retry))
 				.subscribeOn(this.waiting)
 				.doOnError(ex -> this.execution.release(attempt))

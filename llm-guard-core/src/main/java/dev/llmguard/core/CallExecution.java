@@ -466,7 +466,20 @@ public final class CallExecution {
 		return new Decision.FailOver();
 	}
 
-	/** Prepares the retry a {@link Decision.Retry} asked for: pauses, then takes capacity for the next try. */
+	/**
+	 * Announces the retry a {@link Decision.Retry} asked for (an event, a metric), before its pause.
+	 */
+	public void retrying(Attempt attempt, Decision.Retry retry) {
+		ModelRef model = attempt.model();
+		emit(new GuardEvent.Retried(this.components.clock().instant(), model.provider(), model.model(),
+				attempt.context().attempt(), retry.classification().kind().tag(), retry.delay()));
+	}
+
+	/**
+	 * Prepares the retry a {@link Decision.Retry} asked for: pauses on the guard's clock, then takes
+	 * the capacity of the next try.
+	 * @return false when no capacity came within the call's max wait (then {@link #giveUp})
+	 */
 	public boolean prepareRetry(Attempt attempt, Decision.Retry retry) throws InterruptedException {
 		return prepareRetry(attempt, retry.delay(), retry.classification());
 	}
@@ -495,11 +508,9 @@ public final class CallExecution {
 	 * Pauses, then takes one more request from the request buckets for the next attempt.
 	 * @return false when no request capacity came within the call's max wait
 	 */
-	public boolean prepareRetry(Attempt attempt, Duration delay, ErrorClassification classification)
+	private boolean prepareRetry(Attempt attempt, Duration delay, ErrorClassification classification)
 			throws InterruptedException {
 		ModelRef model = attempt.model();
-		emit(new GuardEvent.Retried(this.components.clock().instant(), model.provider(), model.model(),
-				attempt.context().attempt(), classification.kind().tag(), delay));
 		this.components.clock().sleep(delay);
 		if (classification.outcomeUnknown()) {
 			// the provider may have processed (and will bill) the lost try: it keeps its reservation, and

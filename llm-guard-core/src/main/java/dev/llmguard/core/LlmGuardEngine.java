@@ -16,9 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.springframework.retry.RetryCallback;
 import org.springframework.retry.backoff.BackOffInterruptedException;
-import org.springframework.retry.support.RetryTemplate;
 
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.Budgets;
@@ -41,7 +39,6 @@ import dev.llmguard.core.retry.BackoffCalculator;
 import dev.llmguard.core.retry.ErrorClassification;
 import dev.llmguard.core.retry.ErrorClassifier;
 import dev.llmguard.core.retry.ErrorClassifiers;
-import dev.llmguard.core.retry.GuardRetryPolicy;
 import dev.llmguard.core.token.TokenEstimator;
 import dev.llmguard.core.token.TokenEstimators;
 
@@ -82,6 +79,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 	private final GuardEvents events;
 
 	private final BackoffCalculator backoff;
+
+	/** The retry loop of blocking calls (spring-retry). */
+	private final AttemptRetries retries = new AttemptRetries();
 
 	private final Executor asyncExecutor;
 
@@ -279,7 +279,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 			.admit()) {
 			Throwable error;
 			try {
-				T result = callWithRetries(execution, attempt, operation, wrapsRequests);
+				// spring-retry's loop: retries as the call decides; a call whose code made model requests
+				// through guarded clients is not run again (those requests were retried on their own)
+				T result = this.retries.call(execution, attempt, operation);
 				execution.succeeded(attempt, result);
 				return result;
 			}
@@ -297,33 +299,6 @@ public final class LlmGuardEngine implements AutoCloseable {
 			}
 		}
 		return execution.exhausted(fallback);
-	}
-
-	/**
-	 * Calls the attempt's model and retries it as {@link CallExecution#decide} says, with spring-retry's
-	 * template (pauses on the guard's clock, capacity taken for each try). Most calls succeed at once: the
-	 * template, with its context and back-off state, takes over only after a failure, which it is handed
-	 * as its own first attempt's.
-	 */
-	private <T> T callWithRetries(CallExecution execution, Attempt attempt, GuardedOperation<T> operation,
-			boolean wrapsRequests) throws Throwable {
-		try {
-			return callOnce(operation, attempt);
-		}
-		catch (Throwable failed) {
-			if (wrapsRequests && execution.madeRequests()) {
-				throw failed;
-			}
-			return retryTemplate(execution, attempt).execute((RetryCallback<T, Throwable>) retry -> {
-				if (retry.getRetryCount() == 0) {
-					throw failed;
-				}
-				if (retry.hasAttribute(GuardRetryPolicy.NO_CAPACITY)) {
-					throw retry.getLastThrowable();
-				}
-				return callOnce(operation, attempt);
-			});
-		}
 	}
 
 	/**
@@ -530,6 +505,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 				return;
 			}
 			Decision.Retry retry = execution.decide(attempt, error);
+			if (retry != null) {
+				execution.retrying(attempt, retry);
+			}
 			if (retry != null && execution.prepareRetry(attempt, retry)) {
 				attemptAsync(execution, attempt, operation, fallback, result);
 			}
@@ -630,21 +608,6 @@ public final class LlmGuardEngine implements AutoCloseable {
 	}
 
 	// ---------------------------------------------------------------- shared steps
-
-	private static <T> T callOnce(GuardedOperation<T> operation, Attempt attempt) throws Throwable {
-		try (LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
-			return operation.call(attempt.context());
-		}
-	}
-
-	private static RetryTemplate retryTemplate(CallExecution execution, Attempt attempt) {
-		RetryTemplate template = new RetryTemplate();
-		GuardRetryPolicy policy = new GuardRetryPolicy(execution, attempt);
-		template.setRetryPolicy(policy);
-		template.setBackOffPolicy(policy);
-		template.setThrowLastExceptionOnExhausted(true);
-		return template;
-	}
 
 	/** Classifies an error: walks its causes through the classifiers; unknown errors are not retryable. */
 	public ErrorClassification classify(Throwable error) {
