@@ -1,5 +1,8 @@
 package dev.llmguard.core;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import org.springframework.retry.RetryCallback;
 import org.springframework.retry.RetryContext;
 import org.springframework.retry.RetryListener;
@@ -7,26 +10,16 @@ import org.springframework.retry.RetryPolicy;
 import org.springframework.retry.backoff.BackOffContext;
 import org.springframework.retry.backoff.BackOffInterruptedException;
 import org.springframework.retry.backoff.BackOffPolicy;
-import org.springframework.retry.context.RetryContextSupport;
 import org.springframework.retry.support.RetryTemplate;
 
 /**
- * spring-retry's part of a blocking call: the retry loop over one model's attempts, from the first
- * try. The policy asks the call whether to retry ({@link CallExecution#decide}); a listener announces
+ * spring-retry's part of a blocking call: the retry loop over one model's attempts. The policy asks the call whether to retry ({@link CallExecution#decide}); a listener announces
  * each retry ({@link CallExecution#retrying}); the back-off pauses on the guard's clock and takes the
  * capacity of the next try ({@link CallExecution#prepareRetry}). One template serves every call of an
- * engine: each call's state lives in its own retry context.
+ * engine: each call's state lives in its own retry context, kept in fields because most calls succeed
+ * at once and every call passes through here.
  */
 final class AttemptRetries implements RetryPolicy, BackOffPolicy, RetryListener {
-
-	/** The {@link Tried} of a retry context: which call and attempt it retries. */
-	private static final String TRIED = "llm-guard.tried";
-
-	/** The {@link Decision.Retry} for the last failure; absent when it is not retried. */
-	private static final String RETRY = "llm-guard.retry";
-
-	/** Set when no capacity came for the next try: the loop ends. */
-	private static final String NO_CAPACITY = "llm-guard.no-capacity";
 
 	private final RetryTemplate template = new RetryTemplate();
 
@@ -38,39 +31,67 @@ final class AttemptRetries implements RetryPolicy, BackOffPolicy, RetryListener 
 	}
 
 	/**
-	 * Calls the attempt's model, and again as the call decides after each failure.
+	 * Calls the attempt's model, and again as the call decides after each failure. Most calls succeed at
+	 * once and never enter the template: after a first failure the call decides, announces and prepares
+	 * the retry as every driver does, and the template's loop runs the retries from there.
 	 * @throws Throwable the last failure once the call gives the model up
 	 */
 	<T> T call(CallExecution execution, Attempt attempt, GuardedOperation<T> operation) throws Throwable {
+		try {
+			return callOnce(attempt, operation);
+		}
+		catch (Throwable failed) {
+			Decision.Retry retry = retryAfter(execution, attempt, failed);
+			if (retry == null) {
+				throw failed;
+			}
+			execution.retrying(attempt, retry);
+			if (!execution.prepareRetry(attempt, retry)) {
+				throw failed;
+			}
+		}
 		return this.template.execute((RetryCallback<T, Throwable>) context -> {
-			if (context.getRetryCount() == 0) {
-				context.setAttribute(TRIED, new Tried(execution, attempt));
+			AttemptContext tried = (AttemptContext) context;
+			if (tried.execution == null) {
+				tried.execution = execution;
+				tried.attempt = attempt;
 			}
-			try (LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
-				return operation.call(attempt.context());
-			}
+			return callOnce(attempt, operation);
 		});
+	}
+
+	private static <T> T callOnce(Attempt attempt, GuardedOperation<T> operation) throws Throwable {
+		try (LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
+			return operation.call(attempt.context());
+		}
+	}
+
+	/**
+	 * What the call decided after a failure of the attempt; {@code null} for an interrupt, or when
+	 * model requests made inside the call took the attempt (closed) and were retried on their own.
+	 */
+	private static Decision.Retry retryAfter(CallExecution execution, Attempt attempt, Throwable failure) {
+		return (failure instanceof InterruptedException || attempt.isClosed()) ? null
+				: execution.decide(attempt, failure);
 	}
 
 	@Override
 	public RetryContext open(RetryContext parent) {
-		return new RetryContextSupport(parent);
+		return new AttemptContext(parent);
 	}
 
 	@Override
 	public void registerThrowable(RetryContext context, Throwable throwable) {
-		((RetryContextSupport) context).registerThrowable(throwable);
-		Tried tried = (Tried) context.getAttribute(TRIED);
-		// closed: model requests made inside the call took the attempt and were retried on their own
-		Decision.Retry retry = (throwable instanceof InterruptedException || tried.attempt().isClosed()) ? null
-				: tried.execution().decide(tried.attempt(), throwable);
-		context.setAttribute(RETRY, retry);
+		AttemptContext tried = (AttemptContext) context;
+		tried.count++;
+		tried.lastThrowable = throwable;
+		tried.retry = retryAfter(tried.execution, tried.attempt, throwable);
 	}
 
 	@Override
 	public boolean canRetry(RetryContext context) {
-		return context.getLastThrowable() == null
-				|| (context.getAttribute(RETRY) != null && !context.hasAttribute(NO_CAPACITY));
+		AttemptContext tried = (AttemptContext) context;
+		return tried.lastThrowable == null || (tried.retry != null && !tried.noCapacity);
 	}
 
 	@Override
@@ -80,26 +101,22 @@ final class AttemptRetries implements RetryPolicy, BackOffPolicy, RetryListener 
 	@Override
 	public <T, E extends Throwable> void onError(RetryContext context, RetryCallback<T, E> callback,
 			Throwable throwable) {
-		Decision.Retry retry = (Decision.Retry) context.getAttribute(RETRY);
-		if (retry != null) {
-			Tried tried = (Tried) context.getAttribute(TRIED);
-			tried.execution().retrying(tried.attempt(), retry);
+		AttemptContext tried = (AttemptContext) context;
+		if (tried.retry != null) {
+			tried.execution.retrying(tried.attempt, tried.retry);
 		}
 	}
 
 	@Override
 	public BackOffContext start(RetryContext context) {
-		return new Pause(context);
+		return (AttemptContext) context;
 	}
 
 	@Override
 	public void backOff(BackOffContext backOffContext) throws BackOffInterruptedException {
-		RetryContext context = ((Pause) backOffContext).context();
-		Tried tried = (Tried) context.getAttribute(TRIED);
+		AttemptContext tried = (AttemptContext) backOffContext;
 		try {
-			if (!tried.execution().prepareRetry(tried.attempt(), (Decision.Retry) context.getAttribute(RETRY))) {
-				context.setAttribute(NO_CAPACITY, Boolean.TRUE);
-			}
+			tried.noCapacity = !tried.execution.prepareRetry(tried.attempt, tried.retry);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -107,10 +124,136 @@ final class AttemptRetries implements RetryPolicy, BackOffPolicy, RetryListener 
 		}
 	}
 
-	private record Tried(CallExecution execution, Attempt attempt) {
-	}
+	/**
+	 * The retry context of one attempt, and its back-off context. The attributes spring-retry sets on
+	 * every execution (max attempts, the back-off context, closed) are kept in fields; others, should a
+	 * listener add some, in a map made when the first arrives.
+	 */
+	private static final class AttemptContext implements RetryContext, BackOffContext {
 
-	private record Pause(RetryContext context) implements BackOffContext {
+		private final RetryContext parent;
+
+		CallExecution execution;
+
+		Attempt attempt;
+
+		/** What the call decided after the last failure; {@code null} when it is not retried. */
+		Decision.Retry retry;
+
+		/** No capacity came for the next try: the loop ends. */
+		boolean noCapacity;
+
+		int count;
+
+		Throwable lastThrowable;
+
+		private boolean exhaustedOnly;
+
+		private Object maxAttempts;
+
+		private boolean closed;
+
+		private Map<String, Object> others;
+
+		AttemptContext(RetryContext parent) {
+			this.parent = parent;
+		}
+
+		@Override
+		public void setExhaustedOnly() {
+			this.exhaustedOnly = true;
+		}
+
+		@Override
+		public boolean isExhaustedOnly() {
+			return this.exhaustedOnly;
+		}
+
+		@Override
+		public RetryContext getParent() {
+			return this.parent;
+		}
+
+		@Override
+		public int getRetryCount() {
+			return this.count;
+		}
+
+		@Override
+		public Throwable getLastThrowable() {
+			return this.lastThrowable;
+		}
+
+		@Override
+		public void setAttribute(String name, Object value) {
+			if (value == null) {
+				removeAttribute(name);
+				return;
+			}
+			switch (name) {
+				case MAX_ATTEMPTS -> this.maxAttempts = value;
+				case CLOSED -> this.closed = Boolean.TRUE.equals(value);
+				case BACK_OFF_CONTEXT -> {
+					// this context is its own back-off context
+				}
+				default -> {
+					if (this.others == null) {
+						this.others = new HashMap<>();
+					}
+					this.others.put(name, value);
+				}
+			}
+		}
+
+		@Override
+		public Object getAttribute(String name) {
+			return switch (name) {
+				case MAX_ATTEMPTS -> this.maxAttempts;
+				case CLOSED -> this.closed ? Boolean.TRUE : null;
+				case BACK_OFF_CONTEXT -> this;
+				default -> (this.others != null) ? this.others.get(name) : null;
+			};
+		}
+
+		@Override
+		public Object removeAttribute(String name) {
+			Object previous = getAttribute(name);
+			switch (name) {
+				case MAX_ATTEMPTS -> this.maxAttempts = null;
+				case CLOSED -> this.closed = false;
+				case BACK_OFF_CONTEXT -> {
+				}
+				default -> {
+					if (this.others != null) {
+						this.others.remove(name);
+					}
+				}
+			}
+			return previous;
+		}
+
+		@Override
+		public boolean hasAttribute(String name) {
+			return getAttribute(name) != null;
+		}
+
+		@Override
+		public String[] attributeNames() {
+			Map<String, Object> all = new HashMap<>();
+			if (this.others != null) {
+				all.putAll(this.others);
+			}
+			for (String name : new String[] { MAX_ATTEMPTS, CLOSED, BACK_OFF_CONTEXT }) {
+				if (getAttribute(name) != null) {
+					all.put(name, getAttribute(name));
+				}
+			}
+			return all.keySet().toArray(new String[0]);
+		}
+
+		/** The attribute under which spring-retry keeps the back-off context. */
+		private static final String BACK_OFF_CONTEXT = "backOffContext";
+
 	}
 
 }
