@@ -20,13 +20,11 @@ import dev.llmguard.core.config.ToolSpec;
  * Builds the engine's immutable {@link GuardSettings} from {@link LlmGuardProperties}.
  * <p>
  * A model without configured prices gets a {@code null} price, so the built-in or default price
- * applies; a provider without {@code max-wait} gets {@link #DEFAULT_MAX_WAIT}; a blank
+ * applies; a provider without {@code max-wait} keeps none, so calls wait the engine's default
+ * ({@link GuardSettings#defaultMaxWait()}, resolved by {@code CallRouting}); a blank
  * {@code fallback-response} means none.
  */
 public final class GuardSettingsFactory {
-
-	/** How long a call waits for capacity when its provider sets no {@code max-wait}. */
-	public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
 
 	private GuardSettingsFactory() {
 	}
@@ -46,7 +44,6 @@ public final class GuardSettingsFactory {
 			.zone(properties.getZone())
 			.defaultPrices(properties.getDefaultInputPrice(), properties.getDefaultOutputPrice())
 			.defaultMaxOutputTokens(properties.getEstimation().getDefaultMaxOutputTokens())
-			.defaultMaxWait(DEFAULT_MAX_WAIT)
 			.retry(new RetrySettings(retry.getMaxAttempts(), retry.getInitialBackoff(), retry.getMultiplier(),
 					retry.getMaxBackoff(), retry.getMaxRetryAfter()))
 			.priorityReserve(new PriorityReserve(reserve.getNormal(), reserve.getLow()));
@@ -69,7 +66,7 @@ public final class GuardSettingsFactory {
 		provider.getModels()
 			.forEach((modelName, model) -> models.put(modelName, new ModelSpec(new ModelRef(name, modelName),
 					price(model), model.getContextWindow(), model.getMaxOutputTokens(), limits(model))));
-		Duration maxWait = (provider.getMaxWait() != null) ? provider.getMaxWait() : DEFAULT_MAX_WAIT;
+		Duration maxWait = provider.getMaxWait();
 		return new ProviderSpec(name, textOrNull(provider.getBaseUrl()), limits(provider),
 				provider.getMaxConcurrent(), maxWait, models);
 	}

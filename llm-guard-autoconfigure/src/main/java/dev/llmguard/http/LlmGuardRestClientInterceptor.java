@@ -237,12 +237,13 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 		Object attribute = request.getAttributes().get(PRIORITY);
 		int priority = (attribute != null) ? priority(attribute)
 				: (outer != null) ? outer.priority() : CallRequest.DEFAULT_PRIORITY;
+		Duration maxWait = this.engine.routing().maxWait(CallRequest.builder().build(), other);
 		try {
 			if (outer != null && outer.provider().equals(provider.name())) {
-				this.engine.limiters().acquireRequest(other, priority, null);
+				this.engine.limiters().acquireRequest(other, priority, maxWait);
 				return execution.execute(request, body);
 			}
-			RatePermit permit = this.engine.limiters().acquire(other, new Demand(0, 0), priority, null);
+			RatePermit permit = this.engine.limiters().acquire(other, new Demand(0, 0), priority, maxWait);
 			try {
 				return execution.execute(request, body);
 			}

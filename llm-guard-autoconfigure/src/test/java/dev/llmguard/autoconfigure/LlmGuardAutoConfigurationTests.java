@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 
+import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.CallRouting;
 import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
@@ -179,7 +181,11 @@ class LlmGuardAutoConfigurationTests {
 			assertThat(anthropic.baseUrl()).isNull();
 			assertThat(anthropic.limits()).isEqualTo(new RateLimits(50L, null, null, null, null, null));
 			assertThat(anthropic.maxConcurrent()).isNull();
-			assertThat(anthropic.maxWait()).isEqualTo(Duration.ofSeconds(30));
+			// no max-wait of its own: its calls wait the default, resolved where every call's defaults are
+			assertThat(anthropic.maxWait()).isNull();
+			assertThat(new CallRouting(settings).maxWait(CallRequest.builder().build(),
+					new ModelRef("anthropic", "claude-sonnet-4-5")))
+				.isEqualTo(Duration.ofSeconds(30));
 			assertThat(anthropic.models()).isEmpty();
 
 			assertThat(settings.chains()).containsOnlyKeys("default", "cheap");

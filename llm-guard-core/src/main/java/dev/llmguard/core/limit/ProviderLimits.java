@@ -54,8 +54,6 @@ final class ProviderLimits {
 
 	final ConcurrencyCap concurrency;
 
-	final Duration maxWait;
-
 	private final GuardClock clock;
 
 	private final BucketStore store;
@@ -74,12 +72,11 @@ final class ProviderLimits {
 	private volatile int waiting;
 
 	ProviderLimits(String name, LimitBucket[] buckets, Map<String, LimitBucket[]> modelBuckets,
-			ConcurrencyCap concurrency, Duration maxWait, GuardClock clock, BucketStore store) {
+			ConcurrencyCap concurrency, GuardClock clock, BucketStore store) {
 		this.name = name;
 		this.buckets = buckets;
 		this.modelBuckets = Map.copyOf(modelBuckets);
 		this.concurrency = concurrency;
-		this.maxWait = maxWait;
 		this.clock = clock;
 		this.store = store;
 	}

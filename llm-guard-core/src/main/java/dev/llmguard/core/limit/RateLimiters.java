@@ -68,7 +68,7 @@ public final class RateLimiters {
 			}
 		}
 		return new ProviderLimits(provider.name(), buckets, models,
-				new ConcurrencyCap(provider.maxConcurrent(), reserve), provider.maxWait(), clock, store);
+				new ConcurrencyCap(provider.maxConcurrent(), reserve), clock, store);
 	}
 
 	private static LimitBucket[] buckets(RateLimits limits, String owner, String model, String keyPrefix,
@@ -91,7 +91,7 @@ public final class RateLimiters {
 	 * @param model the model to call; a model without its own limits uses its provider's
 	 * @param demand estimated input tokens and the output allowance
 	 * @param priority 1 (most urgent) to 10
-	 * @param maxWait longest wait, or {@code null} for the provider's {@code max-wait}
+	 * @param maxWait longest wait ({@code CallRouting.maxWait}: the call's, the provider's or the default)
 	 * @return the permit, to settle or release exactly once
 	 * @throws RateLimitExceededException when no capacity came in time, or at once when the demand
 	 * exceeds a limit's whole capacity
@@ -138,7 +138,7 @@ public final class RateLimiters {
 	 * waiting like {@link #acquire} when they are empty.
 	 * @param permit the call's permit
 	 * @param priority 1 (most urgent) to 10
-	 * @param maxWait longest wait, or {@code null} for the provider's {@code max-wait}
+	 * @param maxWait longest wait ({@code CallRouting.maxWait}: the call's, the provider's or the default)
 	 * @return {@code false} when no request capacity came in time
 	 * @throws InterruptedException when interrupted while waiting
 	 */
@@ -164,7 +164,7 @@ public final class RateLimiters {
 	 * sent inside a call that already holds the provider's slot, which must not wait for a second one.
 	 * @param model the model (a model without its own limits counts against its provider's only)
 	 * @param priority 1 (most urgent) to 10
-	 * @param maxWait longest wait, or {@code null} for the provider's {@code max-wait}
+	 * @param maxWait longest wait ({@code CallRouting.maxWait}: the call's, the provider's or the default)
 	 * @throws RateLimitExceededException when no request capacity came in time
 	 * @throws IllegalArgumentException for an unknown provider or a priority outside 1..10
 	 * @throws InterruptedException when interrupted while waiting
@@ -228,10 +228,9 @@ public final class RateLimiters {
 		return provider;
 	}
 
-	private long maxWaitNanos(ProviderLimits provider, Duration maxWait) {
-		Duration wait = (maxWait != null) ? maxWait
-				: (provider.maxWait != null) ? provider.maxWait : this.settings.defaultMaxWait();
-		return (wait != null) ? LimitMessages.nanos(wait) : 0;
+	private static long maxWaitNanos(ProviderLimits provider, Duration maxWait) {
+		return LimitMessages.nanos(Objects.requireNonNull(maxWait,
+				() -> "no max wait for a call to " + provider.name + ": resolve it with CallRouting.maxWait"));
 	}
 
 	/** A demand above a limit's whole capacity would wait forever: refuse it at once and say why. */
