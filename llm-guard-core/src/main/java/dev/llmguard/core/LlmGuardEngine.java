@@ -478,10 +478,16 @@ public final class LlmGuardEngine implements AutoCloseable {
 				result.completeExceptionally(ex);
 			}
 		});
+		LlmGuardContext thisTry = attempt.context();
 		result.whenComplete((value, failure) -> {
 			if (result.isCancelled()) {
+				// read before cancelling the provider's stage, whose completion marks the try as no longer in flight
+				boolean sent = inFlight.get();
 				stage.toCompletableFuture().cancel(true);
-				if (inFlight.get()) {
+				if (attempt.context() != thisTry) {
+					return; // a later try of this attempt holds it now, and answers for it
+				}
+				if (sent) {
 					// the request left and its answer is dropped: the provider may still bill it
 					execution.charge(attempt, "cancelled after the request left");
 				}

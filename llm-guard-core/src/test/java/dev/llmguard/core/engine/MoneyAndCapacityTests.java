@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -156,6 +157,32 @@ class MoneyAndCapacityTests {
 		guard.clock.advance(Duration.ofMinutes(2));
 		assertThat(this.provider.calls()).hasSize(1);
 		eventually(() -> guard.ledger.openReservations() == 0, "its reservation is released");
+		guard.assertNothingHeld();
+	}
+
+	@Test
+	void anAsynchronousCallCancelledWhileItsRetryIsInFlightIsChargedForThatTry() throws Exception {
+		EngineFixtures.Guard guard = guard(s -> {
+		});
+		CompletableFuture<String> never = new CompletableFuture<>();
+		CountDownLatch retried = new CountDownLatch(1);
+		int[] tries = new int[1];
+		CompletableFuture<String> answer = guard.engine.executeAsync(gpt4o(), context -> {
+			if (tries[0]++ == 0) {
+				return CompletableFuture.failedFuture(status(500));
+			}
+			retried.countDown();
+			return never;
+		}, text -> text);
+		assertThat(retried.await(10, TimeUnit.SECONDS)).isTrue();
+
+		answer.cancel(true);
+
+		eventually(never::isCancelled, "the retry's request is cancelled");
+		eventually(() -> guard.ledger.openReservations() == 0, "the reservation is settled");
+		// the first try was refused (500): not charged; the retry's request had left: charged
+		assertThat(guard.events(GuardEvent.Charged.class)).hasSize(1);
+		assertThat(guard.budget("daily", "").spentCostNanos()).isEqualTo(worstCaseNanos(guard, 4096));
 		guard.assertNothingHeld();
 	}
 
