@@ -480,14 +480,13 @@ public final class LlmGuardEngine implements AutoCloseable {
 		});
 		LlmGuardContext thisTry = attempt.context();
 		result.whenComplete((value, failure) -> {
-			if (result.isCancelled()) {
-				// read before cancelling the provider's stage, whose completion marks the try as no longer in flight
-				boolean sent = inFlight.get();
-				stage.toCompletableFuture().cancel(true);
-				if (attempt.context() != thisTry) {
-					return; // a later try of this attempt holds it now, and answers for it
-				}
-				if (sent) {
+			if (!result.isCancelled()) {
+				return;
+			}
+			// account first: cancelling the provider's stage completes it, and the failure path that follows
+			// would give the attempt back as if nothing had left
+			if (attempt.context() == thisTry) { // else a later try of this attempt holds it, and answers for it
+				if (inFlight.get()) {
 					// the request left and its answer is dropped: the provider may still bill it
 					execution.charge(attempt, "cancelled after the request left");
 				}
@@ -495,6 +494,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 					execution.release(attempt);
 				}
 			}
+			stage.toCompletableFuture().cancel(true);
 		});
 	}
 
