@@ -23,10 +23,10 @@ import dev.llmguard.core.retry.FailureKind;
 
 /**
  * One guarded call on its way through the pipeline: the models it may use, what each answered, and
- * the steps every entry point (synchronous, asynchronous, streaming) drives in the same order:
- * {@link #admit()}, then {@link #succeeded}/{@link #settle} or {@link #classify} →
- * {@link #retryDelay}/{@link #prepareRetry} or {@link #abandon}, and {@link #exhausted} when no model
- * is left. Used by one flow at a time.
+ * the steps every driver (blocking, asynchronous, streaming) takes in the same order: {@link #admit()};
+ * then {@link #succeeded}/{@link #settle}, or after a failure {@link #decide} → {@link #retrying} and
+ * {@link #prepareRetry}, else {@link #giveUp} (fail over or raise); {@link #charge} for a try whose
+ * outcome is unknown; {@link #exhausted} when no model is left. Used by one flow at a time.
  */
 public final class CallExecution {
 
@@ -485,7 +485,7 @@ public final class CallExecution {
 	}
 
 	/** Classifies a failure of the attempt (causes included); unknown errors are not retryable. */
-	public ErrorClassification classify(Throwable error) {
+	private ErrorClassification classify(Throwable error) {
 		return this.components.classifier().classify(error);
 	}
 
@@ -493,7 +493,7 @@ public final class CallExecution {
 	 * Whether to try the same model again after a failure, and after how long.
 	 * @return the pause, or {@code null} to give the model up
 	 */
-	public Duration retryDelay(Attempt attempt, ErrorClassification classification) {
+	private Duration retryDelay(Attempt attempt, ErrorClassification classification) {
 		FailureKind kind = classification.kind();
 		if (!kind.isRetryable() || attempt.context().attempt() >= this.components.settings().retry().maxAttempts()) {
 			return null;
@@ -556,7 +556,7 @@ public final class CallExecution {
 	 * @return the error to raise now (a failure no other model can fix), or {@code null} to go on with
 	 * {@link #admit()}
 	 */
-	public Throwable abandon(Attempt attempt, Throwable error, ErrorClassification classification) {
+	Throwable abandon(Attempt attempt, Throwable error, ErrorClassification classification) {
 		if (classification.outcomeUnknown()) {
 			charge(attempt, classification.detail());
 		}
