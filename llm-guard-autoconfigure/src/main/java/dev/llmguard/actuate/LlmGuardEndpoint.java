@@ -11,8 +11,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -23,16 +23,16 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Money;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ProviderSpec;
-import dev.llmguard.core.limit.LimitSnapshot;
 import dev.llmguard.core.limit.LimitSnapshot.BucketLevel;
+import dev.llmguard.core.limit.LimitSnapshot;
 import dev.llmguard.core.limit.ToolLevel;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Money;
 
 /**
  * The {@code llmguard} endpoint: the state of every provider's limits and models, the chains, the

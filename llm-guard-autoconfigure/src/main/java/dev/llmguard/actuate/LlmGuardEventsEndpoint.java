@@ -12,8 +12,8 @@ import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.model.Usage;
 
 /**
  * The {@code llmguardevents} endpoint: the latest notable events of the guard, newest first

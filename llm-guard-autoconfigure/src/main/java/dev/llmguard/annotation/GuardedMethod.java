@@ -25,8 +25,8 @@ import org.springframework.format.datetime.standard.DurationFormatterUtils;
 
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Priority;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Priority;
 
 /**
  * What the aspect knows about one guarded method, worked out once on its first call: the annotation

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.GuardSettings;
@@ -15,6 +14,7 @@ import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
 import dev.llmguard.core.config.RetrySettings;
 import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.core.model.ModelRef;
 
 /**
  * Builds the engine's immutable {@link GuardSettings} from {@link LlmGuardProperties}.

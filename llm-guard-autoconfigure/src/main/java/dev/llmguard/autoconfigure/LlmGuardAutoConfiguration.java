@@ -3,18 +3,18 @@ package dev.llmguard.autoconfigure;
 
 import dev.llmguard.annotation.PromptTextExtractor;
 import dev.llmguard.annotation.RateLimitedLlmAspect;
-import dev.llmguard.core.CooldownStore;
-import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.CallObserver;
 import dev.llmguard.core.LlmGuard;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.UsageExtractor;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
-import dev.llmguard.core.event.CallObserver;
 import dev.llmguard.core.event.GuardListener;
 import dev.llmguard.core.limit.BucketStore;
+import dev.llmguard.core.limit.CooldownStore;
 import dev.llmguard.core.retry.ErrorClassifier;
+import dev.llmguard.core.time.GuardClock;
 import dev.llmguard.core.token.TokenEstimator;
 
 import org.springframework.beans.factory.ObjectProvider;

@@ -11,9 +11,9 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ProviderSpec;
+import dev.llmguard.core.model.ModelRef;
 import dev.llmguard.redis.RedisGuardOptions;
 
 import org.springframework.beans.factory.BeanFactoryUtils;

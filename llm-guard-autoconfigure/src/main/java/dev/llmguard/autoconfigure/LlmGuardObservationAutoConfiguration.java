@@ -11,8 +11,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 
+import dev.llmguard.core.CallObserver;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.event.CallObserver;
 import dev.llmguard.metrics.GuardCallObservationConvention;
 import dev.llmguard.metrics.ObservationCallObserver;
 

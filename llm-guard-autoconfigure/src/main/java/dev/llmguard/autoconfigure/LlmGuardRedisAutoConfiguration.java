@@ -14,11 +14,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import dev.llmguard.core.CooldownStore;
-import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.event.GuardListener;
 import dev.llmguard.core.limit.BucketStore;
+import dev.llmguard.core.limit.CooldownStore;
+import dev.llmguard.core.time.GuardClock;
 import dev.llmguard.redis.RedisBucketStore;
 import dev.llmguard.redis.RedisBudgetLedger;
 import dev.llmguard.redis.RedisCooldownStore;

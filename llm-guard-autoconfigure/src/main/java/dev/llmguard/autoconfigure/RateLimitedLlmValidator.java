@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import dev.llmguard.annotation.RateLimitedLlm;
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.model.ModelRef;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;

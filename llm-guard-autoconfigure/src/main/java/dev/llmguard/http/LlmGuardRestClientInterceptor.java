@@ -24,13 +24,12 @@ import dev.llmguard.core.FallbackExhaustedException;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Priority;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ProviderSpec;
-import dev.llmguard.core.limit.Demand;
 import dev.llmguard.core.limit.RatePermit;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Priority;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.retry.ProviderResponseException;
 import dev.llmguard.core.retry.RateLimitHeaders;
 import dev.llmguard.core.token.ImageTokens;
@@ -101,7 +100,7 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 	public static final String PRIORITY = "llm-guard.priority";
 
 	/** The model name other requests are counted under: no configured model's buckets apply. */
-	static final String OTHER_REQUESTS = "(other requests)";
+	static final String OTHER_REQUESTS = CallRouting.OTHER_REQUESTS;
 
 	private final LlmGuardEngine engine;
 
@@ -232,18 +231,16 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 	 */
 	private ClientHttpResponse sendOther(HttpRequest request, byte[] body, ClientHttpRequestExecution execution,
 			ProviderSpec provider) throws IOException {
-		ModelRef other = new ModelRef(provider.name(), OTHER_REQUESTS);
 		LlmGuardContext outer = LlmGuardContext.find();
 		Object attribute = request.getAttributes().get(PRIORITY);
 		int priority = (attribute != null) ? priority(attribute)
 				: (outer != null) ? outer.priority() : CallRequest.DEFAULT_PRIORITY;
-		Duration maxWait = this.engine.routing().maxWait(CallRequest.builder().build(), other);
 		try {
-			if (outer != null && outer.provider().equals(provider.name())) {
-				this.engine.limiters().acquireRequest(other, priority, maxWait);
+			boolean holdsSlot = outer != null && outer.provider().equals(provider.name());
+			RatePermit permit = this.engine.admitPlainRequest(provider.name(), priority, holdsSlot);
+			if (permit == null) {
 				return execution.execute(request, body);
 			}
-			RatePermit permit = this.engine.limiters().acquire(other, new Demand(0, 0), priority, maxWait);
 			try {
 				return execution.execute(request, body);
 			}

@@ -7,7 +7,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Usage;
 
 /**
  * Reads and rewrites the JSON bodies of the chat APIs the RestClient guard understands

@@ -12,11 +12,11 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import dev.llmguard.core.Money;
-import dev.llmguard.core.Priority;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.model.Money;
+import dev.llmguard.core.model.Priority;
+import dev.llmguard.core.model.Usage;
 
 /**
  * Turns guard events into counters and timers: {@code llm.guard.calls}, {@code llm.guard.tokens},

@@ -5,10 +5,10 @@ import java.util.Objects;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
+import dev.llmguard.core.CallObserver;
 import dev.llmguard.core.CallRequest;
-import dev.llmguard.core.event.CallObserver;
+import dev.llmguard.core.ObservedCall;
 import dev.llmguard.core.event.GuardEvent;
-import dev.llmguard.core.event.ObservedCall;
 
 /**
  * Makes every guarded call an {@code llm.guard.call} Micrometer observation. The engine starts it

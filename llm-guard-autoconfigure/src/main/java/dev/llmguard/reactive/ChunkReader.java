@@ -1,6 +1,6 @@
 package dev.llmguard.reactive;
 
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Usage;
 
 /**
  * Reads the elements of a guarded stream for settlement: the text they carry (to estimate output

@@ -12,17 +12,17 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.context.ContextView;
 
 import dev.llmguard.core.Attempt;
-import dev.llmguard.core.CallExecution;
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.Decision;
 import dev.llmguard.core.FallbackResponseMapper;
+import dev.llmguard.core.GuardedCall;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.Usage;
-import dev.llmguard.core.event.ObservedCall;
+import dev.llmguard.core.ObservedCall;
+import dev.llmguard.core.model.Usage;
 
 /**
- * Guards reactive provider calls with the engine's low-level {@link CallExecution} steps, without
+ * Guards reactive provider calls with the engine's low-level {@link GuardedCall} steps, without
  * ever blocking the subscribing thread: admission (which may wait for capacity) and retry pauses run
  * on {@link Schedulers#boundedElastic()}.
  * <p>
@@ -86,7 +86,7 @@ public final class GuardedFlux {
 				return new StreamCall<>(engine, request, operation, (fallback != null) ? fallback
 						: FallbackResponseMapper.none(), chunks, false, false, null).start();
 			}
-			CallExecution call = engine.requestsOf(outer);
+			GuardedCall call = engine.requestsOf(outer);
 			if (call == null) {
 				return call(operation, outer);
 			}
@@ -159,7 +159,7 @@ public final class GuardedFlux {
 		private final boolean wrapsRequests;
 
 		/** The enclosing call when this stream is one model request made inside it, else {@code null}. */
-		private final CallExecution enclosing;
+		private final GuardedCall enclosing;
 
 		/** The attempt the enclosing call was admitted with, handed to this request; used once. */
 		private Attempt handed;
@@ -167,7 +167,7 @@ public final class GuardedFlux {
 		/** Where admission waits, retry pauses and settlements run: the engine's executor, off the caller's threads. */
 		private final Scheduler waiting;
 
-		private CallExecution execution;
+		private GuardedCall execution;
 
 		private volatile Attempt current;
 
@@ -189,7 +189,7 @@ public final class GuardedFlux {
 
 		StreamCall(LlmGuardEngine engine, CallRequest request, StreamOperation<T> operation,
 				FallbackResponseMapper<T> fallback, ChunkReader reader, boolean single, boolean wrapsRequests,
-				CallExecution enclosing) {
+				GuardedCall enclosing) {
 			this.wrapsRequests = wrapsRequests;
 			this.enclosing = enclosing;
 			this.engine = engine;

@@ -22,8 +22,8 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
-import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.limit.BucketStore;
+import dev.llmguard.core.time.GuardClock;
 
 /**
  * Buckets shared by every instance through Redis: Bucket4j's Lettuce proxy manager (compare and

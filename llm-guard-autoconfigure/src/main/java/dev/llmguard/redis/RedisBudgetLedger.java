@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.budget.BudgetCharge;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.BudgetPeriods;
@@ -25,6 +24,7 @@ import dev.llmguard.core.budget.BudgetWindow;
 import dev.llmguard.core.budget.ReserveOutcome;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetSpec;
+import dev.llmguard.core.time.GuardClock;
 
 /**
  * A {@link BudgetLedger} shared by every instance through Redis. Reserving over every budget of a

@@ -4,9 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 
-import dev.llmguard.core.CooldownStore;
-import dev.llmguard.core.InMemoryCooldownStore;
-import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.limit.CooldownStore;
+import dev.llmguard.core.limit.InMemoryCooldownStore;
+import dev.llmguard.core.model.ModelRef;
 
 /**
  * Model cooldowns shared by every instance: one key per model holding the end of its cooldown

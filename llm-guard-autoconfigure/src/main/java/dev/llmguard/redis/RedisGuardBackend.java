@@ -32,10 +32,10 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.llmguard.core.GuardClock;
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.time.GuardClock;
+import dev.llmguard.core.time.ManualGuardClock;
 
 /**
  * The Redis connection of the guard and what happens when Redis fails.

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.regex.Pattern;
 
-import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.model.ModelRef;
 
 /**
  * Names of every key the Redis backend writes, all under the key prefix:

@@ -13,7 +13,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.time.GuardClock;
 
 /**
  * The time every instance of the fleet shares: Redis's clock (its {@code TIME}), read as this

@@ -2,7 +2,7 @@ package dev.llmguard.springai;
 
 import org.springframework.ai.chat.model.ChatResponse;
 
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.reactive.ChunkReader;
 
 /** Reads streamed Spring AI chunks: their text, and the usage of the final chunk. */

@@ -6,8 +6,8 @@ import org.springframework.ai.chat.metadata.EmptyUsage;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.util.ClassUtils;
 
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.UsageExtractor;
+import dev.llmguard.core.model.Usage;
 
 /**
  * Reads the usage a provider reported from a Spring AI {@link ChatResponse} (or the

@@ -5,8 +5,8 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.model.Usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;

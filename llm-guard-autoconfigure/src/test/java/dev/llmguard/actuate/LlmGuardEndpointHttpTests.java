@@ -14,7 +14,7 @@ import org.springframework.test.web.servlet.MockMvc;
 
 import dev.llmguard.autoconfigure.LlmGuardEndpointAutoConfiguration;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Usage;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;

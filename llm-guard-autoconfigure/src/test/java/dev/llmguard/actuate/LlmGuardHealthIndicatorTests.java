@@ -9,7 +9,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

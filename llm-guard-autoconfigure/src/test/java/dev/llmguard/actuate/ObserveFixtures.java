@@ -9,9 +9,6 @@ import java.util.Map;
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
@@ -25,6 +22,9 @@ import dev.llmguard.core.config.RateLimits;
 import dev.llmguard.core.config.RetrySettings;
 import dev.llmguard.core.config.ToolSpec;
 import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.time.ManualGuardClock;
 
 /**
  * The configuration of DESIGN.md's examples: provider {@code openai} (500 requests and 200,000

@@ -13,8 +13,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.aop.aspectj.annotation.AspectJProxyFactory;
 
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.budget.BudgetCharge;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.BudgetReservation;
@@ -30,6 +28,8 @@ import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
 import dev.llmguard.core.config.RetrySettings;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.time.ManualGuardClock;
 import dev.llmguard.springai.SpringAiUsageExtractor;
 
 /**

@@ -13,7 +13,7 @@ import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.util.ReflectionUtils;
 
 import dev.llmguard.core.CallRequest;
-import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.model.ModelRef;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;

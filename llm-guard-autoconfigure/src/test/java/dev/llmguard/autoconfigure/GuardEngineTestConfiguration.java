@@ -6,8 +6,8 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.llmguard.actuate.ObserveFixtures;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.time.ManualGuardClock;
 
 /**
  * The engine as LlmGuardAutoConfiguration builds it (every GuardListener bean handed to the

@@ -7,7 +7,6 @@ import java.util.List;
 
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.CallRouting;
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
@@ -21,6 +20,7 @@ import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
 import dev.llmguard.core.config.RetrySettings;
 import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.core.model.ModelRef;
 import dev.llmguard.redis.RedisFailureMode;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +31,8 @@ import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

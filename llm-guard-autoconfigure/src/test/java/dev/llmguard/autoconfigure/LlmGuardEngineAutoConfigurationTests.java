@@ -1,15 +1,15 @@
 package dev.llmguard.autoconfigure;
 
+import dev.llmguard.actuate.ObserveFixtures;
 import dev.llmguard.annotation.RateLimitedLlm;
 import dev.llmguard.annotation.RateLimitedLlmAspect;
-import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.LlmGuard;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.RateLimitExceededException;
-import dev.llmguard.core.Usage;
-import dev.llmguard.actuate.ObserveFixtures;
+import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.time.GuardClock;
+import dev.llmguard.core.time.ManualGuardClock;
 import dev.llmguard.http.RestClientErrorClassifier;
 import dev.llmguard.springai.OpenAiSdkErrorClassifier;
 import dev.llmguard.springai.SpringAiUsageExtractor;

@@ -14,9 +14,9 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.llmguard.actuate.ObserveFixtures;
+import dev.llmguard.core.CallObserver;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.Usage;
-import dev.llmguard.core.event.CallObserver;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.metrics.GuardEventMetrics;
 import dev.llmguard.metrics.GuardStateMetrics;
 import dev.llmguard.metrics.ObservationCallObserver;

@@ -20,7 +20,6 @@ import org.springframework.web.client.RestClient;
 import dev.llmguard.autoconfigure.LlmGuardAutoConfiguration;
 import dev.llmguard.autoconfigure.LlmGuardRestClientAutoConfiguration;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.RateLimitExceededException;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
@@ -31,6 +30,7 @@ import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.model.ModelRef;
 import dev.llmguard.test.junit.ProviderSimulatorExtension;
 import dev.llmguard.test.simulator.ProviderSimulator;
 

@@ -19,8 +19,6 @@ import org.springframework.web.client.RestClient;
 
 import dev.llmguard.core.BudgetExceededException;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
@@ -34,6 +32,8 @@ import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
 import dev.llmguard.core.config.RetrySettings;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.time.ManualGuardClock;
 import dev.llmguard.test.junit.ProviderSimulatorExtension;
 import dev.llmguard.test.simulator.ProviderSimulator;
 import dev.llmguard.test.simulator.SimulatorStats;

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

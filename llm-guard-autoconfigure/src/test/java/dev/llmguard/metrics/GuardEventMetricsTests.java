@@ -16,9 +16,9 @@ import dev.llmguard.core.BudgetExceededException;
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.retry.ProviderResponseException;
+import dev.llmguard.core.time.ManualGuardClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.llmguard.actuate.ObserveFixtures;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -20,7 +20,7 @@ import dev.llmguard.core.BudgetExceededException;
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.retry.ProviderResponseException;
 import dev.llmguard.reactive.ChunkReader;
 import dev.llmguard.reactive.GuardedFlux;

@@ -11,16 +11,16 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
-import dev.llmguard.annotation.GuardFixtures;
 import dev.llmguard.annotation.GuardFixtures.RecordingLedger;
+import dev.llmguard.annotation.GuardFixtures;
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.ToolLimitExceededException;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.time.ManualGuardClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

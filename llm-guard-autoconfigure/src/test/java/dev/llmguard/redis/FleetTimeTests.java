@@ -15,7 +15,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.budget.BudgetCharge;
 import dev.llmguard.core.budget.BudgetPeriods;
 import dev.llmguard.core.budget.BudgetWindow;
@@ -23,6 +22,7 @@ import dev.llmguard.core.budget.ReserveOutcome;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
+import dev.llmguard.core.time.GuardClock;
 import dev.llmguard.test.redis.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -9,12 +9,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.llmguard.autoconfigure.LlmGuardRedisAutoConfiguration;
-import dev.llmguard.core.CooldownStore;
-import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.limit.BucketStore;
+import dev.llmguard.core.limit.CooldownStore;
+import dev.llmguard.core.time.GuardClock;
 
 /**
  * Application contexts as an application using llm-guard with {@code llm.guard.backend=redis} would

@@ -11,11 +11,11 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.llmguard.autoconfigure.LlmGuardRedisAutoConfiguration;
-import dev.llmguard.core.CooldownStore;
-import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.limit.BucketStore;
+import dev.llmguard.core.limit.CooldownStore;
 import dev.llmguard.core.limit.LocalBucketStore;
+import dev.llmguard.core.time.GuardClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.budget.BudgetCharge;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.BudgetPeriods;
@@ -24,13 +23,14 @@ import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.budget.BudgetWindow;
 import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
-import dev.llmguard.core.config.GuardSettings;
-import dev.llmguard.core.event.GuardEvent;
-import dev.llmguard.core.event.GuardListener;
 import dev.llmguard.core.budget.ReserveOutcome;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.time.ManualGuardClock;
 import dev.llmguard.test.redis.RedisServerExtension;
 
 import static dev.llmguard.redis.RedisTestSupport.START;

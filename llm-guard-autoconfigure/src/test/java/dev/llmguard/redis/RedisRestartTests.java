@@ -5,13 +5,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.GuardSettings;
-import dev.llmguard.core.FallbackResponseMapper;
+import dev.llmguard.core.time.ManualGuardClock;
 import dev.llmguard.test.redis.RedisServerExtension;
 
 import static dev.llmguard.redis.RedisTestSupport.GPT_4O;

@@ -21,7 +21,6 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
@@ -30,6 +29,7 @@ import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
+import dev.llmguard.core.model.ModelRef;
 
 /** Settings, connections and a thread hammer for the Redis tests. */
 final class RedisTestSupport {

@@ -21,15 +21,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.llmguard.core.Attempt;
-import dev.llmguard.core.CallExecution;
 import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.GuardedCall;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.time.ManualGuardClock;
 import dev.llmguard.test.redis.RedisServerExtension;
 
 import static dev.llmguard.redis.RedisTestSupport.GPT_4O;
@@ -113,7 +113,7 @@ class RoundTripTests {
 		int fewestSettlement = Integer.MAX_VALUE;
 		for (int i = 0; i < 10; i++) {
 			this.recorder.clear();
-			CallExecution execution = this.engine.start(request);
+			GuardedCall execution = this.engine.start(request);
 			Attempt attempt = execution.admit();
 			List<Recorder.Span> admission = this.recorder.spans();
 			assertThat(attempt.model()).isEqualTo(GPT_4O);
@@ -138,7 +138,7 @@ class RoundTripTests {
 	}
 
 	private void runOnce(CallRequest request) throws InterruptedException {
-		CallExecution execution = this.engine.start(request);
+		GuardedCall execution = this.engine.start(request);
 		execution.settle(execution.admit(), new Usage(480, 300), false);
 	}
 

@@ -13,12 +13,12 @@ import dev.llmguard.core.BudgetExceededException;
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.RateLimitExceededException;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.time.ManualGuardClock;
 import dev.llmguard.test.redis.RedisServerExtension;
 
 import static dev.llmguard.redis.RedisTestSupport.GPT_4O;

@@ -22,15 +22,15 @@ import org.springframework.ai.chat.prompt.Prompt;
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Money;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Money;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.pricing.PricingCatalog;
+import dev.llmguard.core.time.ManualGuardClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

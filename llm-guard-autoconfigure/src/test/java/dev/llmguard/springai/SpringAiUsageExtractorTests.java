@@ -30,13 +30,13 @@ class SpringAiUsageExtractorTests {
 	@Test
 	void readsPromptAndCompletionTokens() {
 		assertThat(this.extractor.extract(response(new DefaultUsage(120, 30))))
-			.isEqualTo(new dev.llmguard.core.Usage(120, 30));
+			.isEqualTo(new dev.llmguard.core.model.Usage(120, 30));
 	}
 
 	@Test
 	void readsCachedInputTokens() {
 		DefaultUsage usage = new DefaultUsage(1000, 20, 1020, null, 800L, null);
-		assertThat(this.extractor.extract(response(usage))).isEqualTo(new dev.llmguard.core.Usage(1000, 20, 800));
+		assertThat(this.extractor.extract(response(usage))).isEqualTo(new dev.llmguard.core.model.Usage(1000, 20, 800));
 	}
 
 	@Test
@@ -44,13 +44,13 @@ class SpringAiUsageExtractorTests {
 		// Anthropic's and Bedrock's convention: prompt tokens without cache reads and writes
 		DefaultUsage usage = new DefaultUsage(21, 393, 414, null, 100L, 188_086L);
 		assertThat(this.extractor.extract(response(usage)))
-			.isEqualTo(new dev.llmguard.core.Usage(21 + 100 + 188_086, 393, 100, 188_086, 0));
+			.isEqualTo(new dev.llmguard.core.model.Usage(21 + 100 + 188_086, 393, 100, 188_086, 0));
 	}
 
 	@Test
 	void readsTheChatResponseInsideAChatClientResponse() {
 		ChatClientResponse response = new ChatClientResponse(response(new DefaultUsage(7, 3)), Map.of());
-		assertThat(this.extractor.extract(response)).isEqualTo(new dev.llmguard.core.Usage(7, 3));
+		assertThat(this.extractor.extract(response)).isEqualTo(new dev.llmguard.core.model.Usage(7, 3));
 	}
 
 	@Test

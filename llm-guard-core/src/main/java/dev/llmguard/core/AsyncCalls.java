@@ -9,7 +9,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.llmguard.core.event.ObservedCall;
 
 /**
  * The driver of asynchronous calls ({@link LlmGuardEngine#executeAsync}): admission waits and retry
@@ -67,7 +66,7 @@ final class AsyncCalls {
 		});
 		CallExecution execution;
 		try {
-			execution = this.engine.start(request);
+			execution = this.engine.begin(request);
 		}
 		catch (RuntimeException ex) {
 			call.completeExceptionally(ex);

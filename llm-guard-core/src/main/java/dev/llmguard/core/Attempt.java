@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.llmguard.core.budget.BudgetReservation;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.limit.RatePermit;
+import dev.llmguard.core.model.ModelRef;
 
 /**
  * One model admitted for a call: its rate permit and budget reservation, held until the call

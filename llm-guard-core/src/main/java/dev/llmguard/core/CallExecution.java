@@ -15,9 +15,11 @@ import dev.llmguard.core.budget.ReserveOutcome;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.event.GuardEvent;
-import dev.llmguard.core.event.ObservedCall;
 import dev.llmguard.core.limit.Demand;
+import dev.llmguard.core.limit.NoCapacityException;
 import dev.llmguard.core.limit.RatePermit;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.retry.ErrorClassification;
 import dev.llmguard.core.retry.FailureKind;
 
@@ -28,7 +30,7 @@ import dev.llmguard.core.retry.FailureKind;
  * {@link #prepareRetry}, else {@link #giveUp} (fail over or raise); {@link #charge} for a try whose
  * outcome is unknown; {@link #exhausted} when no model is left. Used by one flow at a time.
  */
-public final class CallExecution {
+final class CallExecution implements GuardedCall {
 
 	private static final Logger logger = LoggerFactory.getLogger(CallExecution.class);
 
@@ -88,29 +90,32 @@ public final class CallExecution {
 		this.started = components.clock().instant();
 	}
 
-	public CallRequest request() {
+	CallRequest request() {
 		return this.request;
 	}
 
 	/** The chain's name, or {@code null} for a single-model call. */
-	public String chain() {
+	String chain() {
 		return this.chainName;
 	}
 
-	public List<ModelRef> candidates() {
+	List<ModelRef> candidates() {
 		return this.candidates;
 	}
 
+	@Override
 	public long inputEstimate() {
 		return this.inputEstimate;
 	}
 
 	/** The observer watching this call ({@link ObservedCall#NONE} when nobody does). */
+	@Override
 	public ObservedCall observed() {
 		return this.observed;
 	}
 
 	/** Lets an observer watch this call: it receives the call's events; the driver stops it. */
+	@Override
 	public void observe(ObservedCall observed) {
 		this.observed = observed;
 	}
@@ -127,7 +132,7 @@ public final class CallExecution {
 	}
 
 	/** Whether a model after the last admitted one remains. */
-	public boolean hasNextModel() {
+	boolean hasNextModel() {
 		return this.next < this.candidates.size();
 	}
 
@@ -139,6 +144,7 @@ public final class CallExecution {
 	 * @throws BudgetExceededException when a rejecting budget cannot afford the call
 	 * @throws InterruptedException when the thread is interrupted while waiting
 	 */
+	@Override
 	public Attempt admit() throws InterruptedException {
 		if (this.queued == null) {
 			// time spent before admission began (an executor's queue) counts against max-wait as well
@@ -182,8 +188,8 @@ public final class CallExecution {
 			try {
 				permit = acquire(model, maxOut, reservation);
 			}
-			catch (RateLimitExceededException ex) {
-				this.lastRejection = ex;
+			catch (NoCapacityException ex) {
+				this.lastRejection = RateLimitExceededException.of(ex);
 				emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(),
 						model.model(), "rate_limited", "no capacity within max-wait"));
 				skip(model, "rate_limited", "no capacity within max-wait", hasNext);
@@ -232,7 +238,7 @@ public final class CallExecution {
 			return reserved.reservation();
 		}
 		ReserveOutcome.Exceeded exceeded = (ReserveOutcome.Exceeded) outcome;
-		BudgetExceededException ex = this.components.budgets().exceeded(exceeded);
+		BudgetExceededException ex = BudgetExceededException.of(exceeded, this.components.budgets().zone());
 		emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(), model.model(),
 				"budget_exceeded", "budget '" + ex.getBudget() + "'"));
 		if (this.components.budgets().anyDowngrade(exceeded) && hasNext) {
@@ -277,6 +283,7 @@ public final class CallExecution {
 	 * Marks this call as the call of an annotated method or facade operation: the model requests its
 	 * code makes through guarded clients are run one by one ({@link LlmGuardEngine#executeRequest}).
 	 */
+	@Override
 	public void wrapRequests() {
 		this.wrapsRequests = true;
 	}
@@ -285,6 +292,7 @@ public final class CallExecution {
 	 * Hands the admitted attempt to the first model request made inside this call; later requests get
 	 * {@code null} and are admitted on their own.
 	 */
+	@Override
 	public Attempt takeForRequest() {
 		this.requestsMade++;
 		Attempt attempt = this.current;
@@ -295,6 +303,7 @@ public final class CallExecution {
 	}
 
 	/** Whether model requests were made inside this call through guarded clients: they were retried on their own. */
+	@Override
 	public boolean madeRequests() {
 		return this.requestsMade > 0;
 	}
@@ -304,22 +313,24 @@ public final class CallExecution {
 		return (this.requestModel != null) ? this.requestModel : this.lastModel;
 	}
 
+	@Override
 	public void requestAnswered(ModelRef model) {
 		this.requestModel = model;
 	}
 
 	/** A model request made inside this call found every model of the chain failed. */
+	@Override
 	public void requestsExhausted() {
 		this.requestsExhausted = true;
 	}
 
 	/** The model of the attempt that settled with an answer, or the last one tried. */
-	public ModelRef answeredBy() {
+	ModelRef answeredBy() {
 		return (this.current != null) ? this.current.model() : this.lastModel;
 	}
 
 	/** Whether every model was tried and {@link #exhausted} answered. */
-	public boolean isExhausted() {
+	boolean isExhausted() {
 		return this.exhausted;
 	}
 
@@ -329,6 +340,7 @@ public final class CallExecution {
 	 * failed, the chain's fallback response answers if the result type can carry it; else the error
 	 * propagates.
 	 */
+	@Override
 	public <T> T afterRequestsFailed(Throwable error, FallbackResponseMapper<T> mapper) throws Throwable {
 		if ((this.requestsExhausted || this.exhausted) && this.chain != null && this.chain.fallbackResponse() != null) {
 			T answer = mapper.map(this.chain.fallbackResponse());
@@ -345,6 +357,7 @@ public final class CallExecution {
 	 * The attempt returned a result: settles with the usage the code recorded, else the usage found in
 	 * the result, else the estimate (counted as estimated).
 	 */
+	@Override
 	public void succeeded(Attempt attempt, Object result) {
 		Usage usage = attempt.context().recordedUsage();
 		boolean estimated = false;
@@ -369,6 +382,7 @@ public final class CallExecution {
 	 * Settles an attempt with its usage: commits cost and tokens to every budget, reconciles the
 	 * buckets and frees the concurrency slot. Safe to call more than once; only the first counts.
 	 */
+	@Override
 	public void settle(Attempt attempt, Usage usage, boolean estimated) {
 		if (!attempt.closeSettled()) {
 			return;
@@ -420,6 +434,7 @@ public final class CallExecution {
 	 * estimated. Does nothing when the attempt was already settled, released or charged.
 	 * @param reason why the outcome is unknown, for the event
 	 */
+	@Override
 	public void charge(Attempt attempt, String reason) {
 		if (!attempt.close()) {
 			return;
@@ -436,6 +451,7 @@ public final class CallExecution {
 	 * Whether to retry the attempt's model after a failure: {@link Decision.Retry} with its pause, else
 	 * {@code null} (then {@link #giveUp}). Changes nothing: the driver pauses, then prepares the retry.
 	 */
+	@Override
 	public Decision.Retry decide(Attempt attempt, Throwable error) {
 		if (attempt.isSettled()) {
 			return null;
@@ -451,6 +467,7 @@ public final class CallExecution {
 	 * other model can fix, or an interrupt; else {@link Decision.FailOver}, the model abandoned
 	 * ({@link #abandon}: its capacity returned, or charged when the outcome is unknown).
 	 */
+	@Override
 	public Decision giveUp(Attempt attempt, Throwable error) {
 		if (attempt.isSettled()) {
 			return new Decision.Raise(error); // settlement itself failed: capacity is already accounted
@@ -469,6 +486,7 @@ public final class CallExecution {
 	/**
 	 * Announces the retry a {@link Decision.Retry} asked for (an event, a metric), before its pause.
 	 */
+	@Override
 	public void retrying(Attempt attempt, Decision.Retry retry) {
 		ModelRef model = attempt.model();
 		emit(new GuardEvent.Retried(this.components.clock().instant(), model.provider(), model.model(),
@@ -480,6 +498,7 @@ public final class CallExecution {
 	 * the capacity of the next try.
 	 * @return false when no capacity came within the call's max wait (then {@link #giveUp})
 	 */
+	@Override
 	public boolean prepareRetry(Attempt attempt, Decision.Retry retry) throws InterruptedException {
 		return prepareRetry(attempt, retry.delay(), retry.classification());
 	}
@@ -537,7 +556,7 @@ public final class CallExecution {
 		long maxOut = attempt.maxOutputTokens();
 		ReserveOutcome outcome = reserveWorstCase(model, maxOut);
 		if (outcome instanceof ReserveOutcome.Exceeded exceeded) {
-			this.lastRejection = this.components.budgets().exceeded(exceeded);
+			this.lastRejection = BudgetExceededException.of(exceeded, this.components.budgets().zone());
 			return false;
 		}
 		BudgetReservation reservation = (outcome != null) ? ((ReserveOutcome.Reserved) outcome).reservation() : null;
@@ -545,7 +564,7 @@ public final class CallExecution {
 			attempt.renew(acquire(model, maxOut, reservation), reservation);
 			return true;
 		}
-		catch (RateLimitExceededException ex) {
+		catch (NoCapacityException ex) {
 			return false;
 		}
 	}
@@ -588,6 +607,7 @@ public final class CallExecution {
 	}
 
 	/** Gives an attempt's capacity back without spending (the call failed or was cancelled before any output). */
+	@Override
 	public void release(Attempt attempt) {
 		if (!attempt.close()) {
 			return;
@@ -608,6 +628,7 @@ public final class CallExecution {
 	 * guard's own rejection when no provider was even asked, else {@link FallbackExhaustedException}
 	 * (or, for a single model, the provider's error).
 	 */
+	@Override
 	public <T> T exhausted(FallbackResponseMapper<T> mapper) throws Throwable {
 		this.exhausted = true;
 		if (this.chain != null && this.chain.fallbackResponse() != null) {
@@ -643,7 +664,7 @@ public final class CallExecution {
 	}
 
 	/** What each model answered so far. */
-	public List<ModelFailure> failures() {
+	List<ModelFailure> failures() {
 		return List.copyOf(this.failures);
 	}
 

@@ -1,7 +1,9 @@
 package dev.llmguard.core;
 
 import java.time.Duration;
-import java.util.Objects;
+
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Priority;
 
 /**
  * What is known about a call before it is admitted. Build it with {@link #builder()}.
@@ -21,7 +23,7 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 		String promptText, Long estimatedInputTokens, Integer maxOutputTokens, Duration maxWait) {
 
 	/** Priority used when none is given. */
-	public static final int DEFAULT_PRIORITY = 5;
+	public static final int DEFAULT_PRIORITY = Priority.DEFAULT;
 
 	public CallRequest {
 		Priority.of(priority);

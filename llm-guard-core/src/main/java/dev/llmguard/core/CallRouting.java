@@ -8,6 +8,7 @@ import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.config.ProviderSpec;
+import dev.llmguard.core.model.ModelRef;
 
 /**
  * Where a call goes and with which defaults: the models it may use (a chain, a single model, the
@@ -16,6 +17,13 @@ import dev.llmguard.core.config.ProviderSpec;
  * RestClient interceptor) resolves calls here, so a default is decided once.
  */
 public final class CallRouting {
+
+	/**
+	 * The model name under which a provider's plain requests (no model call: files, model lists) are
+	 * counted when {@code guard-other-requests} is on.
+	 */
+	public static final String OTHER_REQUESTS = "(other requests)";
+
 
 	/** The chain a request for one of its models continues on, when no chain is named. */
 	public static final String DEFAULT_CHAIN = "default";

@@ -3,10 +3,12 @@ package dev.llmguard.core;
 import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.limit.CooldownStore;
 import dev.llmguard.core.limit.RateLimiters;
 import dev.llmguard.core.pricing.PricingCatalog;
 import dev.llmguard.core.retry.BackoffCalculator;
 import dev.llmguard.core.retry.ErrorClassifier;
+import dev.llmguard.core.time.GuardClock;
 import dev.llmguard.core.token.TokenEstimator;
 
 /**

@@ -2,6 +2,9 @@ package dev.llmguard.core;
 
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Usage;
+
 /**
  * The guarded call in progress: which model was chosen, and where the code that makes the call
  * reports the usage the provider returned. Inside a guarded method {@link #current()} returns it.

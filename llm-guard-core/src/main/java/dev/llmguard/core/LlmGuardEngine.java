@@ -1,5 +1,6 @@
 package dev.llmguard.core;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,21 +22,27 @@ import dev.llmguard.core.budget.InMemoryBudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.ToolSpec;
-import dev.llmguard.core.event.CallObserver;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardEvents;
 import dev.llmguard.core.event.GuardListener;
-import dev.llmguard.core.event.ObservedCall;
 import dev.llmguard.core.limit.BucketStore;
+import dev.llmguard.core.limit.CooldownStore;
+import dev.llmguard.core.limit.Demand;
+import dev.llmguard.core.limit.InMemoryCooldownStore;
 import dev.llmguard.core.limit.LocalBucketStore;
+import dev.llmguard.core.limit.NoCapacityException;
 import dev.llmguard.core.limit.RateLimiters;
+import dev.llmguard.core.limit.RatePermit;
 import dev.llmguard.core.limit.ToolDecision;
 import dev.llmguard.core.limit.ToolLimiter;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.pricing.PricingCatalog;
 import dev.llmguard.core.retry.BackoffCalculator;
 import dev.llmguard.core.retry.ErrorClassification;
 import dev.llmguard.core.retry.ErrorClassifier;
 import dev.llmguard.core.retry.ErrorClassifiers;
+import dev.llmguard.core.time.GuardClock;
 import dev.llmguard.core.token.TokenEstimator;
 import dev.llmguard.core.token.TokenEstimators;
 
@@ -203,7 +210,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 		Throwable failure = null;
 		// the scope closes before stop: the call stays current on this thread while the provider is called
 		try (ObservedCall.Scope scope = observed.openScope()) {
-			CallExecution execution = start(request);
+			CallExecution execution = begin(request);
 			execution.observe(observed);
 			if (wrapsRequests) {
 				execution.wrapRequests();
@@ -226,7 +233,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 */
 	private <T> T runRequest(CallExecution call, CallRequest shape, GuardedOperation<T> operation) throws Throwable {
 		Attempt first = call.takeForRequest();
-		CallExecution execution = (first != null) ? call : startWithin(call, shape);
+		CallExecution execution = (first != null) ? call : within(call, shape);
 		try {
 			T result = run(execution, first, operation, FallbackResponseMapper.none(), false);
 			call.requestAnswered(execution.answeredBy());
@@ -247,7 +254,11 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 * @param call the enclosing call
 	 * @param shape the request's own figures: estimated input tokens and max output tokens
 	 */
-	public CallExecution startWithin(CallExecution call, CallRequest shape) {
+	public GuardedCall startWithin(GuardedCall call, CallRequest shape) {
+		return within((CallExecution) call, shape);
+	}
+
+	private CallExecution within(CallExecution call, CallRequest shape) {
 		CallRequest next = call.request()
 			.toBuilder()
 			.model(call.requestModel())
@@ -256,7 +267,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 			.estimatedInputTokens(shape.estimatedInputTokens())
 			.maxOutputTokens(shape.maxOutputTokens())
 			.build();
-		CallExecution execution = start(next);
+		CallExecution execution = begin(next);
 		execution.observe(call.observed());
 		return execution;
 	}
@@ -265,7 +276,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 * The call of an annotated method or facade operation whose model requests are run one by one, when
 	 * the context is that call's; else {@code null} (for streaming entry points, which drive the steps).
 	 */
-	public CallExecution requestsOf(LlmGuardContext context) {
+	public GuardedCall requestsOf(LlmGuardContext context) {
 		return (context != null) ? context.requests() : null;
 	}
 
@@ -343,7 +354,11 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 * Starts a call for entry points that drive the steps themselves (streams).
 	 * @throws IllegalArgumentException when the request names no usable chain or model
 	 */
-	public CallExecution start(CallRequest request) {
+	public GuardedCall start(CallRequest request) {
+		return begin(request);
+	}
+
+	CallExecution begin(CallRequest request) {
 		CallRouting.Route route = this.routing.route(request);
 		long estimate = (request.estimatedInputTokens() != null) ? request.estimatedInputTokens()
 				: this.estimator.estimate(request.promptText());
@@ -402,6 +417,32 @@ public final class LlmGuardEngine implements AutoCloseable {
 	/** The usage the registered extractors find in a result, or {@code null}. */
 	public Usage extractUsage(Object result) {
 		return this.usage.extract(result);
+	}
+
+	/**
+	 * Admits a plain request to a provider that is no model call (a file upload, a model list): one
+	 * request from the provider's request buckets and, unless the caller already holds a slot of this
+	 * provider, a concurrency slot, to give back with {@link RatePermit#release} when the answer came.
+	 * @param provider the provider
+	 * @param priority 1 (most urgent) to 10
+	 * @param holdsSlot whether the request is sent inside a guarded call of this provider
+	 * @return the permit to release, or {@code null} when the caller holds a slot already
+	 * @throws RateLimitExceededException when no capacity came within the provider's max wait
+	 * @throws InterruptedException when interrupted while waiting (nothing is held then)
+	 */
+	public RatePermit admitPlainRequest(String provider, int priority, boolean holdsSlot) throws InterruptedException {
+		ModelRef other = new ModelRef(provider, CallRouting.OTHER_REQUESTS);
+		Duration maxWait = this.routing.maxWait(CallRequest.builder().build(), other);
+		try {
+			if (holdsSlot) {
+				this.limiters.acquireRequest(other, priority, maxWait);
+				return null;
+			}
+			return this.limiters.acquire(other, new Demand(0, 0), priority, maxWait);
+		}
+		catch (NoCapacityException ex) {
+			throw RateLimitExceededException.of(ex);
+		}
 	}
 
 	void emit(GuardEvent event) {

@@ -2,6 +2,8 @@ package dev.llmguard.core;
 
 import java.time.Duration;
 
+import dev.llmguard.core.limit.NoCapacityException;
+
 /** No capacity was available for a call within its maximum wait, on every model it could use. */
 public class RateLimitExceededException extends LlmGuardException {
 
@@ -42,6 +44,16 @@ public class RateLimitExceededException extends LlmGuardException {
 	@Override
 	public String code() {
 		return "rate_limited";
+	}
+
+	/**
+	 * The public exception for capacity the rate limiters could not give.
+	 * @param ex what the limiters reported
+	 * @return the exception to raise, with the limiters' report as its cause
+	 */
+	public static RateLimitExceededException of(NoCapacityException ex) {
+		return new RateLimitExceededException(ex.model().provider(), ex.model().model(), ex.retryAfter(),
+				ex.getMessage(), ex);
 	}
 
 }

@@ -1,5 +1,7 @@
 package dev.llmguard.core;
 
+import dev.llmguard.core.model.Usage;
+
 /** Reads the usage a provider reported from a call's result (a Spring AI {@code ChatResponse}, a JSON body, …). */
 @FunctionalInterface
 public interface UsageExtractor {

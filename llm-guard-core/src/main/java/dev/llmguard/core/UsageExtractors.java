@@ -5,6 +5,8 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.llmguard.core.model.Usage;
+
 /** The usage extractors of an engine asked in order; one that fails on a malformed response is skipped. */
 final class UsageExtractors implements UsageExtractor {
 

@@ -1,6 +1,6 @@
 package dev.llmguard.sample;
 
-import dev.llmguard.core.ManualGuardClock;
+import dev.llmguard.core.time.ManualGuardClock;
 
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;

@@ -2,13 +2,13 @@ package dev.llmguard.sample;
 
 import java.time.Duration;
 
-import dev.llmguard.core.ManualGuardClock;
+import dev.llmguard.core.time.ManualGuardClock;
 import dev.llmguard.test.simulator.ProviderSimulator;
 import org.junit.jupiter.api.BeforeEach;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;

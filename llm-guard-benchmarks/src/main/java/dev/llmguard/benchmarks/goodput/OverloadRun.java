@@ -15,9 +15,9 @@ import dev.llmguard.core.BudgetExceededException;
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuard;
-import dev.llmguard.core.Priority;
 import dev.llmguard.core.RateLimitExceededException;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Priority;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.retry.ProviderResponseException;
 
 /**

@@ -12,7 +12,7 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.llmguard.core.LlmGuardContext;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.retry.ProviderResponseException;
 import dev.llmguard.core.retry.RetryAfter;
 

@@ -10,10 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
-import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.GuardedOperation;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
@@ -24,6 +22,8 @@ import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.time.GuardClock;
 import dev.llmguard.metrics.GuardEventMetrics;
 
 /**

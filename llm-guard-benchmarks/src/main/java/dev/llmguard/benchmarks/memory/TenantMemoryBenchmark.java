@@ -15,8 +15,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import dev.llmguard.benchmarks.jmh.InMemoryPipeline;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
+import dev.llmguard.core.time.ManualGuardClock;
 
 /**
  * Item 4: many distinct tenants through the in-memory pipeline of benchmark (c), each making one

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -25,9 +26,6 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.llmguard.core.BudgetExceededException;
-import dev.llmguard.core.GuardClock;
-import dev.llmguard.core.Money;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
@@ -35,6 +33,7 @@ import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.time.GuardClock;
 
 /**
  * The configured budgets, as the engine uses them: which budgets a call is charged to, reserving
@@ -190,39 +189,11 @@ public final class Budgets {
 	}
 
 	/**
-	 * The exception for a call a budget cannot afford, with the numbers of the limit it hit: cost
-	 * when the cost limit is the one exceeded, tokens otherwise.
-	 * @param exceeded the outcome of {@link #reserve}
-	 * @return the exception, to be thrown by the caller
+	 * The time zone of calendar periods, in which a budget's reset is told.
+	 * @return the configured zone
 	 */
-	public BudgetExceededException exceeded(ReserveOutcome.Exceeded exceeded) {
-		BudgetCharge charge = exceeded.charge();
-		BudgetUsage usage = exceeded.usage();
-		BudgetSpec budget = charge.budget();
-		long usedCost = usage.spentCostNanos() + usage.reservedCostNanos();
-		long usedTokens = usage.spentTokens() + usage.reservedTokens();
-		String resets = (charge.resetsAt() != null)
-				? "resets at " + charge.resetsAt().atZone(this.settings.zone()).toOffsetDateTime()
-				: "it never resets (period none)";
-		String who = switch (budget.scope()) {
-			case GLOBAL -> "";
-			case TENANT -> " for tenant '" + charge.key() + "'";
-			case SESSION -> " for session '" + charge.key() + "'";
-		};
-		boolean costExceeded = budget.maxCost() != null
-				&& Math.addExact(usedCost, charge.costNanos()) > budget.maxCostNanos();
-		if (costExceeded) {
-			String message = "Budget '" + budget.name() + "'" + who + " would reach "
-					+ Money.format(Math.addExact(usedCost, charge.costNanos())) + " of "
-					+ Money.format(budget.maxCostNanos()) + "; " + resets;
-			return new BudgetExceededException(budget.name(), charge.key(), Money.toUsd(usedCost), budget.maxCost(),
-					"USD", charge.resetsAt(), message);
-		}
-		long limit = budget.maxTokensOrUnlimited();
-		String message = "Budget '" + budget.name() + "'" + who + " would reach "
-				+ Math.addExact(usedTokens, charge.tokens()) + " tokens of " + limit + "; " + resets;
-		return new BudgetExceededException(budget.name(), charge.key(), BigDecimal.valueOf(usedTokens),
-				BigDecimal.valueOf(limit), "tokens", charge.resetsAt(), message);
+	public ZoneId zone() {
+		return this.settings.zone();
 	}
 
 	/**

@@ -4,7 +4,7 @@ import java.time.Instant;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 
-import dev.llmguard.core.GuardClock;
+import dev.llmguard.core.time.GuardClock;
 
 /**
  * Caffeine's time read from a {@link GuardClock}, so entries expire at period ends of the guard's

@@ -18,9 +18,9 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
+import dev.llmguard.core.time.GuardClock;
 
 /**
  * A {@link BudgetLedger} in this JVM's memory, for a single instance.

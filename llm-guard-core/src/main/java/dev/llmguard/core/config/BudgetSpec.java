@@ -29,7 +29,7 @@ public record BudgetSpec(String name, BudgetScope scope, BudgetPeriod period, Bi
 
 	/** The cost limit in nano-dollars, or {@code Long.MAX_VALUE}. */
 	public long maxCostNanos() {
-		return (this.maxCost != null) ? dev.llmguard.core.Money.fromUsd(this.maxCost) : Long.MAX_VALUE;
+		return (this.maxCost != null) ? dev.llmguard.core.model.Money.fromUsd(this.maxCost) : Long.MAX_VALUE;
 	}
 
 	/** The token limit, or {@code Long.MAX_VALUE}. */

@@ -3,7 +3,7 @@ package dev.llmguard.core.config;
 import java.time.Duration;
 import java.util.List;
 
-import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.model.ModelRef;
 
 /**
  * A fallback chain: models tried in order.

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.model.ModelRef;
 
 /**
  * The whole configuration of the engine, immutable. The Spring layer builds it from

@@ -1,6 +1,6 @@
 package dev.llmguard.core.config;
 
-import dev.llmguard.core.ModelRef;
+import dev.llmguard.core.model.ModelRef;
 
 /**
  * A configured model.

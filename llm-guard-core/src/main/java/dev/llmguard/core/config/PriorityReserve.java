@@ -13,7 +13,7 @@ public record PriorityReserve(double normal, double low) {
 	public static final PriorityReserve NONE = new PriorityReserve(0, 0);
 
 	/** The share kept away from calls of the given class. */
-	public double reservedFor(dev.llmguard.core.Priority priority) {
+	public double reservedFor(dev.llmguard.core.model.Priority priority) {
 		return switch (priority) {
 			case URGENT -> 0;
 			case NORMAL -> this.normal;

@@ -3,7 +3,7 @@ package dev.llmguard.core.event;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.Usage;
 
 /**
  * Something the guard did or decided. Listeners ({@link GuardListener}) turn events into metrics,

@@ -5,8 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Usage;
 
 /** A {@link RatePermit} on the buckets of {@link RateLimiters}; settles or releases exactly once. */
 final class BucketPermit implements RatePermit {

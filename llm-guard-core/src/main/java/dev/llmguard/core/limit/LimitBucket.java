@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
-import dev.llmguard.core.Priority;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.PriorityReserve;
 import dev.llmguard.core.config.RateLimits;
+import dev.llmguard.core.model.Priority;
+import dev.llmguard.core.model.Usage;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;

@@ -15,11 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.llmguard.core.GuardClock;
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Priority;
-import dev.llmguard.core.RateLimitExceededException;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Priority;
+import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.time.GuardClock;
 import io.github.bucket4j.Bucket;
 
 /**
@@ -89,7 +88,7 @@ final class ProviderLimits {
 	/**
 	 * Takes capacity for a call, waiting in priority order up to {@code maxWaitNanos}.
 	 * @return nanoseconds of clock time spent waiting
-	 * @throws RateLimitExceededException when no capacity came in time
+	 * @throws NoCapacityException when no capacity came in time
 	 */
 	long take(ModelRef model, LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priority,
 			long maxWaitNanos) throws InterruptedException {
@@ -318,7 +317,7 @@ final class ProviderLimits {
 		}
 	}
 
-	private RateLimitExceededException timeout(Waiter me, long maxWaitNanos, Object refused) {
+	private NoCapacityException timeout(Waiter me, long maxWaitNanos, Object refused) {
 		LimitBucket slowest = null;
 		long nanos = 0;
 		for (LimitBucket[] buckets : new LimitBucket[][] { this.buckets, me.modelBuckets }) {
@@ -356,7 +355,7 @@ final class ProviderLimits {
 		if (logger.isDebugEnabled()) {
 			logger.debug("{} timed out at priority {}: {}", me.model, me.priority, message);
 		}
-		return new RateLimitExceededException(this.name, me.model.model(), retryAfter, message);
+		return new NoCapacityException(me.model, retryAfter, message);
 	}
 
 	private static String explain(Object blame, Waiter me) {

@@ -9,15 +9,14 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import dev.llmguard.core.GuardClock;
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Priority;
-import dev.llmguard.core.RateLimitExceededException;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.config.PriorityReserve;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Priority;
+import dev.llmguard.core.time.GuardClock;
 
 /**
  * The rate limits of every configured provider and model: one bucket per declared limit, at
@@ -93,7 +92,7 @@ public final class RateLimiters {
 	 * @param priority 1 (most urgent) to 10
 	 * @param maxWait longest wait ({@code CallRouting.maxWait}: the call's, the provider's or the default)
 	 * @return the permit, to settle or release exactly once
-	 * @throws RateLimitExceededException when no capacity came in time, or at once when the demand
+	 * @throws NoCapacityException when no capacity came in time, or at once when the demand
 	 * exceeds a limit's whole capacity
 	 * @throws IllegalArgumentException for an unknown provider or a priority outside 1..10
 	 * @throws InterruptedException when interrupted while waiting (nothing is held then)
@@ -153,7 +152,7 @@ public final class RateLimiters {
 					maxWaitNanos(provider, maxWait));
 			return true;
 		}
-		catch (RateLimitExceededException ex) {
+		catch (NoCapacityException ex) {
 			return false;
 		}
 	}
@@ -165,7 +164,7 @@ public final class RateLimiters {
 	 * @param model the model (a model without its own limits counts against its provider's only)
 	 * @param priority 1 (most urgent) to 10
 	 * @param maxWait longest wait ({@code CallRouting.maxWait}: the call's, the provider's or the default)
-	 * @throws RateLimitExceededException when no request capacity came in time
+	 * @throws NoCapacityException when no request capacity came in time
 	 * @throws IllegalArgumentException for an unknown provider or a priority outside 1..10
 	 * @throws InterruptedException when interrupted while waiting
 	 */
@@ -244,7 +243,7 @@ public final class RateLimiters {
 					case INPUT_TOKENS -> " input tokens";
 					case OUTPUT_TOKENS -> " output tokens";
 				};
-				throw new RateLimitExceededException(model.provider(), model.model(), Duration.ZERO,
+				throw new NoCapacityException(model, Duration.ZERO,
 						model + ": a call needing " + LimitMessages.count(amount) + unit + " can never pass "
 								+ bucket.limit + " of " + bucket.owner + ", whose capacity is "
 								+ LimitMessages.count(bucket.capacity) + " (" + LimitMessages.count(bucket.declared)

@@ -2,8 +2,8 @@ package dev.llmguard.core.limit;
 
 import java.time.Duration;
 
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Usage;
 
 /**
  * Capacity taken for one call: one request and the demanded tokens from every bucket of the

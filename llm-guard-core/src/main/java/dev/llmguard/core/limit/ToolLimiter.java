@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
-import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.core.time.GuardClock;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;

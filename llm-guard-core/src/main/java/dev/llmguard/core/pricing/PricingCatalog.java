@@ -13,12 +13,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Money;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ModelPrice;
 import dev.llmguard.core.config.ModelSpec;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Money;
+import dev.llmguard.core.model.Usage;
 
 /**
  * What models cost. A model's price is, in this order:

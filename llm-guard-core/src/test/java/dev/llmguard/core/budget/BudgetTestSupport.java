@@ -2,11 +2,11 @@ package dev.llmguard.core.budget;
 
 import java.math.BigDecimal;
 
-import dev.llmguard.core.Money;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.OnExceeded;
+import dev.llmguard.core.model.Money;
 
 /** Budgets for tests. */
 final class BudgetTestSupport {

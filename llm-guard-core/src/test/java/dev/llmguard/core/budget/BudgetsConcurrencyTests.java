@@ -12,12 +12,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.OnExceeded;
+import dev.llmguard.core.time.ManualGuardClock;
 
 import static dev.llmguard.core.budget.BudgetTestSupport.usd;
 import static org.assertj.core.api.Assertions.assertThat;

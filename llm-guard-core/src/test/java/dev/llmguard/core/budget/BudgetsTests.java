@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import dev.llmguard.core.BudgetExceededException;
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.time.ManualGuardClock;
 
 import static dev.llmguard.core.budget.BudgetTestSupport.costBudget;
 import static dev.llmguard.core.budget.BudgetTestSupport.tokenBudget;
@@ -116,7 +116,7 @@ class BudgetsTests {
 		settle(budgets, budgets.chargesFor("acme", null, usd("4.9"), 0));
 		ReserveOutcome.Exceeded exceeded = exceeded(budgets, budgets.chargesFor("acme", null, usd("0.1003"), 0));
 
-		BudgetExceededException exception = budgets.exceeded(exceeded);
+		BudgetExceededException exception = BudgetExceededException.of(exceeded, budgets.zone());
 
 		assertThat(exception).hasMessage(
 				"Budget 'daily-spend' for tenant 'acme' would reach $5.0003 of $5.00; resets at 2026-11-23T00:00Z");
@@ -136,7 +136,7 @@ class BudgetsTests {
 		Budgets budgets = budgets(ZoneId.of("Europe/Berlin"), daily);
 		ReserveOutcome.Exceeded exceeded = exceeded(budgets, budgets.chargesFor("acme", "s-1", usd("50.01"), 0));
 
-		BudgetExceededException exception = budgets.exceeded(exceeded);
+		BudgetExceededException exception = BudgetExceededException.of(exceeded, budgets.zone());
 
 		assertThat(exception)
 			.hasMessage("Budget 'daily-spend' would reach $50.01 of $50.00; resets at 2026-11-23T00:00+01:00");
@@ -153,7 +153,7 @@ class BudgetsTests {
 		settle(budgets, budgets.chargesFor(null, "s-1", 0, 9_500));
 		ReserveOutcome.Exceeded exceeded = exceeded(budgets, budgets.chargesFor(null, "s-1", usd("1"), 1_000));
 
-		BudgetExceededException exception = budgets.exceeded(exceeded);
+		BudgetExceededException exception = BudgetExceededException.of(exceeded, budgets.zone());
 
 		assertThat(exception).hasMessage(
 				"Budget 'session-tokens' for session 's-1' would reach 10500 tokens of 10000; it never resets (period none)");
@@ -169,9 +169,11 @@ class BudgetsTests {
 		BudgetSpec both = new BudgetSpec("both", BudgetScope.GLOBAL, BudgetPeriod.DAY, new BigDecimal("1.00"), 100L,
 				0.8, OnExceeded.REJECT);
 		Budgets budgets = budgets(UTC, both);
-		assertThat(budgets.exceeded(exceeded(budgets, budgets.chargesFor(null, null, usd("0.5"), 101))).getUnit())
+		assertThat(BudgetExceededException.of(exceeded(budgets, budgets.chargesFor(null, null, usd("0.5"), 101)), budgets.zone())
+			.getUnit())
 			.isEqualTo("tokens");
-		assertThat(budgets.exceeded(exceeded(budgets, budgets.chargesFor(null, null, usd("1.5"), 10))).getUnit())
+		assertThat(BudgetExceededException.of(exceeded(budgets, budgets.chargesFor(null, null, usd("1.5"), 10)), budgets.zone())
+			.getUnit())
 			.isEqualTo("USD");
 	}
 

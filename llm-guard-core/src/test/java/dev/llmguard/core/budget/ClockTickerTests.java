@@ -5,7 +5,7 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-import dev.llmguard.core.ManualGuardClock;
+import dev.llmguard.core.time.ManualGuardClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

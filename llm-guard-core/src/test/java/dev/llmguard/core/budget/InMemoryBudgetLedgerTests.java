@@ -17,11 +17,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.OnExceeded;
+import dev.llmguard.core.time.ManualGuardClock;
 
 import static dev.llmguard.core.budget.BudgetTestSupport.costBudget;
 import static dev.llmguard.core.budget.BudgetTestSupport.tokenBudget;

@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.llmguard.core.BudgetExceededException;
 import dev.llmguard.core.CallRequest;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.retry.ProviderResponseException;
 
 import static dev.llmguard.core.engine.EngineFixtures.GPT_4O;

@@ -11,8 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.ManualGuardClock;
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
 import dev.llmguard.core.config.BudgetPeriod;
@@ -30,7 +28,9 @@ import dev.llmguard.core.config.RetrySettings;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardListener;
 import dev.llmguard.core.limit.LimitSnapshot;
+import dev.llmguard.core.model.ModelRef;
 import dev.llmguard.core.retry.ProviderResponseException;
+import dev.llmguard.core.time.ManualGuardClock;
 import dev.llmguard.core.token.CharsTokenEstimator;
 
 /**

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.RateLimitExceededException;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.model.Usage;
 
 import static dev.llmguard.core.engine.EngineFixtures.GPT_4O;
 import static dev.llmguard.core.engine.EngineFixtures.costBudget;

@@ -11,8 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import dev.llmguard.core.AsyncGuardedOperation;
 import dev.llmguard.core.GuardedOperation;
 import dev.llmguard.core.LlmGuardContext;
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Usage;
 
 /**
  * A fake provider call: each model answers from its script, in order, then with its fallback

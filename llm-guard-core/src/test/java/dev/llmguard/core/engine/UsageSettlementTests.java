@@ -3,11 +3,11 @@ package dev.llmguard.core.engine;
 import org.junit.jupiter.api.Test;
 
 import dev.llmguard.core.CallRequest;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.config.RateLimits;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.model.Usage;
 
 import static dev.llmguard.core.engine.EngineFixtures.GPT_4O;
 import static dev.llmguard.core.engine.EngineFixtures.costBudget;

@@ -24,15 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
-import dev.llmguard.core.GuardClock;
-import dev.llmguard.core.ManualGuardClock;
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.RateLimitExceededException;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.PriorityReserve;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.time.GuardClock;
+import dev.llmguard.core.time.ManualGuardClock;
 
 /**
  * Many threads on one limit, the clock standing still: admissions never exceed the limit, and once
@@ -118,8 +117,8 @@ class ConcurrentAdmissionTest {
 				admitted.incrementAndGet();
 				work(permit, call, new Usage(10, 5));
 			}
-			catch (RateLimitExceededException ex) {
-				assertThat(ex.getRetryAfter()).isPositive();
+			catch (NoCapacityException ex) {
+				assertThat(ex.retryAfter()).isPositive();
 			}
 		});
 
@@ -140,7 +139,7 @@ class ConcurrentAdmissionTest {
 				limiters.acquire(GPT_4O, new Demand(10, 10), URGENT, Duration.ZERO).release();
 				admitted.incrementAndGet();
 			}
-			catch (RateLimitExceededException ex) {
+			catch (NoCapacityException ex) {
 				// expected once the minute's requests are spent
 			}
 		});
@@ -167,7 +166,7 @@ class ConcurrentAdmissionTest {
 			try {
 				permit = limiters.acquire(model, demand, priorityOf(thread), Duration.ZERO);
 			}
-			catch (RateLimitExceededException ex) {
+			catch (NoCapacityException ex) {
 				return;
 			}
 			highest.accumulateAndGet(committed.addAndGet(demand.totalTokens()), Math::max);
@@ -234,7 +233,7 @@ class ConcurrentAdmissionTest {
 			try {
 				permit = limiters.acquire(GPT_4O, new Demand(1, 1), URGENT, Duration.ZERO);
 			}
-			catch (RateLimitExceededException ex) {
+			catch (NoCapacityException ex) {
 				return;
 			}
 			requests.incrementAndGet();

@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
+import dev.llmguard.core.model.ModelRef;
 
 /** Small builders and a bounded poll for the tests of this package. */
 final class LimitFixtures {

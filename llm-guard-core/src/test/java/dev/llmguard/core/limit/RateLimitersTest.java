@@ -24,14 +24,14 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import dev.llmguard.core.ManualGuardClock;
-import dev.llmguard.core.ModelRef;
 import dev.llmguard.core.RateLimitExceededException;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.PriorityReserve;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.limit.LimitSnapshot.BucketLevel;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.time.ManualGuardClock;
 
 class RateLimitersTest {
 
@@ -82,7 +82,7 @@ class RateLimitersTest {
 				limiters.acquire(model, demand, priority, NO_WAIT);
 				admitted++;
 			}
-			catch (RateLimitExceededException ex) {
+			catch (NoCapacityException ex) {
 				// counted by what was admitted
 			}
 		}
@@ -192,7 +192,7 @@ class RateLimitersTest {
 		limiters.acquire(GPT_4O, tokens(900, 0), URGENT, NO_WAIT);
 
 		assertThatThrownBy(() -> limiters.acquire(GPT_4O, tokens(200, 0), URGENT, NO_WAIT))
-			.isInstanceOf(RateLimitExceededException.class)
+			.isInstanceOf(NoCapacityException.class)
 			.hasMessageContaining("openai/gpt-4o tokens-per-minute 1,000 capacity, 100 available");
 		assertThat(limiters.snapshot("openai").limits()).containsEntry("requests-per-minute", new BucketLevel(100, 99))
 			.containsEntry("tokens-per-minute", new BucketLevel(10_000, 9_100));
@@ -221,9 +221,9 @@ class RateLimitersTest {
 		RateLimiters limiters = limiters(openai(tokensPerMinute(200_000), null));
 
 		assertThatThrownBy(() -> limiters.acquire(GPT_4O, tokens(150_000, 20_000), URGENT, LONG_WAIT))
-			.isInstanceOfSatisfying(RateLimitExceededException.class, (ex) -> {
-				assertThat(ex.getProvider()).isEqualTo("openai");
-				assertThat(ex.getModel()).isEqualTo("gpt-4o");
+			.isInstanceOfSatisfying(NoCapacityException.class, (ex) -> {
+				assertThat(ex.model().provider()).isEqualTo("openai");
+				assertThat(ex.model().model()).isEqualTo("gpt-4o");
 			})
 			.hasMessage("openai/gpt-4o: a call needing 170,000 tokens can never pass tokens-per-minute of openai, "
 					+ "whose capacity is 160,000 (200,000 declared x headroom 0.8); lower the prompt or the max "
@@ -256,9 +256,9 @@ class RateLimitersTest {
 
 		assertThat(limiters.snapshot("openai").limits().get("tokens-per-minute").available()).isEqualTo(-1_000);
 		assertThatThrownBy(() -> limiters.acquire(GPT_4O, tokens(100, 0), URGENT, NO_WAIT))
-			.isInstanceOfSatisfying(RateLimitExceededException.class,
+			.isInstanceOfSatisfying(NoCapacityException.class,
 					// 1,100 tokens at 100 per second
-					(ex) -> assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(11)));
+					(ex) -> assertThat(ex.retryAfter()).isEqualTo(Duration.ofSeconds(11)));
 		this.clock.advance(Duration.ofSeconds(11));
 		assertThat(limiters.acquire(GPT_4O, tokens(100, 0), URGENT, NO_WAIT)).isNotNull();
 	}
@@ -404,7 +404,7 @@ class RateLimitersTest {
 
 		// 1,000 tokens are free, but the more urgent waiter needs them first
 		assertThatThrownBy(() -> limiters.acquire(GPT_4O, tokens(500, 0), LOW, NO_WAIT))
-			.isInstanceOf(RateLimitExceededException.class)
+			.isInstanceOf(NoCapacityException.class)
 			.hasMessage("openai/gpt-4o: no capacity now for 1 request and 500 tokens (behind 1 more urgent or earlier "
 					+ "calls waiting for tokens-per-minute 6,000 capacity, 1,000 available); retry in 15s");
 		assertThat(limiters.acquire(GPT_4O, tokens(500, 0), URGENT, NO_WAIT)).isNotNull();
@@ -419,11 +419,11 @@ class RateLimitersTest {
 		limiters.acquire(GPT_4O, tokens(150_000, 1_200), URGENT, NO_WAIT);
 
 		assertThatThrownBy(() -> limiters.acquire(GPT_4O, tokens(1_000, 234), NORMAL, NO_WAIT))
-			.isInstanceOfSatisfying(RateLimitExceededException.class, (ex) -> {
-				assertThat(ex.getProvider()).isEqualTo("openai");
-				assertThat(ex.getModel()).isEqualTo("gpt-4o");
-				assertThat(ex.getRetryAfter()).isPositive();
-				assertThat(ex.code()).isEqualTo("rate_limited");
+			.isInstanceOfSatisfying(NoCapacityException.class, (ex) -> {
+				assertThat(ex.model().provider()).isEqualTo("openai");
+				assertThat(ex.model().model()).isEqualTo("gpt-4o");
+				assertThat(ex.retryAfter()).isPositive();
+				assertThat(RateLimitExceededException.of(ex).code()).isEqualTo("rate_limited");
 			})
 			.hasMessage("openai/gpt-4o: no capacity now for 1 request and 1,234 tokens (tokens-per-minute 160,000 "
 					+ "capacity, 8,800 available, 16,000 kept for more urgent calls); retry in 4s");
@@ -444,8 +444,8 @@ class RateLimitersTest {
 
 		assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
 			.cause()
-			.isInstanceOfSatisfying(RateLimitExceededException.class,
-					(ex) -> assertThat(ex.getRetryAfter()).isPositive())
+			.isInstanceOfSatisfying(NoCapacityException.class,
+					(ex) -> assertThat(ex.retryAfter()).isPositive())
 			.hasMessageStartingWith("openai/gpt-4o: no capacity within 30s for 1 request and 4,000 tokens");
 		assertThat(limiters.snapshot("openai").waiting()).isZero();
 		inFlight.settle(new Usage(6_000, 0));
@@ -458,8 +458,8 @@ class RateLimitersTest {
 		RatePermit inFlight = limiters.acquire(GPT_4O, tokens(1, 1), URGENT, NO_WAIT);
 
 		assertThatThrownBy(() -> limiters.acquire(GPT_4O, tokens(1, 1), URGENT, Duration.ofSeconds(30)))
-			.isInstanceOfSatisfying(RateLimitExceededException.class,
-					(ex) -> assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(60)));
+			.isInstanceOfSatisfying(NoCapacityException.class,
+					(ex) -> assertThat(ex.retryAfter()).isEqualTo(Duration.ofSeconds(60)));
 		inFlight.release();
 	}
 
@@ -480,8 +480,8 @@ class RateLimitersTest {
 
 		// 3,000 tokens refill in 30 s, more than the 10 s this call may wait
 		assertThatThrownBy(() -> limiters.acquire(GPT_4O, tokens(3_000, 0), URGENT, Duration.ofSeconds(10)))
-			.isInstanceOfSatisfying(RateLimitExceededException.class,
-					(ex) -> assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(30)));
+			.isInstanceOfSatisfying(NoCapacityException.class,
+					(ex) -> assertThat(ex.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
 	}
 
 	@Test

@@ -7,9 +7,9 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-import dev.llmguard.core.ManualGuardClock;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.core.time.ManualGuardClock;
 
 class ToolLimiterTest {
 

@@ -16,13 +16,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.slf4j.LoggerFactory;
 
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Money;
-import dev.llmguard.core.Usage;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ModelPrice;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.config.ProviderSpec;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Money;
+import dev.llmguard.core.model.Usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;

@@ -4,9 +4,9 @@ import java.math.BigDecimal;
 
 import dev.llmguard.core.LlmGuard;
 import dev.llmguard.core.LlmGuardContext;
-import dev.llmguard.core.ModelRef;
-import dev.llmguard.core.Money;
-import dev.llmguard.core.Usage;
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Money;
+import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.pricing.PricingCatalog;
 
 import org.springframework.ai.chat.client.ChatClient;

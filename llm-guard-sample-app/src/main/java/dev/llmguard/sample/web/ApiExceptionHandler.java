@@ -9,10 +9,10 @@ import com.openai.errors.OpenAIServiceException;
 import dev.llmguard.core.BudgetExceededException;
 import dev.llmguard.core.ContextWindowExceededException;
 import dev.llmguard.core.FallbackExhaustedException;
-import dev.llmguard.core.GuardClock;
 import dev.llmguard.core.LlmGuardException;
 import dev.llmguard.core.RateLimitExceededException;
 import dev.llmguard.core.ToolLimitExceededException;
+import dev.llmguard.core.time.GuardClock;
 import dev.llmguard.sample.tools.UnknownToolException;
 
 import org.slf4j.Logger;

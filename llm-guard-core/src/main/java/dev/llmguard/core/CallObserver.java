@@ -1,6 +1,5 @@
-package dev.llmguard.core.event;
+package dev.llmguard.core;
 
-import dev.llmguard.core.CallRequest;
 
 /**
  * Watches guarded calls one by one, for tracing: the engine starts an {@link ObservedCall} on the

@@ -1,4 +1,4 @@
-package dev.llmguard.core;
+package dev.llmguard.core.model;
 
 /**
  * Tokens one call used, as reported by the provider or estimated.

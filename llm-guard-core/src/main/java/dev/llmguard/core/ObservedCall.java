@@ -1,4 +1,7 @@
-package dev.llmguard.core.event;
+package dev.llmguard.core;
+
+import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.event.GuardListener;
 
 /**
  * One call watched by a {@link CallObserver}. Receives the events of its own call only

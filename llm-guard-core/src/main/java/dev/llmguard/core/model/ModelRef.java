@@ -1,4 +1,4 @@
-package dev.llmguard.core;
+package dev.llmguard.core.model;
 
 import java.util.Objects;
 

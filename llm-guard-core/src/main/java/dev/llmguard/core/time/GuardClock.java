@@ -1,4 +1,4 @@
-package dev.llmguard.core;
+package dev.llmguard.core.time;
 
 import java.time.Duration;
 import java.time.Instant;

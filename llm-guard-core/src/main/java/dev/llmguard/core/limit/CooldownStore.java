@@ -1,6 +1,8 @@
-package dev.llmguard.core;
+package dev.llmguard.core.limit;
 
 import java.time.Instant;
+
+import dev.llmguard.core.model.ModelRef;
 
 /** Remembers which models are cooling down; in memory or shared. */
 public interface CooldownStore {

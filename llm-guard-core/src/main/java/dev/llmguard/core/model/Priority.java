@@ -1,4 +1,4 @@
-package dev.llmguard.core;
+package dev.llmguard.core.model;
 
 /**
  * Priority classes of calls. A call's priority is 1 (most urgent) to 10 (least urgent): 1-3 are
@@ -11,6 +11,9 @@ public enum Priority {
 	public static final int MOST_URGENT = 1;
 
 	public static final int LEAST_URGENT = 10;
+
+	/** Priority of a call that gives none. */
+	public static final int DEFAULT = 5;
 
 	/**
 	 * The class of a numeric priority.
@@ -29,14 +32,14 @@ public enum Priority {
 	/**
 	 * A priority given loosely, as a request attribute or advisor parameter is: a number, its text, or
 	 * nothing. The range is checked when the call is made.
-	 * @param value the value, or {@code null} for {@link CallRequest#DEFAULT_PRIORITY}
+	 * @param value the value, or {@code null} for {@link #DEFAULT}
 	 * @param source what gave it, for the error ({@code "Request attribute llm-guard.priority"})
 	 * @return the priority
 	 * @throws IllegalArgumentException when the value is no number
 	 */
 	public static int parse(Object value, String source) {
 		if (value == null) {
-			return CallRequest.DEFAULT_PRIORITY;
+			return DEFAULT;
 		}
 		if (value instanceof Number number) {
 			return number.intValue();

@@ -1,0 +1,119 @@
+package dev.llmguard.core;
+
+import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.model.Usage;
+
+/**
+ * The steps of one guarded call, for a driver outside this package that runs them itself (the
+ * reactive one, over a {@code Flux}); applications never need it. Made by
+ * {@link LlmGuardEngine#start}: {@link #admit} a model, run the attempt, then either {@link #succeeded}
+ * / {@link #settle}, or on a failure {@link #decide} (a retry after a delay) and, when there is none,
+ * {@link #giveUp} (fail over or raise), until {@link #exhausted}.
+ */
+public interface GuardedCall {
+
+	/** The estimated input tokens of the call, from the request or the tokenizer. */
+	long inputEstimate();
+
+	/** The observer watching this call ({@link ObservedCall#NONE} when nobody does). */
+	ObservedCall observed();
+
+	/** Lets an observer watch this call: it receives the call's events; the driver stops it. */
+	void observe(ObservedCall observed);
+
+	/**
+	 * Admits the call on the next model that can take it: skips cooling-down models and models whose
+	 * context window is too small, reserves budget, waits for rate capacity.
+	 * @return the admitted attempt, or {@code null} when every model was tried (then call
+	 * {@link #exhausted})
+	 * @throws BudgetExceededException when a rejecting budget cannot afford the call
+	 * @throws InterruptedException when the thread is interrupted while waiting
+	 */
+	Attempt admit() throws InterruptedException;
+
+	/**
+	 * Marks this call as the call of an annotated method or facade operation: the model requests its
+	 * code makes through guarded clients are run one by one ({@link LlmGuardEngine#executeRequest}).
+	 */
+	void wrapRequests();
+
+	/**
+	 * Hands the admitted attempt to the first model request made inside this call; later requests get
+	 * {@code null} and are admitted on their own.
+	 */
+	Attempt takeForRequest();
+
+	/** Whether model requests were made inside this call through guarded clients: they were retried on their own. */
+	boolean madeRequests();
+
+	void requestAnswered(ModelRef model);
+
+	/** A model request made inside this call found every model of the chain failed. */
+	void requestsExhausted();
+
+	/**
+	 * The code of this call failed after making model requests through guarded clients, which were
+	 * retried and failed over on their own: the code is not run again. When a request found every model
+	 * failed, the chain's fallback response answers if the result type can carry it; else the error
+	 * propagates.
+	 */
+	<T> T afterRequestsFailed(Throwable error, FallbackResponseMapper<T> mapper) throws Throwable;
+
+	/**
+	 * The attempt returned a result: settles with the usage the code recorded, else the usage found in
+	 * the result, else the estimate (counted as estimated).
+	 */
+	void succeeded(Attempt attempt, Object result);
+
+	/**
+	 * Settles an attempt with its usage: commits cost and tokens to every budget, reconciles the
+	 * buckets and frees the concurrency slot. Safe to call more than once; only the first counts.
+	 */
+	void settle(Attempt attempt, Usage usage, boolean estimated);
+
+	/**
+	 * Charges an attempt whose outcome is unknown (a read timeout, a connection lost after sending, a
+	 * call or stream cancelled after the request left): the provider may have processed and billed it,
+	 * so its reserved worst case is committed to every budget and kept in the token buckets, marked as
+	 * estimated. Does nothing when the attempt was already settled, released or charged.
+	 * @param reason why the outcome is unknown, for the event
+	 */
+	void charge(Attempt attempt, String reason);
+
+	/**
+	 * Whether to retry the attempt's model after a failure: {@link Decision.Retry} with its pause, else
+	 * {@code null} (then {@link #giveUp}). Changes nothing: the driver pauses, then prepares the retry.
+	 */
+	Decision.Retry decide(Attempt attempt, Throwable error);
+
+	/**
+	 * Gives the attempt's model up after a failure that is not retried, and says what the call does
+	 * next: {@link Decision.Raise} when the attempt had settled (its settlement failed), for a failure no
+	 * other model can fix, or an interrupt; else {@link Decision.FailOver}, the model abandoned
+	 * ({@link #abandon}: its capacity returned, or charged when the outcome is unknown).
+	 */
+	Decision giveUp(Attempt attempt, Throwable error);
+
+	/**
+	 * Announces the retry a {@link Decision.Retry} asked for (an event, a metric), before its pause.
+	 */
+	void retrying(Attempt attempt, Decision.Retry retry);
+
+	/**
+	 * Prepares the retry a {@link Decision.Retry} asked for: pauses on the guard's clock, then takes
+	 * the capacity of the next try.
+	 * @return false when no capacity came within the call's max wait (then {@link #giveUp})
+	 */
+	boolean prepareRetry(Attempt attempt, Decision.Retry retry) throws InterruptedException;
+
+	/** Gives an attempt's capacity back without spending (the call failed or was cancelled before any output). */
+	void release(Attempt attempt);
+
+	/**
+	 * Every model was tried: the chain's fallback response when the result type can carry it, else the
+	 * guard's own rejection when no provider was even asked, else {@link FallbackExhaustedException}
+	 * (or, for a single model, the provider's error).
+	 */
+	<T> T exhausted(FallbackResponseMapper<T> mapper) throws Throwable;
+
+}
