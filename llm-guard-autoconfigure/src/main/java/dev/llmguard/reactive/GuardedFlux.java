@@ -91,7 +91,7 @@ public final class GuardedFlux {
 				return call(operation, outer);
 			}
 			return new StreamCall<>(engine, request, operation, FallbackResponseMapper.none(), chunks, false, false,
-					call).start();
+					engine.startRequest(call, request)).start();
 		});
 	}
 
@@ -158,12 +158,6 @@ public final class GuardedFlux {
 		/** Whether this is the call of an annotated method, whose model requests run on their own. */
 		private final boolean wrapsRequests;
 
-		/** The enclosing call when this stream is one model request made inside it, else {@code null}. */
-		private final GuardedCall enclosing;
-
-		/** The attempt the enclosing call was admitted with, handed to this request; used once. */
-		private Attempt handed;
-
 		/** Where admission waits, retry pauses and settlements run: the engine's executor, off the caller's threads. */
 		private final Scheduler waiting;
 
@@ -189,9 +183,9 @@ public final class GuardedFlux {
 
 		StreamCall(LlmGuardEngine engine, CallRequest request, StreamOperation<T> operation,
 				FallbackResponseMapper<T> fallback, ChunkReader reader, boolean single, boolean wrapsRequests,
-				GuardedCall enclosing) {
+				GuardedCall inside) {
 			this.wrapsRequests = wrapsRequests;
-			this.enclosing = enclosing;
+			this.execution = inside;
 			this.engine = engine;
 			this.request = request;
 			this.operation = operation;
@@ -202,11 +196,8 @@ public final class GuardedFlux {
 		}
 
 		Flux<T> start() {
-			if (this.enclosing != null) {
-				this.handed = this.enclosing.takeForRequest();
-				this.execution = (this.handed != null) ? this.enclosing
-						: this.engine.startWithin(this.enclosing, this.request);
-				return admitNext().doOnCancel(this::cancel);
+			if (this.execution != null) {
+				return admitNext().doOnCancel(this::cancel); // a model request inside an enclosing call
 			}
 			if (this.request.tool() != null) {
 				try {
@@ -219,13 +210,9 @@ public final class GuardedFlux {
 					return Flux.error(ex);
 				}
 			}
-			this.execution = this.engine.start(this.request);
-			if (this.wrapsRequests) {
-				this.execution.wrapRequests();
-			}
 			// a stream is observed like a call: the wait, each attempt and the settlement, until it ends
 			ObservedCall observed = this.engine.observe(this.request);
-			this.execution.observe(observed);
+			this.execution = this.engine.start(this.request, observed, this.wrapsRequests);
 			AtomicBoolean stopped = new AtomicBoolean();
 			return admitNext().doOnCancel(this::cancel).doOnEach(signal -> {
 				if ((signal.isOnComplete() || signal.isOnError()) && stopped.compareAndSet(false, true)) {
@@ -245,11 +232,7 @@ public final class GuardedFlux {
 		}
 
 		private Attempt admit() throws InterruptedException {
-			Attempt attempt = this.handed;
-			this.handed = null;
-			if (attempt == null) {
-				attempt = this.execution.admit();
-			}
+			Attempt attempt = this.execution.admit();
 			if (attempt != null) {
 				this.current = attempt;
 				if (this.cancelled) {
@@ -340,9 +323,6 @@ public final class GuardedFlux {
 				estimated = true;
 			}
 			this.execution.settle(attempt, usage, estimated);
-			if (this.enclosing != null) {
-				this.enclosing.requestAnswered(attempt.model()); // later requests start from this model
-			}
 		}
 
 		private Flux<T> failed(Attempt attempt, Throwable error) {
@@ -368,20 +348,10 @@ public final class GuardedFlux {
 				this.execution.release(attempt);
 				return Flux.error(error);
 			}
-			Decision.Retry retry = this.execution.decide(attempt, error);
-			if (retry == null) {
-				return giveUp(attempt, error);
-			}
-			this.execution.retrying(attempt, retry);
-			return Mono.fromCallable(() -> this.execution.prepareRetry(attempt, retry))
+			return Mono.fromCallable(() -> this.execution.afterFailure(attempt, error))
 				.subscribeOn(this.waiting)
-				.doOnError(ex -> this.execution.release(attempt))
-				.flatMapMany(ready -> ready ? attempt(attempt) : giveUp(attempt, error));
-		}
-
-		private Flux<T> giveUp(Attempt attempt, Throwable error) {
-			return (this.execution.giveUp(attempt, error) instanceof Decision.Raise raise) ? Flux.error(raise.error())
-					: admitNext();
+				.flatMapMany(next -> (next instanceof Decision.Raise raise) ? Flux.error(raise.error())
+						: (next instanceof Decision.Retry) ? attempt(attempt) : admitNext());
 		}
 
 		private Flux<T> exhausted() {
@@ -390,9 +360,6 @@ public final class GuardedFlux {
 				return (answer != null) ? Flux.just(answer) : Flux.empty();
 			}
 			catch (Throwable ex) {
-				if (this.enclosing != null) {
-					this.enclosing.requestsExhausted(); // the enclosing call answers with its own fallback
-				}
 				return Flux.error(ex);
 			}
 		}
@@ -406,12 +373,9 @@ public final class GuardedFlux {
 			if (hasStreamed()) {
 				settle(attempt);
 			}
-			else if (wasSent()) {
-				// the request left and nothing came back yet: the provider has the prompt and may bill it
-				this.execution.charge(attempt, "stream cancelled after the request left");
-			}
 			else {
-				this.execution.release(attempt);
+				// sent and nothing came back yet: the provider has the prompt and may bill it
+				this.execution.cancelled(attempt, wasSent());
 			}
 		}
 

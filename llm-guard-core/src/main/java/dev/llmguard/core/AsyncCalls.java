@@ -64,16 +64,14 @@ final class AsyncCalls {
 				call.cancel(true);
 			}
 		});
-		CallExecution execution;
+		GuardedCall execution;
 		try {
-			execution = this.engine.begin(request);
+			execution = this.engine.start(request, observed, true);
 		}
 		catch (RuntimeException ex) {
 			call.completeExceptionally(ex);
 			return result;
 		}
-		execution.observe(observed);
-		execution.wrapRequests();
 		try {
 			this.executor.execute(() -> admitAsync(execution, operation, fallback, call));
 		}
@@ -83,7 +81,7 @@ final class AsyncCalls {
 		return result;
 	}
 
-	private <T> void admitAsync(CallExecution execution, AsyncGuardedOperation<T> operation,
+	private <T> void admitAsync(GuardedCall execution, AsyncGuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
 		if (result.isDone()) {
 			return; // cancelled before admission began: nothing was taken
@@ -91,6 +89,9 @@ final class AsyncCalls {
 		Attempt attempt;
 		try {
 			attempt = admitUnlessCancelled(execution, result);
+			if (attempt == null && !result.isDone()) {
+				result.complete(execution.exhausted(fallback));
+			}
 		}
 		catch (Throwable ex) {
 			if (ex instanceof InterruptedException && !result.isDone()) {
@@ -99,31 +100,20 @@ final class AsyncCalls {
 			result.completeExceptionally(ex);
 			return;
 		}
-		if (result.isDone()) {
+		if (attempt != null && result.isDone()) {
 			// the caller cancelled while the call waited for capacity: nobody will use it, no request leaves
-			if (attempt != null) {
-				execution.release(attempt);
-			}
-			return;
+			execution.release(attempt);
 		}
-		try {
-			if (attempt == null) {
-				result.complete(execution.exhausted(fallback));
-				return;
-			}
+		else if (attempt != null) {
+			attemptAsync(execution, attempt, operation, fallback, result);
 		}
-		catch (Throwable ex) {
-			result.completeExceptionally(ex);
-			return;
-		}
-		attemptAsync(execution, attempt, operation, fallback, result);
 	}
 
 	/**
 	 * Admits the call on this executor thread; cancelling the caller's future interrupts the wait for
 	 * capacity, so a cancelled call stops queueing at once.
 	 */
-	private static Attempt admitUnlessCancelled(CallExecution execution, CompletableFuture<?> result)
+	private static Attempt admitUnlessCancelled(GuardedCall execution, CompletableFuture<?> result)
 			throws InterruptedException {
 		Thread waiting = Thread.currentThread();
 		Object lock = new Object();
@@ -150,7 +140,7 @@ final class AsyncCalls {
 		}
 	}
 
-	private <T> void attemptAsync(CallExecution execution, Attempt attempt, AsyncGuardedOperation<T> operation,
+	private <T> void attemptAsync(GuardedCall execution, Attempt attempt, AsyncGuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
 		if (result.isDone()) {
 			execution.release(attempt); // cancelled during the pause before this try: it never leaves
@@ -184,7 +174,7 @@ final class AsyncCalls {
 						() -> afterAsyncFailure(execution, attempt, error, operation, fallback, result));
 			}
 			catch (RejectedExecutionException ex) {
-				execution.abandon(attempt, error, this.engine.classify(error)); // gives its capacity back (or charges it)
+				execution.giveUp(attempt, error); // gives its capacity back (or charges it)
 				ex.addSuppressed(error);
 				result.completeExceptionally(ex);
 			}
@@ -197,19 +187,13 @@ final class AsyncCalls {
 			// account first: cancelling the provider's stage completes it, and the failure path that follows
 			// would give the attempt back as if nothing had left
 			if (attempt.context() == thisTry) { // else a later try of this attempt holds it, and answers for it
-				if (inFlight.get()) {
-					// the request left and its answer is dropped: the provider may still bill it
-					execution.charge(attempt, "cancelled after the request left");
-				}
-				else {
-					execution.release(attempt);
-				}
+				execution.cancelled(attempt, inFlight.get());
 			}
 			stage.toCompletableFuture().cancel(true);
 		});
 	}
 
-	private <T> void afterAsyncFailure(CallExecution execution, Attempt attempt, Throwable error,
+	private <T> void afterAsyncFailure(GuardedCall execution, Attempt attempt, Throwable error,
 			AsyncGuardedOperation<T> operation, FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
 		try {
 			if (result.isDone()) {
@@ -221,15 +205,12 @@ final class AsyncCalls {
 				result.complete(execution.afterRequestsFailed(error, fallback));
 				return;
 			}
-			Decision.Retry retry = execution.decide(attempt, error);
-			if (retry != null) {
-				execution.retrying(attempt, retry);
-			}
-			if (retry != null && execution.prepareRetry(attempt, retry)) {
-				attemptAsync(execution, attempt, operation, fallback, result);
-			}
-			else if (execution.giveUp(attempt, error) instanceof Decision.Raise raise) {
+			Decision next = execution.afterFailure(attempt, error);
+			if (next instanceof Decision.Raise raise) {
 				result.completeExceptionally(raise.error());
+			}
+			else if (next instanceof Decision.Retry) {
+				attemptAsync(execution, attempt, operation, fallback, result);
 			}
 			else {
 				admitAsync(execution, operation, fallback, result);

@@ -36,7 +36,7 @@ final class AttemptRetries implements RetryPolicy, BackOffPolicy, RetryListener 
 	 * the retry as every driver does, and the template's loop runs the retries from there.
 	 * @throws Throwable the last failure once the call gives the model up
 	 */
-	<T> T call(CallExecution execution, Attempt attempt, GuardedOperation<T> operation) throws Throwable {
+	<T> T call(GuardedCall execution, Attempt attempt, GuardedOperation<T> operation) throws Throwable {
 		try {
 			return callOnce(attempt, operation);
 		}
@@ -70,7 +70,7 @@ final class AttemptRetries implements RetryPolicy, BackOffPolicy, RetryListener 
 	 * What the call decided after a failure of the attempt; {@code null} for an interrupt, or when
 	 * model requests made inside the call took the attempt (closed) and were retried on their own.
 	 */
-	private static Decision.Retry retryAfter(CallExecution execution, Attempt attempt, Throwable failure) {
+	private static Decision.Retry retryAfter(GuardedCall execution, Attempt attempt, Throwable failure) {
 		return (failure instanceof InterruptedException || attempt.isClosed()) ? null
 				: execution.decide(attempt, failure);
 	}
@@ -133,7 +133,7 @@ final class AttemptRetries implements RetryPolicy, BackOffPolicy, RetryListener 
 
 		private final RetryContext parent;
 
-		CallExecution execution;
+		GuardedCall execution;
 
 		Attempt attempt;
 

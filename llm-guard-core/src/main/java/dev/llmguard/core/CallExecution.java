@@ -115,8 +115,7 @@ final class CallExecution implements GuardedCall {
 	}
 
 	/** Lets an observer watch this call: it receives the call's events; the driver stops it. */
-	@Override
-	public void observe(ObservedCall observed) {
+	void observe(ObservedCall observed) {
 		this.observed = observed;
 	}
 
@@ -283,8 +282,7 @@ final class CallExecution implements GuardedCall {
 	 * Marks this call as the call of an annotated method or facade operation: the model requests its
 	 * code makes through guarded clients are run one by one ({@link LlmGuardEngine#executeRequest}).
 	 */
-	@Override
-	public void wrapRequests() {
+	void wrapRequests() {
 		this.wrapsRequests = true;
 	}
 
@@ -292,8 +290,7 @@ final class CallExecution implements GuardedCall {
 	 * Hands the admitted attempt to the first model request made inside this call; later requests get
 	 * {@code null} and are admitted on their own.
 	 */
-	@Override
-	public Attempt takeForRequest() {
+	Attempt takeForRequest() {
 		this.requestsMade++;
 		Attempt attempt = this.current;
 		if (this.requestsMade == 1 && attempt != null && !attempt.isClosed()) {
@@ -313,14 +310,12 @@ final class CallExecution implements GuardedCall {
 		return (this.requestModel != null) ? this.requestModel : this.lastModel;
 	}
 
-	@Override
-	public void requestAnswered(ModelRef model) {
+	void requestAnswered(ModelRef model) {
 		this.requestModel = model;
 	}
 
 	/** A model request made inside this call found every model of the chain failed. */
-	@Override
-	public void requestsExhausted() {
+	void requestsExhausted() {
 		this.requestsExhausted = true;
 	}
 
@@ -501,6 +496,49 @@ final class CallExecution implements GuardedCall {
 	@Override
 	public boolean prepareRetry(Attempt attempt, Decision.Retry retry) throws InterruptedException {
 		return prepareRetry(attempt, retry.delay(), retry.classification());
+	}
+
+	/**
+	 * The whole decision after a failed attempt, for drivers that do not run spring-retry's loop
+	 * (asynchronous, streaming), on a thread that may wait: {@link #decide}, then for a retry
+	 * {@link #retrying} and {@link #prepareRetry} (the pause, the next try's capacity), else or when no
+	 * capacity came, {@link #giveUp}.
+	 * @return {@link Decision.Retry} when the attempt is ready to run again, {@link Decision.FailOver}
+	 * (admit the next model) or {@link Decision.Raise}
+	 * @throws InterruptedException when interrupted during the pause (the attempt is given back then)
+	 */
+	@Override
+	public Decision afterFailure(Attempt attempt, Throwable error) throws InterruptedException {
+		Decision.Retry retry = decide(attempt, error);
+		if (retry != null) {
+			retrying(attempt, retry);
+			try {
+				if (prepareRetry(attempt, retry)) {
+					return retry;
+				}
+			}
+			catch (InterruptedException | RuntimeException ex) {
+				release(attempt);
+				throw ex;
+			}
+		}
+		return giveUp(attempt, error);
+	}
+
+	/**
+	 * Accounts for an attempt whose caller left (a cancelled future or stream): charged when its request
+	 * had left, since the provider may still process and bill it, else given back. Does nothing when
+	 * the attempt was already settled, released or charged.
+	 * @param sent whether the request may have left
+	 */
+	@Override
+	public void cancelled(Attempt attempt, boolean sent) {
+		if (sent) {
+			charge(attempt, "cancelled after the request left");
+		}
+		else {
+			release(attempt);
+		}
 	}
 
 	/** Classifies a failure of the attempt (causes included); unknown errors are not retryable. */

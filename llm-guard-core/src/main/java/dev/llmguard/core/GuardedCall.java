@@ -1,6 +1,5 @@
 package dev.llmguard.core;
 
-import dev.llmguard.core.model.ModelRef;
 import dev.llmguard.core.model.Usage;
 
 /**
@@ -18,9 +17,6 @@ public interface GuardedCall {
 	/** The observer watching this call ({@link ObservedCall#NONE} when nobody does). */
 	ObservedCall observed();
 
-	/** Lets an observer watch this call: it receives the call's events; the driver stops it. */
-	void observe(ObservedCall observed);
-
 	/**
 	 * Admits the call on the next model that can take it: skips cooling-down models and models whose
 	 * context window is too small, reserves budget, waits for rate capacity.
@@ -31,25 +27,8 @@ public interface GuardedCall {
 	 */
 	Attempt admit() throws InterruptedException;
 
-	/**
-	 * Marks this call as the call of an annotated method or facade operation: the model requests its
-	 * code makes through guarded clients are run one by one ({@link LlmGuardEngine#executeRequest}).
-	 */
-	void wrapRequests();
-
-	/**
-	 * Hands the admitted attempt to the first model request made inside this call; later requests get
-	 * {@code null} and are admitted on their own.
-	 */
-	Attempt takeForRequest();
-
 	/** Whether model requests were made inside this call through guarded clients: they were retried on their own. */
 	boolean madeRequests();
-
-	void requestAnswered(ModelRef model);
-
-	/** A model request made inside this call found every model of the chain failed. */
-	void requestsExhausted();
 
 	/**
 	 * The code of this call failed after making model requests through guarded clients, which were
@@ -115,5 +94,22 @@ public interface GuardedCall {
 	 * (or, for a single model, the provider's error).
 	 */
 	<T> T exhausted(FallbackResponseMapper<T> mapper) throws Throwable;
+
+	/**
+	 * The whole decision after a failed attempt, for drivers that do not run spring-retry's loop, on a
+	 * thread that may wait: a retry (after its pause, with the next try's capacity taken), a failover
+	 * or the error to raise.
+	 * @return {@link Decision.Retry} when the attempt is ready to run again, {@link Decision.FailOver}
+	 * (admit the next model) or {@link Decision.Raise}
+	 * @throws InterruptedException when interrupted during the pause (the attempt is given back then)
+	 */
+	Decision afterFailure(Attempt attempt, Throwable error) throws InterruptedException;
+
+	/**
+	 * Accounts for an attempt whose caller left: charged when its request may have left, else given
+	 * back; nothing when it was accounted already.
+	 * @param sent whether the request may have left
+	 */
+	void cancelled(Attempt attempt, boolean sent);
 
 }

@@ -195,7 +195,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 		if (call == null) {
 			return operation.call(outer);
 		}
-		return runRequest(call, request, operation);
+		return run(startRequest(call, request), operation, FallbackResponseMapper.none());
 	}
 
 	private <T> T guard(CallRequest request, GuardedOperation<T> operation, FallbackResponseMapper<T> fallback,
@@ -210,12 +210,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 		Throwable failure = null;
 		// the scope closes before stop: the call stays current on this thread while the provider is called
 		try (ObservedCall.Scope scope = observed.openScope()) {
-			CallExecution execution = begin(request);
-			execution.observe(observed);
-			if (wrapsRequests) {
-				execution.wrapRequests();
-			}
-			return run(execution, null, operation, fallback, wrapsRequests);
+			return run(start(request, observed, wrapsRequests), operation, fallback);
 		}
 		catch (Throwable ex) {
 			failure = ex;
@@ -227,38 +222,22 @@ public final class LlmGuardEngine implements AutoCloseable {
 	}
 
 	/**
-	 * One model request made inside an annotated method or facade operation: the first takes the
-	 * attempt the call was admitted with; later ones (the rounds of a tool-calling conversation) are
-	 * admitted on their own, from the model the last request used.
-	 */
-	private <T> T runRequest(CallExecution call, CallRequest shape, GuardedOperation<T> operation) throws Throwable {
-		Attempt first = call.takeForRequest();
-		CallExecution execution = (first != null) ? call : within(call, shape);
-		try {
-			T result = run(execution, first, operation, FallbackResponseMapper.none(), false);
-			call.requestAnswered(execution.answeredBy());
-			return result;
-		}
-		catch (Throwable ex) {
-			if (execution.isExhausted()) {
-				call.requestsExhausted();
-			}
-			throw ex;
-		}
-	}
-
-	/**
-	 * Starts a later model request made inside the call of an annotated method or facade operation (a
-	 * round of a tool-calling conversation): admitted on its own under that call's chain, tenant,
-	 * session and priority, from the model the last request used.
-	 * @param call the enclosing call
+	 * Starts one model request made inside the call of an annotated method or facade operation, to be
+	 * driven like a call of its own: the first request runs on the attempt the call was admitted with;
+	 * later ones (the rounds of a tool-calling conversation) are admitted on their own under the call's
+	 * chain, tenant, session and priority, from the model the last request used.
+	 * @param enclosing the enclosing call ({@link #requestsOf})
 	 * @param shape the request's own figures: estimated input tokens and max output tokens
 	 */
-	public GuardedCall startWithin(GuardedCall call, CallRequest shape) {
-		return within((CallExecution) call, shape);
+	public GuardedCall startRequest(GuardedCall enclosing, CallRequest shape) {
+		return startRequest((CallExecution) enclosing, shape);
 	}
 
-	private CallExecution within(CallExecution call, CallRequest shape) {
+	private RequestCall startRequest(CallExecution call, CallRequest shape) {
+		Attempt first = call.takeForRequest();
+		if (first != null) {
+			return new RequestCall(call, call, first);
+		}
 		CallRequest next = call.request()
 			.toBuilder()
 			.model(call.requestModel())
@@ -269,7 +248,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 			.build();
 		CallExecution execution = begin(next);
 		execution.observe(call.observed());
-		return execution;
+		return new RequestCall(call, execution, null);
 	}
 
 	/**
@@ -281,14 +260,13 @@ public final class LlmGuardEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Drives a call: admits a model (or starts from {@code first}), calls it, retries or fails over, and
-	 * settles. For the call of an annotated method or facade operation whose code made model requests
+	 * The blocking driver: admits a model, calls it (spring-retry retrying it as the call decides),
+	 * fails over or raises as the call decides, and settles. For the call of an annotated method or facade operation whose code made model requests
 	 * through guarded clients, those requests were retried on their own: the method is not run again.
 	 */
-	private <T> T run(CallExecution execution, Attempt first, GuardedOperation<T> operation,
-			FallbackResponseMapper<T> fallback, boolean wrapsRequests) throws Throwable {
-		for (Attempt attempt = (first != null) ? first : execution.admit(); attempt != null; attempt = execution
-			.admit()) {
+	private <T> T run(GuardedCall execution, GuardedOperation<T> operation, FallbackResponseMapper<T> fallback)
+			throws Throwable {
+		for (Attempt attempt = execution.admit(); attempt != null; attempt = execution.admit()) {
 			Throwable error;
 			try {
 				// spring-retry's loop: retries as the call decides; a call whose code made model requests
@@ -302,7 +280,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 				error = (thrown instanceof BackOffInterruptedException
 						&& thrown.getCause() instanceof InterruptedException interrupted) ? interrupted : thrown;
 			}
-			if (wrapsRequests && execution.madeRequests()) {
+			if (execution.madeRequests()) {
 				// each model request was retried and failed over on its own: the code is not run again
 				return execution.afterRequestsFailed(error, fallback);
 			}
@@ -356,6 +334,22 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 */
 	public GuardedCall start(CallRequest request) {
 		return begin(request);
+	}
+
+	/**
+	 * Starts a call for entry points that drive the steps themselves (streams), watched by an observer.
+	 * @param observed the call's observation ({@link #observe}); the driver stops it once
+	 * @param wrapsRequests whether this is the call of an annotated method or facade operation, whose
+	 * model requests made through guarded clients are run on their own ({@link #startRequest})
+	 * @throws IllegalArgumentException when the request names no usable chain or model
+	 */
+	public GuardedCall start(CallRequest request, ObservedCall observed, boolean wrapsRequests) {
+		CallExecution execution = begin(request);
+		execution.observe(observed);
+		if (wrapsRequests) {
+			execution.wrapRequests();
+		}
+		return execution;
 	}
 
 	CallExecution begin(CallRequest request) {
