@@ -311,18 +311,7 @@ public final class GuardedFlux {
 				this.execution.succeeded(attempt, this.lastElement);
 				return;
 			}
-			Usage usage = attempt.context().recordedUsage();
-			boolean estimated = false;
-			if (usage == null) {
-				usage = this.lastUsage;
-			}
-			if (usage == null) {
-				long output = this.sawText ? this.engine.estimator().estimate(this.text.toString())
-						: (this.streamed ? attempt.maxOutputTokens() : 0);
-				usage = new Usage(this.execution.inputEstimate(), output);
-				estimated = true;
-			}
-			this.execution.settle(attempt, usage, estimated);
+			this.execution.settleStream(attempt, this.lastUsage, this.sawText ? this.text : null, this.streamed);
 		}
 
 		private Flux<T> failed(Attempt attempt, Throwable error) {

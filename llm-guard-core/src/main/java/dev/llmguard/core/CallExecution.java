@@ -374,6 +374,29 @@ final class CallExecution implements GuardedCall {
 	}
 
 	/**
+	 * Settles a streamed attempt: with the usage the code recorded, else the usage the stream reported
+	 * (a final chunk's), else an estimate counted as such: the streamed text's tokens, or the whole
+	 * output allowance when output came that could not be read as text.
+	 * @param reported the latest usage the stream carried, or {@code null}
+	 * @param text the streamed text, or {@code null} when none could be read
+	 * @param streamed whether any output came
+	 */
+	@Override
+	public void settleStream(Attempt attempt, Usage reported, CharSequence text, boolean streamed) {
+		Usage usage = attempt.context().recordedUsage();
+		if (usage == null) {
+			usage = reported;
+		}
+		if (usage != null) {
+			settle(attempt, usage, false);
+			return;
+		}
+		long output = (text != null) ? this.components.estimator().estimate(text.toString())
+				: (streamed ? attempt.maxOutputTokens() : 0);
+		settle(attempt, new Usage(this.inputEstimate, output), true);
+	}
+
+	/**
 	 * Settles an attempt with its usage: commits cost and tokens to every budget, reconciles the
 	 * buckets and frees the concurrency slot. Safe to call more than once; only the first counts.
 	 */

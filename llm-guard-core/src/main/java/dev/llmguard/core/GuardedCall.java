@@ -112,4 +112,14 @@ public interface GuardedCall {
 	 */
 	void cancelled(Attempt attempt, boolean sent);
 
+	/**
+	 * Settles a streamed attempt: with the usage the code recorded, else the usage the stream reported,
+	 * else an estimate from the streamed text (or the whole allowance when output came that was no
+	 * text), counted as estimated.
+	 * @param reported the latest usage the stream carried, or {@code null}
+	 * @param text the streamed text, or {@code null} when none could be read
+	 * @param streamed whether any output came
+	 */
+	void settleStream(Attempt attempt, Usage reported, CharSequence text, boolean streamed);
+
 }

@@ -63,6 +63,12 @@ final class RequestCall implements GuardedCall {
 	}
 
 	@Override
+	public void settleStream(Attempt attempt, Usage reported, CharSequence text, boolean streamed) {
+		this.execution.settleStream(attempt, reported, text, streamed);
+		this.enclosing.requestAnswered(attempt.model());
+	}
+
+	@Override
 	public void charge(Attempt attempt, String reason) {
 		this.execution.charge(attempt, reason);
 	}
