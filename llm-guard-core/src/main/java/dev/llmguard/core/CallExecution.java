@@ -24,11 +24,23 @@ import dev.llmguard.core.retry.ErrorClassification;
 import dev.llmguard.core.retry.FailureKind;
 
 /**
- * One guarded call on its way through the pipeline: the models it may use, what each answered, and
- * the steps every driver (blocking, asynchronous, streaming) takes in the same order: {@link #admit()};
- * then {@link #succeeded}/{@link #settle}, or after a failure {@link #decide} → {@link #retrying} and
- * {@link #prepareRetry}, else {@link #giveUp} (fail over or raise); {@link #charge} for a try whose
- * outcome is unknown; {@link #exhausted} when no model is left. Used by one flow at a time.
+ * One guarded call on its way through the pipeline: the flow of DESIGN.md §3, step by step, in this
+ * file. The call was resolved before it was made ({@link CallRouting}: chain or model, max wait, output
+ * allowance; the engine estimated its input). Then:
+ * <ol>
+ * <li>{@link #admit()}, for each model of the chain in order: skip a model cooling down, then one whose
+ * context window the call does not fit (2.1), reserve every budget's worst case, or reject or downgrade
+ * (2.2), take the buckets and a concurrency slot in priority order (2.3; a tool's limit is taken
+ * before the call starts, by {@link LlmGuardEngine#toolFallback});</li>
+ * <li>the driver runs the attempt (2.4); after a failure one decision: {@link #decide} a retry after a
+ * pause ({@link #retrying}, {@link #prepareRetry}; {@link #afterFailure} does the three for drivers
+ * outside spring-retry's loop), else {@link #giveUp}: fail over to the next model or raise; a try
+ * whose outcome is unknown is {@link #charge charged};</li>
+ * <li>{@link #succeeded} / {@link #settle} / {@link #settleStream} with the real usage (2.5), or
+ * {@link #release} when nothing left;</li>
+ * <li>{@link #exhausted} when every model failed: the fallback response, or the error that says why (3).</li>
+ * </ol>
+ * Its collaborators come as {@link GuardComponents}, never the engine. Used by one flow at a time.
  */
 final class CallExecution implements GuardedCall {
 

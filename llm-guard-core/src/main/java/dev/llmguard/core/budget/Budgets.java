@@ -38,12 +38,13 @@ import dev.llmguard.core.time.GuardClock;
 /**
  * The configured budgets, as the engine uses them: which budgets a call is charged to, reserving
  * and settling through a {@link BudgetLedger}, {@code warn-at} warnings, and the exception for a
- * call no budget can afford.
+ * call no budget can afford (the exception itself is made by the pipeline).
  *
  * <p>
- * A warning is raised once per budget, key and period, the first time spent plus reserved reaches
- * {@code warn-at} of the limit (after a reservation or a commit): one {@link GuardEvent.BudgetWarning}
- * and one WARN line. The WARN line names a tenant or session only by a short hash, so logs do not
+ * A warning is raised once per budget, key and period, the first time committed spend reaches
+ * {@code warn-at} of the limit: one {@link GuardEvent.BudgetWarning} and one WARN line, which tells
+ * beside it what calls in flight hold reserved. Reservations are worst cases that mostly come back, so
+ * they never raise a warning. The WARN line names a tenant or session only by a short hash, so logs do not
  * collect customer identifiers; the event carries the key for the events endpoint.
  */
 public final class Budgets {
@@ -153,8 +154,8 @@ public final class Budgets {
 	}
 
 	/**
-	 * Reserves every charge or none. A reservation that takes a budget to its {@code warn-at} raises
-	 * that budget's warning.
+	 * Reserves every charge or none. A budget whose spend reached its {@code warn-at} already (and
+	 * whose warning this instance has not raised yet) warns here too.
 	 * @param charges the charges of one call, from {@link #chargesFor}
 	 * @return the reservation, or the first budget that cannot afford the call
 	 */
@@ -284,10 +285,11 @@ public final class Budgets {
 
 	private void warn(BudgetSpec budget, BudgetUsage usage) {
 		BigDecimal share = usedShare(budget, usage);
-		logger.warn("llm-guard budget '{}' ({} {}) has used {}% of its limit (warn-at {}%) in the period {} .. {}",
+		logger.warn(
+				"llm-guard budget '{}' ({} {}) has spent {}% of its limit (warn-at {}%; {}% more reserved by calls in flight) in the period {} .. {}",
 				budget.name(), scopeName(budget), keyLabel(budget, usage.key()), percent(share),
-				percent(BigDecimal.valueOf(budget.warnAt())), usage.periodStart(),
-				(usage.resetsAt() != null) ? usage.resetsAt() : "never");
+				percent(BigDecimal.valueOf(budget.warnAt())), percent(reservedShare(budget, usage)),
+				usage.periodStart(), (usage.resetsAt() != null) ? usage.resetsAt() : "never");
 		this.events.onEvent(new GuardEvent.BudgetWarning(this.clock.instant(), budget.name(), usage.key(),
 				share.doubleValue(), usage.periodStart()));
 	}
@@ -322,36 +324,43 @@ public final class Budgets {
 				.longValue();
 		}
 
+		/** Committed spend only: reservations are worst cases that mostly come back. */
 		boolean reachedBy(BudgetUsage usage) {
-			return (this.cost >= 0 && used(usage.spentCostNanos(), usage.reservedCostNanos()) >= this.cost)
-					|| (this.tokens >= 0 && used(usage.spentTokens(), usage.reservedTokens()) >= this.tokens);
-		}
-
-		/** Spent plus reserved, saturating instead of overflowing (both are never negative). */
-		private static long used(long spent, long reserved) {
-			long used = spent + reserved;
-			return (used < 0) ? Long.MAX_VALUE : used;
+			return (this.cost >= 0 && usage.spentCostNanos() >= this.cost)
+					|| (this.tokens >= 0 && usage.spentTokens() >= this.tokens);
 		}
 
 	}
 
+	/** The share of the budget's limit spent (committed), the larger of cost and tokens. */
 	private static BigDecimal usedShare(BudgetSpec budget, BudgetUsage usage) {
 		BigDecimal share = BigDecimal.ZERO;
 		if (budget.maxCost() != null) {
-			share = share.max(share(usage.spentCostNanos(), usage.reservedCostNanos(), budget.maxCostNanos()));
+			share = share.max(share(usage.spentCostNanos(), budget.maxCostNanos()));
 		}
 		if (budget.maxTokens() != null) {
-			share = share.max(share(usage.spentTokens(), usage.reservedTokens(), budget.maxTokens()));
+			share = share.max(share(usage.spentTokens(), budget.maxTokens()));
 		}
 		return share;
 	}
 
-	private static BigDecimal share(long spent, long reserved, long limit) {
-		BigDecimal used = BigDecimal.valueOf(spent).add(BigDecimal.valueOf(reserved));
+	/** The share of the budget's limit held by reservations of calls in flight. */
+	private static BigDecimal reservedShare(BudgetSpec budget, BudgetUsage usage) {
+		BigDecimal share = BigDecimal.ZERO;
+		if (budget.maxCost() != null) {
+			share = share.max(share(usage.reservedCostNanos(), budget.maxCostNanos()));
+		}
+		if (budget.maxTokens() != null) {
+			share = share.max(share(usage.reservedTokens(), budget.maxTokens()));
+		}
+		return share;
+	}
+
+	private static BigDecimal share(long amount, long limit) {
 		if (limit <= 0) {
 			return BigDecimal.ONE;
 		}
-		return used.divide(BigDecimal.valueOf(limit), 6, RoundingMode.HALF_UP);
+		return BigDecimal.valueOf(amount).divide(BigDecimal.valueOf(limit), 6, RoundingMode.HALF_UP);
 	}
 
 	private static String percent(BigDecimal share) {

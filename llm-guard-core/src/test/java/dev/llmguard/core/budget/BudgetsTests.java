@@ -178,17 +178,47 @@ class BudgetsTests {
 	}
 
 	@Test
+	void warnAtCountsCommittedSpendAndTellsTheReservationsBesideIt() {
+		// a third of the cap spent, and a worst case reserved that would take spent plus reserved past 80 %
+		BudgetSpec tenant = costBudget("tenant-cap", BudgetScope.TENANT, BudgetPeriod.DAY, "0.015");
+		Budgets budgets = budgets(UTC, tenant);
+		settle(budgets, budgets.chargesFor("acme", null, usd("0.00504"), 0));
+		ReserveOutcome.Reserved worstCase = (ReserveOutcome.Reserved) budgets
+			.reserve(budgets.chargesFor("acme", null, usd("0.0073"), 0));
+		assertThat(this.events).isEmpty();
+		assertThat(warnings()).isEmpty();
+		budgets.release(worstCase.reservation());
+
+		// spend reaching 80 % warns, and says what calls in flight still hold reserved
+		ReserveOutcome.Reserved inFlight = (ReserveOutcome.Reserved) budgets
+			.reserve(budgets.chargesFor("acme", null, usd("0.002"), 0));
+		ReserveOutcome.Reserved next = (ReserveOutcome.Reserved) budgets
+			.reserve(budgets.chargesFor("acme", null, usd("0.007"), 0));
+		assertThat(this.events).isEmpty();
+		budgets.commit(next.reservation(), usd("0.007"), 0);
+		assertThat(this.events).singleElement()
+			.isInstanceOfSatisfying(GuardEvent.BudgetWarning.class,
+					(warning) -> assertThat(warning.usedShare()).isEqualTo(0.802667));
+		assertThat(warnings()).singleElement()
+			.satisfies((line) -> assertThat(line).contains("has spent 80.3% of its limit (warn-at 80.0%; 13.3% more "
+					+ "reserved by calls in flight)"));
+		budgets.release(inFlight.reservation());
+	}
+
+	@Test
 	void warnsOncePerBudgetKeyAndPeriodAndAgainInTheNextPeriod() {
 		BudgetSpec daily = costBudget("tenant-daily", BudgetScope.TENANT, BudgetPeriod.DAY, "1.00");
 		Budgets budgets = budgets(UTC, daily);
 
 		settle(budgets, budgets.chargesFor("acme", null, usd("0.79"), 0));
 		assertThat(this.events).isEmpty();
-		// the reservation takes it to 80 %: the warning comes before the call is made
+		// a reservation that would take it to 80 % warns of nothing: reservations mostly come back
 		ReserveOutcome.Reserved call = (ReserveOutcome.Reserved) budgets
 			.reserve(budgets.chargesFor("acme", null, usd("0.01"), 0));
-		assertThat(this.events).hasSize(1);
+		assertThat(this.events).isEmpty();
+		// spending it does
 		budgets.commit(call.reservation(), usd("0.01"), 0);
+		assertThat(this.events).hasSize(1);
 		settle(budgets, budgets.chargesFor("acme", null, usd("0.1"), 0));
 		assertThat(this.events).singleElement().isInstanceOfSatisfying(GuardEvent.BudgetWarning.class, (warning) -> {
 			assertThat(warning.budget()).isEqualTo("tenant-daily");
@@ -200,7 +230,7 @@ class BudgetsTests {
 		assertThat(warnings()).singleElement()
 			.satisfies((line) -> assertThat(line).isEqualTo("llm-guard budget 'tenant-daily' (tenant #"
 					+ Budgets.shortHash("acme")
-					+ ") has used 80.0% of its limit (warn-at 80.0%) in the period 2026-11-22T00:00:00Z .. 2026-11-23T00:00:00Z")
+					+ ") has spent 80.0% of its limit (warn-at 80.0%; 0.0% more reserved by calls in flight) in the period 2026-11-22T00:00:00Z .. 2026-11-23T00:00:00Z")
 				.doesNotContain("acme"));
 
 		// another tenant warns for itself
@@ -304,7 +334,8 @@ class BudgetsTests {
 
 		assertThat(budgets.globalStatuses()).satisfiesExactly((daily) -> {
 			assertThat(daily.budget().name()).isEqualTo("daily");
-			assertThat(daily.usedShare()).isEqualTo(0.075);
+			// spent only: the reservation is shown beside it
+			assertThat(daily.usedShare()).isEqualTo(0.05);
 			assertThat(daily.pastWarnAt()).isFalse();
 			assertThat(daily.usage().reservedCostNanos()).isEqualTo(usd("0.25"));
 		}, (tokens) -> {
