@@ -13,6 +13,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.springai.AnthropicSdkErrorClassifier;
+import dev.llmguard.springai.GoogleGenAiErrorClassifier;
 import dev.llmguard.springai.GuardedToolsAdvisor;
 import dev.llmguard.springai.LlmGuardAdvisor;
 import dev.llmguard.springai.LlmGuardChatClientCustomizer;
@@ -25,7 +27,8 @@ import dev.llmguard.springai.ToolCallbackGuardPostProcessor;
  * Guards Spring AI: the {@link LlmGuardAdvisor} and {@link GuardedToolsAdvisor} on every
  * {@code ChatClient.Builder} and tool limits on tool beans ({@code llm.guard.spring-ai.enabled}), and,
  * whatever that switch says, the classifiers and usage extractor that teach the engine Spring AI's
- * and the OpenAI SDK's answers (they also serve {@code @RateLimitedLlm} methods).
+ * answers and the errors of the OpenAI, Anthropic and Google GenAI SDKs, each when its SDK is present
+ * (they also serve {@code @RateLimitedLlm} methods).
  */
 @AutoConfiguration(afterName = "dev.llmguard.autoconfigure.LlmGuardAutoConfiguration")
 @ConditionalOnClass(name = "org.springframework.ai.chat.model.ChatResponse")
@@ -52,6 +55,30 @@ public final class LlmGuardSpringAiAutoConfiguration {
 		@ConditionalOnMissingBean
 		OpenAiSdkErrorClassifier openAiSdkErrorClassifier() {
 			return new OpenAiSdkErrorClassifier();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "com.anthropic.errors.AnthropicServiceException")
+	static final class AnthropicSdkConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		AnthropicSdkErrorClassifier anthropicSdkErrorClassifier() {
+			return new AnthropicSdkErrorClassifier();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "com.google.genai.errors.ApiException")
+	static final class GoogleGenAiConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		GoogleGenAiErrorClassifier googleGenAiErrorClassifier() {
+			return new GoogleGenAiErrorClassifier();
 		}
 
 	}

@@ -11,6 +11,8 @@ import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.time.GuardClock;
 import dev.llmguard.core.time.ManualGuardClock;
 import dev.llmguard.http.RestClientErrorClassifier;
+import dev.llmguard.springai.AnthropicSdkErrorClassifier;
+import dev.llmguard.springai.GoogleGenAiErrorClassifier;
 import dev.llmguard.springai.OpenAiSdkErrorClassifier;
 import dev.llmguard.springai.SpringAiUsageExtractor;
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,8 @@ class LlmGuardEngineAutoConfigurationTests {
 				.hasSingleBean(RateLimitedLlmAspect.class)
 				.hasSingleBean(RestClientErrorClassifier.class)
 				.hasSingleBean(OpenAiSdkErrorClassifier.class)
+				.hasSingleBean(AnthropicSdkErrorClassifier.class)
+				.hasSingleBean(GoogleGenAiErrorClassifier.class)
 				.hasSingleBean(SpringAiUsageExtractor.class);
 			assertThat(context.getBean(LlmGuardEngine.class).settings().chains()).containsKey("default");
 		});
@@ -110,6 +114,19 @@ class LlmGuardEngineAutoConfigurationTests {
 			.run(context -> assertThat(context).hasSingleBean(LlmGuardEngine.class)
 				.doesNotHaveBean(SpringAiUsageExtractor.class)
 				.doesNotHaveBean(OpenAiSdkErrorClassifier.class));
+	}
+
+	@Test
+	void eachSdksClassifierIsLeftOutWithoutItsSdk() {
+		this.runner.withClassLoader(new FilteredClassLoader("com.anthropic", "com.google.genai"))
+			.run(context -> assertThat(context).hasNotFailed()
+				.hasSingleBean(OpenAiSdkErrorClassifier.class)
+				.doesNotHaveBean(AnthropicSdkErrorClassifier.class)
+				.doesNotHaveBean(GoogleGenAiErrorClassifier.class));
+		this.runner.withClassLoader(new FilteredClassLoader("com.openai"))
+			.run(context -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(OpenAiSdkErrorClassifier.class)
+				.hasSingleBean(AnthropicSdkErrorClassifier.class));
 	}
 
 	@Test

@@ -66,4 +66,17 @@ class HttpStatusClassificationTests {
 		assertThat(classify429("{\"retryDelay\": \"soon\"}").retryAfter()).isNull();
 	}
 
+	@Test
+	void aSpentCreditBalanceAnsweredWithoutA429IsAnExhaustedQuota() {
+		assertThat(HttpStatusClassification.classify(400, ProviderErrorBodies.ANTHROPIC_CREDIT_BALANCE, null).kind())
+			.isEqualTo(FailureKind.QUOTA_EXHAUSTED);
+		assertThat(HttpStatusClassification.classify(400, ProviderErrorBodies.ANTHROPIC_USAGE_LIMIT, null).kind())
+			.isEqualTo(FailureKind.QUOTA_EXHAUSTED);
+		assertThat(HttpStatusClassification.classify(402, "billing_error", null).kind())
+			.isEqualTo(FailureKind.QUOTA_EXHAUSTED);
+		// numbers alone do not say so outside a 429
+		assertThat(HttpStatusClassification.classify(400, "max_tokens: limit: 0", null).kind())
+			.isEqualTo(FailureKind.NON_RETRYABLE);
+	}
+
 }

@@ -75,6 +75,20 @@ public final class ProviderErrorBodies {
 			https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce \
 			the prompt length or the maximum tokens requested, or try again later."}}""";
 
+	/** Anthropic: the organization's credit is spent (answered with 400). */
+	public static final String ANTHROPIC_CREDIT_BALANCE = """
+			{"type":"error","error":{"type":"invalid_request_error","message":"Your credit balance is too low to access \
+			the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."}}""";
+
+	/** Anthropic: the usage limit the organization set for itself is reached (answered with 400). */
+	public static final String ANTHROPIC_USAGE_LIMIT = """
+			{"type":"error","error":{"type":"invalid_request_error","message":"You have reached your specified API \
+			usage limits. You will regain access on 2026-12-01 at 00:00 UTC."}}""";
+
+	/** Anthropic: the API is overloaded (answered with 529, or as an error event inside a stream). */
+	public static final String ANTHROPIC_OVERLOADED = """
+			{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""";
+
 	private ProviderErrorBodies() {
 	}
 

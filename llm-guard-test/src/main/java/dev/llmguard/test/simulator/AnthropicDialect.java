@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.sun.net.httpserver.Headers;
+import dev.llmguard.test.simulator.ChatRequest.CacheBreakpoint;
 import dev.llmguard.test.simulator.ChatRequest.PromptMessage;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -19,6 +20,8 @@ final class AnthropicDialect implements Dialect {
 
 	// content tokens per streamed delta
 	private static final int TOKENS_PER_CHUNK = 3;
+
+	private static final String[] TOKEN_FAMILIES = { "tokens", "input-tokens", "output-tokens" };
 
 	@Override
 	public ChatRequest parse(JsonNode body) {
@@ -45,10 +48,11 @@ final class AnthropicDialect implements Dialect {
 			throw new InvalidRequestException("messages: Input should be a valid list", "messages", null);
 		}
 		List<PromptMessage> prompt = new ArrayList<>(messages.size() + 1);
+		CacheBreakpoint[] breakpoint = new CacheBreakpoint[1];
 		JsonNode system = body.get("system");
 		if (system != null && !system.isNull()) {
 			List<String> texts = new ArrayList<>();
-			collectTexts(system, texts);
+			collectTexts(system, texts, prompt.size(), breakpoint);
 			prompt.add(new PromptMessage("system", texts, null));
 		}
 		for (int i = 0; i < messages.size(); i++) {
@@ -64,15 +68,33 @@ final class AnthropicDialect implements Dialect {
 						"messages." + i + ".content", null);
 			}
 			List<String> texts = new ArrayList<>();
-			collectTexts(content, texts);
+			collectTexts(content, texts, prompt.size(), breakpoint);
 			prompt.add(new PromptMessage(role.stringValue(), texts, null));
 		}
 		JsonNode stream = body.get("stream");
 		boolean streamed = stream != null && stream.isBoolean() && stream.booleanValue();
-		return new ChatRequest(model.stringValue(), prompt, maxTokens.intValue(), streamed, true);
+		return new ChatRequest(model.stringValue(), prompt, maxTokens.intValue(), streamed, true, null,
+				breakpoint[0]);
 	}
 
-	// text of string content, text blocks, tool results and tool inputs
+	// text of string content, text blocks, tool results and tool inputs; a block marked with
+	// cache_control moves the cache breakpoint to its end
+	private static void collectTexts(JsonNode content, List<String> texts, int message, CacheBreakpoint[] breakpoint) {
+		if (!content.isArray()) {
+			collectTexts(content, texts);
+			return;
+		}
+		for (JsonNode block : content) {
+			collectBlock(block, texts);
+			JsonNode cacheControl = block.get("cache_control");
+			if (cacheControl != null && cacheControl.isObject()) {
+				JsonNode ttl = cacheControl.get("ttl");
+				breakpoint[0] = new CacheBreakpoint(message, texts.size(),
+						ttl != null && ttl.isString() && "1h".equals(ttl.stringValue()));
+			}
+		}
+	}
+
 	private static void collectTexts(JsonNode content, List<String> texts) {
 		if (content.isString()) {
 			texts.add(content.stringValue());
@@ -82,18 +104,22 @@ final class AnthropicDialect implements Dialect {
 			return;
 		}
 		for (JsonNode block : content) {
-			JsonNode text = block.get("text");
-			if (text != null && text.isString()) {
-				texts.add(text.stringValue());
-			}
-			JsonNode nested = block.get("content");
-			if (nested != null) {
-				collectTexts(nested, texts);
-			}
-			JsonNode input = block.get("input");
-			if (input != null && input.isObject()) {
-				texts.add(input.toString());
-			}
+			collectBlock(block, texts);
+		}
+	}
+
+	private static void collectBlock(JsonNode block, List<String> texts) {
+		JsonNode text = block.get("text");
+		if (text != null && text.isString()) {
+			texts.add(text.stringValue());
+		}
+		JsonNode nested = block.get("content");
+		if (nested != null) {
+			collectTexts(nested, texts);
+		}
+		JsonNode input = block.get("input");
+		if (input != null && input.isObject()) {
+			texts.add(input.toString());
 		}
 	}
 
@@ -110,9 +136,12 @@ final class AnthropicDialect implements Dialect {
 			headers.set("anthropic-ratelimit-requests-reset", reset(now, windows.requestsReset()));
 		}
 		if (windows.tokenLimit() > 0) {
-			headers.set("anthropic-ratelimit-tokens-limit", Long.toString(windows.tokenLimit()));
-			headers.set("anthropic-ratelimit-tokens-remaining", Long.toString(windows.remainingTokens()));
-			headers.set("anthropic-ratelimit-tokens-reset", reset(now, windows.tokensReset()));
+			// one tokens limit counts input and output alike, so each of Anthropic's token families reports it
+			for (String family : TOKEN_FAMILIES) {
+				headers.set("anthropic-ratelimit-" + family + "-limit", Long.toString(windows.tokenLimit()));
+				headers.set("anthropic-ratelimit-" + family + "-remaining", Long.toString(windows.remainingTokens()));
+				headers.set("anthropic-ratelimit-" + family + "-reset", reset(now, windows.tokensReset()));
+			}
 		}
 	}
 
@@ -129,7 +158,7 @@ final class AnthropicDialect implements Dialect {
 		body.putArray("content").addObject().put("type", "text").put("text", answer.text());
 		body.put("stop_reason", stopReason(answer));
 		body.putNull("stop_sequence");
-		body.set("usage", usage(answer.promptTokens(), answer.tokens()));
+		body.set("usage", usage(answer, answer.tokens()));
 		return Json.bytes(body);
 	}
 
@@ -141,7 +170,7 @@ final class AnthropicDialect implements Dialect {
 		message.putArray("content");
 		message.putNull("stop_reason");
 		message.putNull("stop_sequence");
-		message.set("usage", usage(answer.promptTokens(), 1));
+		message.set("usage", usage(answer, 1));
 		start.set("message", message);
 		stream.event("message_start", Json.bytes(start));
 		ObjectNode blockStart = Json.object();
@@ -168,7 +197,11 @@ final class AnthropicDialect implements Dialect {
 		ObjectNode delta = messageDelta.putObject("delta");
 		delta.put("stop_reason", stopReason(answer));
 		delta.putNull("stop_sequence");
-		messageDelta.putObject("usage").put("output_tokens", stream.writtenTokens());
+		ObjectNode deltaUsage = messageDelta.putObject("usage");
+		deltaUsage.put("input_tokens", answer.uncachedPromptTokens());
+		deltaUsage.put("cache_creation_input_tokens", answer.cacheWriteTokens());
+		deltaUsage.put("cache_read_input_tokens", answer.cacheReadTokens());
+		deltaUsage.put("output_tokens", stream.writtenTokens());
 		stream.event("message_delta", Json.bytes(messageDelta));
 		stream.event("message_stop", Json.bytes(Json.object().put("type", "message_stop")));
 	}
@@ -186,11 +219,15 @@ final class AnthropicDialect implements Dialect {
 		return answer.truncated() ? "max_tokens" : "end_turn";
 	}
 
-	private static ObjectNode usage(int inputTokens, int outputTokens) {
+	// Anthropic's input_tokens leave out the tokens read from or written to the cache
+	private static ObjectNode usage(Answer answer, int outputTokens) {
 		ObjectNode usage = Json.object();
-		usage.put("input_tokens", inputTokens);
-		usage.put("cache_creation_input_tokens", 0);
-		usage.put("cache_read_input_tokens", 0);
+		usage.put("input_tokens", answer.uncachedPromptTokens());
+		usage.put("cache_creation_input_tokens", answer.cacheWriteTokens());
+		usage.put("cache_read_input_tokens", answer.cacheReadTokens());
+		ObjectNode creation = usage.putObject("cache_creation");
+		creation.put("ephemeral_5m_input_tokens", answer.oneHourCache() ? 0 : answer.cacheWriteTokens());
+		creation.put("ephemeral_1h_input_tokens", answer.oneHourCache() ? answer.cacheWriteTokens() : 0);
 		usage.put("output_tokens", outputTokens);
 		usage.put("service_tier", "standard");
 		return usage;
@@ -229,8 +266,11 @@ final class AnthropicDialect implements Dialect {
 
 	@Override
 	public byte[] transientFailure(int status) {
-		return (status == 500) ? error("api_error", "Internal server error")
-				: error("overloaded_error", "Overloaded");
+		return switch (status) {
+			case 503, 529 -> error("overloaded_error", "Overloaded");
+			case 504 -> error("timeout_error", "Request timed out");
+			default -> error("api_error", "Internal server error");
+		};
 	}
 
 	@Override

@@ -12,12 +12,65 @@ import java.util.List;
  * @param includeUsage whether a streamed OpenAI answer ends with a usage chunk
  * @param offeredTool the first tool the request offers when its conversation holds no tool result yet,
  * else {@code null}: what a simulator that calls offered tools calls
+ * @param cacheBreakpoint where the prompt prefix the request asks to cache ends (Anthropic's last
+ * {@code cache_control} block), {@code null} when it asks for none
  */
 record ChatRequest(String model, List<PromptMessage> messages, Integer maxTokens, boolean stream,
-		boolean includeUsage, String offeredTool) {
+		boolean includeUsage, String offeredTool, CacheBreakpoint cacheBreakpoint) {
 
 	ChatRequest(String model, List<PromptMessage> messages, Integer maxTokens, boolean stream, boolean includeUsage) {
-		this(model, messages, maxTokens, stream, includeUsage, null);
+		this(model, messages, maxTokens, stream, includeUsage, null, null);
+	}
+
+	ChatRequest(String model, List<PromptMessage> messages, Integer maxTokens, boolean stream, boolean includeUsage,
+			String offeredTool) {
+		this(model, messages, maxTokens, stream, includeUsage, offeredTool, null);
+	}
+
+	/**
+	 * Counts the prefix up to the {@link #cacheBreakpoint()} as {@link #promptTokens(Tokenizer)} counts
+	 * the whole prompt, without the 3 tokens that prime the reply.
+	 * @param tokenizer the model's tokenizer
+	 * @return the prefix tokens, 0 without a breakpoint
+	 */
+	int cachePrefixTokens(Tokenizer tokenizer) {
+		if (this.cacheBreakpoint == null) {
+			return 0;
+		}
+		int tokens = 0;
+		for (int i = 0; i <= this.cacheBreakpoint.message() && i < this.messages.size(); i++) {
+			PromptMessage message = this.messages.get(i);
+			List<String> texts = message.texts();
+			int count = (i < this.cacheBreakpoint.message()) ? texts.size()
+					: Math.min(texts.size(), this.cacheBreakpoint.texts());
+			tokens += 3 + tokenizer.count(message.role());
+			for (String text : texts.subList(0, count)) {
+				tokens += tokenizer.count(text);
+			}
+		}
+		return tokens;
+	}
+
+	/**
+	 * Identifies the cached prefix: the same for the same model and prefix.
+	 * @return the key, 0 without a breakpoint
+	 */
+	long cachePrefixKey() {
+		if (this.cacheBreakpoint == null) {
+			return 0;
+		}
+		long hash = mix(0xcbf29ce484222325L, this.model);
+		for (int i = 0; i <= this.cacheBreakpoint.message() && i < this.messages.size(); i++) {
+			PromptMessage message = this.messages.get(i);
+			List<String> texts = message.texts();
+			int count = (i < this.cacheBreakpoint.message()) ? texts.size()
+					: Math.min(texts.size(), this.cacheBreakpoint.texts());
+			hash = mix(hash, message.role());
+			for (String text : texts.subList(0, count)) {
+				hash = mix(hash, text);
+			}
+		}
+		return hash;
 	}
 
 	/**
@@ -73,6 +126,16 @@ record ChatRequest(String model, List<PromptMessage> messages, Integer maxTokens
 	 * @param name the participant name, {@code null} when absent
 	 */
 	record PromptMessage(String role, List<String> texts, String name) {
+
+	}
+
+	/**
+	 * The end of the prompt prefix a request asks to cache.
+	 * @param message the index of the message that holds the last marked block
+	 * @param texts how many texts of that message belong to the prefix
+	 * @param oneHour whether the cache entry lives an hour ({@code ttl: 1h}) instead of five minutes
+	 */
+	record CacheBreakpoint(int message, int texts, boolean oneHour) {
 
 	}
 

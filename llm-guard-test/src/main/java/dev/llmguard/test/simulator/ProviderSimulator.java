@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -42,9 +43,15 @@ import com.sun.net.httpserver.HttpServer;
  * A request goes through these steps, and the first that answers ends it: a forced failure
  * ({@link #failNextRequests}); a forced 429 ({@link #rateLimitNextRequests}); a transient failure
  * drawn with probability {@code failureRate} from a seeded random source (500, 503 or 529); JSON
- * parsing and validation (400); a forced 429 for the model ({@link #rateLimitModel}); the context
+ * parsing and validation (400); a forced failure for the model ({@link #failModel}); a forced 429 for
+ * the model ({@link #rateLimitModel}); the context
  * window (400 {@code context_length_exceeded}); the rate windows (429 with {@code Retry-After} and
  * the provider's rate-limit headers); then the latency and the answer, with the rate-limit headers.
+ * <p>
+ * Anthropic-style requests may mark a prompt prefix with {@code cache_control}: the simulator then
+ * caches it as Anthropic does ({@link PromptCache}) and reports the tokens written to and read from
+ * the cache in the answer's usage ({@code cache_creation_input_tokens}, {@code cache_read_input_tokens},
+ * with {@code input_tokens} the rest of the prompt).
  * <p>
  * Latency applies to admitted requests only; errors and 429s answer at once. OpenAI's endpoint also
  * answers on {@code /chat/completions} and {@code /responses}, for clients given {@link #baseUrl()}
@@ -102,7 +109,15 @@ public final class ProviderSimulator implements AutoCloseable {
 
 	private volatile boolean callOfferedTools;
 
+	private final Map<String, Duration> initialRateLimitedModels;
+
+	private final Map<String, Integer> initialFailedModels;
+
 	private final Map<String, Duration> rateLimitedModels = new ConcurrentHashMap<>();
+
+	private final Map<String, Integer> failedModels = new ConcurrentHashMap<>();
+
+	private final PromptCache promptCache = new PromptCache();
 
 	private final Object randomLock = new Object();
 
@@ -122,6 +137,10 @@ public final class ProviderSimulator implements AutoCloseable {
 		this.initialSettings = builder.settings.build();
 		this.settings = this.initialSettings;
 		this.random = new Random(this.initialSettings.seed());
+		this.initialRateLimitedModels = Map.copyOf(builder.rateLimitedModels);
+		this.initialFailedModels = Map.copyOf(builder.failedModels);
+		this.rateLimitedModels.putAll(this.initialRateLimitedModels);
+		this.failedModels.putAll(this.initialFailedModels);
 	}
 
 	/**
@@ -311,15 +330,19 @@ public final class ProviderSimulator implements AutoCloseable {
 	}
 
 	/**
-	 * Returns to the state after {@link #start()}: the settings it was built with, no forced answers,
-	 * zero counts, empty rate windows, no received requests and a reseeded failure source. The clock
-	 * is not touched.
+	 * Returns to the state after {@link #start()}: the settings it was built with, no forced answers
+	 * but the models its builder rate-limits or fails, zero counts, empty rate windows and prompt
+	 * cache, no received requests and a reseeded failure source. The clock is not touched.
 	 */
 	public void reset() {
 		this.settings = this.initialSettings;
 		this.forcedRateLimits.set(0);
 		this.forcedFailures.set(0);
 		this.rateLimitedModels.clear();
+		this.rateLimitedModels.putAll(this.initialRateLimitedModels);
+		this.failedModels.clear();
+		this.failedModels.putAll(this.initialFailedModels);
+		this.promptCache.clear();
 		this.callOfferedTools = false;
 		synchronized (this.randomLock) {
 			this.random = new Random(this.initialSettings.seed());
@@ -352,9 +375,7 @@ public final class ProviderSimulator implements AutoCloseable {
 	 * @param retryAfter the {@code Retry-After} to announce, at least one second
 	 */
 	public void rateLimitModel(String model, Duration retryAfter) {
-		Objects.requireNonNull(model, "model");
-		Objects.requireNonNull(retryAfter, "retryAfter");
-		this.rateLimitedModels.put(model, retryAfter);
+		this.rateLimitedModels.put(Objects.requireNonNull(model, "model"), requireRetryAfter(retryAfter));
 	}
 
 	/**
@@ -365,16 +386,46 @@ public final class ProviderSimulator implements AutoCloseable {
 	}
 
 	/**
+	 * Answers every chat request for a model with a server error (Anthropic's {@code overloaded_error}
+	 * for 529, OpenAI's {@code server_error}) until {@link #clearFailedModels()}, to test retries and
+	 * falling back to another model while the others keep answering.
+	 * @param model the model name, as the client sends it
+	 * @param status the status, 500 to 599
+	 */
+	public void failModel(String model, int status) {
+		this.failedModels.put(Objects.requireNonNull(model, "model"), requireServerError(status));
+	}
+
+	/**
+	 * Ends every {@link #failModel(String, int)}.
+	 */
+	public void clearFailedModels() {
+		this.failedModels.clear();
+	}
+
+	private static Duration requireRetryAfter(Duration retryAfter) {
+		Objects.requireNonNull(retryAfter, "retryAfter");
+		if (retryAfter.isNegative()) {
+			throw new IllegalArgumentException("retryAfter must not be negative but was " + retryAfter);
+		}
+		return retryAfter;
+	}
+
+	private static int requireServerError(int status) {
+		if (status < 500 || status > 599) {
+			throw new IllegalArgumentException("status must be a server error (500-599) but was " + status);
+		}
+		return status;
+	}
+
+	/**
 	 * Answers the next {@code count} chat requests with a server error before any work.
 	 * @param count how many requests; {@code 0} cancels
 	 * @param status the status, 500 to 599 (the body is the provider's for 500, 503 or 529)
 	 */
 	public void failNextRequests(int count, int status) {
 		requireNotNegative(count);
-		if (status < 500 || status > 599) {
-			throw new IllegalArgumentException("status must be a server error (500-599) but was " + status);
-		}
-		this.forcedFailureStatus = status;
+		this.forcedFailureStatus = requireServerError(status);
 		this.forcedFailures.set(count);
 	}
 
@@ -433,6 +484,15 @@ public final class ProviderSimulator implements AutoCloseable {
 	/** The Retry-After for a rate-limited model, or {@code null} when the model is not. */
 	Duration rateLimitedModel(String model) {
 		return this.rateLimitedModels.get(model);
+	}
+
+	/** The status a failed model answers, or 0 when the model is not failed. */
+	int failedModel(String model) {
+		return this.failedModels.getOrDefault(model, 0);
+	}
+
+	PromptCache promptCache() {
+		return this.promptCache;
 	}
 
 	/** A transient failure status drawn with the failure rate, or 0. */
@@ -506,7 +566,45 @@ public final class ProviderSimulator implements AutoCloseable {
 
 		private SimulatorSettings.Builder settings = SimulatorSettings.builder();
 
+		private final Map<String, Duration> rateLimitedModels = new LinkedHashMap<>();
+
+		private final Map<String, Integer> failedModels = new LinkedHashMap<>();
+
 		private Builder() {
+		}
+
+		/**
+		 * Answers every chat request for a model with 429 ({@code Retry-After: 60}), from the start
+		 * and again after {@link ProviderSimulator#reset()}; see
+		 * {@link ProviderSimulator#rateLimitModel(String)}.
+		 * @param model the model name, as the client sends it
+		 * @return this builder
+		 */
+		public Builder rateLimitModel(String model) {
+			return rateLimitModel(model, Duration.ofSeconds(60));
+		}
+
+		/**
+		 * Answers every chat request for a model with 429 and the given {@code Retry-After}.
+		 * @param model the model name, as the client sends it
+		 * @param retryAfter the delay to announce (whole seconds, at least one)
+		 * @return this builder
+		 */
+		public Builder rateLimitModel(String model, Duration retryAfter) {
+			this.rateLimitedModels.put(Objects.requireNonNull(model, "model"), requireRetryAfter(retryAfter));
+			return this;
+		}
+
+		/**
+		 * Answers every chat request for a model with a server error, from the start and again after
+		 * {@link ProviderSimulator#reset()}; see {@link ProviderSimulator#failModel(String, int)}.
+		 * @param model the model name, as the client sends it
+		 * @param status the status, 500 to 599
+		 * @return this builder
+		 */
+		public Builder failModel(String model, int status) {
+			this.failedModels.put(Objects.requireNonNull(model, "model"), requireServerError(status));
+			return this;
 		}
 
 		/**

@@ -38,6 +38,11 @@ public final class ProviderSimulatorMain {
 			  --output-tokens=N           answer length in tokens (default 40)
 			  --context-window=N          context window in tokens (default 128000)
 			  --seed=N                    seed of the failure draws (default 42)
+			  --rate-limit-model=MODEL[,DURATION]
+			                              answer every request for MODEL with 429 and this
+			                              Retry-After (default 60s); repeat for more models
+			  --fail-model=MODEL[,STATUS] answer every request for MODEL with this server error,
+			                              e.g. 529 overloaded (default 503); repeat for more models
 			  --threads=N                 requests served in parallel (default 32)
 			  --help                      print this help
 			""";
@@ -106,6 +111,8 @@ public final class ProviderSimulatorMain {
 					case "output-tokens" -> builder.outputTokens(Integer.parseInt(value));
 					case "context-window" -> builder.contextWindow(Integer.parseInt(value));
 					case "seed" -> builder.seed(Long.parseLong(value));
+					case "rate-limit-model" -> rateLimitModel(builder, value);
+					case "fail-model" -> failModel(builder, value);
 					case "threads" -> builder.threads(Integer.parseInt(value));
 					default -> throw new IllegalArgumentException("Unknown option --" + name);
 				}
@@ -159,6 +166,28 @@ public final class ProviderSimulatorMain {
 				+ settings.latency().toMillis() + "ms failure-rate="
 				+ settings.failureRate() + " output-tokens=" + settings.outputTokens() + " context-window="
 				+ settings.contextWindow());
+	}
+
+	private static void rateLimitModel(ProviderSimulator.Builder builder, String value) {
+		int comma = value.lastIndexOf(',');
+		String model = (comma < 0) ? value : value.substring(0, comma).trim();
+		requireModel("rate-limit-model", model);
+		builder.rateLimitModel(model, (comma < 0) ? Duration.ofSeconds(60) : parseDuration(value.substring(comma + 1)));
+	}
+
+	private static void failModel(ProviderSimulator.Builder builder, String value) {
+		int comma = value.lastIndexOf(',');
+		String model = (comma < 0) ? value : value.substring(0, comma).trim();
+		requireModel("fail-model", model);
+		int status = (comma < 0) ? 503 : Integer.parseInt(value.substring(comma + 1).trim());
+		builder.failModel(model, status);
+	}
+
+	private static void requireModel(String option, String model) {
+		if (model.isEmpty()) {
+			throw new IllegalArgumentException("Option --" + option + " needs a model name, e.g. --" + option
+					+ "=claude-sonnet-4-5");
+		}
 	}
 
 	private static RateLimiting parseRateLimiting(String value) {

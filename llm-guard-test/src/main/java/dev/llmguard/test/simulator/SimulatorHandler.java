@@ -130,6 +130,14 @@ final class SimulatorHandler implements HttpHandler {
 			send(exchange, 400, JSON, dialect.invalidRequest(ex.getMessage(), ex.param(), ex.code()));
 			return;
 		}
+		int modelFailure = this.simulator.failedModel(request.model());
+		if (modelFailure != 0) {
+			counter.failed();
+			logger.log(System.Logger.Level.DEBUG, "Provider simulator fails a request for a failed model with {0}",
+					modelFailure);
+			send(exchange, modelFailure, JSON, dialect.transientFailure(modelFailure));
+			return;
+		}
 		Duration modelRetryAfter = this.simulator.rateLimitedModel(request.model());
 		if (modelRetryAfter != null) {
 			rateLimited(exchange, dialect, null,
@@ -164,8 +172,8 @@ final class SimulatorHandler implements HttpHandler {
 		}
 		int outputTokens = Math.min(settings.outputTokens(), requestedOutput);
 		List<String> pieces = tokenizer.answer(outputTokens, request.answerSeed());
-		Answer answer = new Answer(dialect.newId(this.simulator.nextSequence()), now / 1000, pieces,
-				outputTokens < settings.outputTokens(), promptTokens);
+		Answer answer = cached(request, tokenizer, now, new Answer(dialect.newId(this.simulator.nextSequence()),
+				now / 1000, pieces, outputTokens < settings.outputTokens(), promptTokens));
 		dialect.rateLimitHeaders(exchange.getResponseHeaders(), decision.windows(), Instant.ofEpochMilli(now));
 		if (request.stream()) {
 			stream(exchange, dialect, request, answer, settings.chunkDelay());
@@ -177,6 +185,19 @@ final class SimulatorHandler implements HttpHandler {
 			counter.output(answer.tokens());
 			send(exchange, 200, JSON, (toolCall != null) ? toolCall : dialect.completion(request, answer));
 		}
+	}
+
+	// a prefix marked for caching and long enough is read from the prompt cache, or written to it
+	private Answer cached(ChatRequest request, Tokenizer tokenizer, long now, Answer answer) {
+		int prefix = request.cachePrefixTokens(tokenizer);
+		if (prefix < PromptCache.MIN_TOKENS) {
+			return answer;
+		}
+		boolean oneHour = request.cacheBreakpoint().oneHour();
+		boolean read = this.simulator.promptCache()
+			.readOrWrite(request.cachePrefixKey(), now, oneHour ? Duration.ofHours(1) : Duration.ofMinutes(5));
+		return new Answer(answer.id(), answer.created(), answer.pieces(), answer.truncated(), answer.promptTokens(),
+				read ? prefix : 0, read ? 0 : prefix, oneHour && !read);
 	}
 
 	private void stream(HttpExchange exchange, Dialect dialect, ChatRequest request, Answer answer,
