@@ -1,8 +1,12 @@
 package dev.llmguard.autoconfigure;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -14,9 +18,11 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.springai.AnthropicSdkErrorClassifier;
+import dev.llmguard.springai.ChatModelGuardPostProcessor;
 import dev.llmguard.springai.GoogleGenAiErrorClassifier;
 import dev.llmguard.springai.GuardedToolsAdvisor;
 import dev.llmguard.springai.LlmGuardAdvisor;
+import dev.llmguard.springai.LlmGuardChatModels;
 import dev.llmguard.springai.LlmGuardChatClientCustomizer;
 import dev.llmguard.springai.OpenAiSdkErrorClassifier;
 import dev.llmguard.springai.SpringAiErrorClassifier;
@@ -24,7 +30,8 @@ import dev.llmguard.springai.SpringAiUsageExtractor;
 import dev.llmguard.springai.ToolCallbackGuardPostProcessor;
 
 /**
- * Guards Spring AI: the {@link LlmGuardAdvisor} and {@link GuardedToolsAdvisor} on every
+ * Guards Spring AI: every {@code ChatModel} bean under the provider it talks to
+ * ({@link LlmGuardChatModels}), the {@link LlmGuardAdvisor} and {@link GuardedToolsAdvisor} on every
  * {@code ChatClient.Builder} and tool limits on tool beans ({@code llm.guard.spring-ai.enabled}), and,
  * whatever that switch says, the classifiers and usage extractor that teach the engine Spring AI's
  * answers and the errors of the OpenAI, Anthropic and Google GenAI SDKs, each when its SDK is present
@@ -105,6 +112,36 @@ public final class LlmGuardSpringAiAutoConfiguration {
 		LlmGuardChatClientCustomizer llmGuardChatClientCustomizer(LlmGuardAdvisor advisor,
 				GuardedToolsAdvisor toolsAdvisor) {
 			return new LlmGuardChatClientCustomizer(advisor, toolsAdvisor);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		LlmGuardChatModels llmGuardChatModels(ObjectProvider<LlmGuardEngine> engine,
+				ObjectProvider<LlmGuardChatClientCustomizer> customizer, ObjectProvider<LlmGuardProperties> properties) {
+			return new LlmGuardChatModels(engine, customizer, chatModelBeans(properties.getIfAvailable()));
+		}
+
+		@Bean
+		static ChatModelGuardPostProcessor llmGuardChatModelPostProcessor(ObjectProvider<LlmGuardChatModels> models) {
+			return new ChatModelGuardPostProcessor(models);
+		}
+
+		@Bean
+		ChatModelsValidator llmGuardChatModelsValidator(ListableBeanFactory beanFactory, LlmGuardChatModels models,
+				ObjectProvider<LlmGuardProperties> properties, LlmGuardEngine engine) {
+			return new ChatModelsValidator(beanFactory, models, chatModelBeans(properties.getIfAvailable()), engine);
+		}
+
+		private static Map<String, String> chatModelBeans(LlmGuardProperties properties) {
+			Map<String, String> beans = new LinkedHashMap<>();
+			if (properties != null) {
+				properties.getProviders().forEach((name, provider) -> {
+					if (provider.getChatModel() != null && !provider.getChatModel().isBlank()) {
+						beans.put(name, provider.getChatModel().trim());
+					}
+				});
+			}
+			return beans;
 		}
 
 		@Bean

@@ -13,6 +13,14 @@ public class ProviderProperties extends RateLimitProperties {
 	/** Base URL of the provider's API; RestClient calls to it are guarded. */
 	private String baseUrl;
 
+	/**
+	 * Bean name of the Spring AI ChatModel that talks to this provider. Without it, a bean of one of
+	 * Spring AI's model classes belongs to the provider of the conventional name for its class (openai,
+	 * anthropic, google-genai, ollama, azure-openai, mistral, deepseek, bedrock). Set it for any other
+	 * ChatModel bean, or to tell two accounts of one provider apart.
+	 */
+	private String chatModel;
+
 	/** Calls to this provider that may run at the same time; no cap when unset. */
 	private Integer maxConcurrent;
 
@@ -43,6 +51,14 @@ public class ProviderProperties extends RateLimitProperties {
 
 	public void setBaseUrl(String baseUrl) {
 		this.baseUrl = baseUrl;
+	}
+
+	public String getChatModel() {
+		return this.chatModel;
+	}
+
+	public void setChatModel(String chatModel) {
+		this.chatModel = chatModel;
 	}
 
 	public Integer getMaxConcurrent() {

@@ -27,8 +27,8 @@ final class UnknownPropertyCheck {
 	private static final Set<String> LIMITS = Set.of("requests-per-minute", "tokens-per-minute",
 			"input-tokens-per-minute", "output-tokens-per-minute", "requests-per-day", "tokens-per-day");
 
-	private static final Set<String> PROVIDER = union(LIMITS, "base-url", "max-concurrent", "max-wait",
-			"guard-other-requests", "models");
+	private static final Set<String> PROVIDER = union(LIMITS, "base-url", "chat-model", "max-concurrent",
+			"max-wait", "guard-other-requests", "models");
 
 	private static final Set<String> MODEL = union(LIMITS, "input-price", "cached-input-price", "cache-write-price", "output-price",
 			"context-window", "max-output-tokens");

@@ -3,8 +3,10 @@ package dev.llmguard.springai;
 import java.lang.reflect.Method;
 
 import org.springframework.ai.chat.client.ChatClientRequest;
+import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.util.ReflectionUtils;
 
 import dev.llmguard.core.LlmGuardContext;
@@ -21,13 +23,21 @@ final class ChatOptionsSupport {
 
 	/** The model the request names, or {@code null}. */
 	static String model(ChatClientRequest request) {
-		ChatOptions options = request.prompt().getOptions();
+		return model(request.prompt().getOptions());
+	}
+
+	/** The model the options name, or {@code null}. */
+	static String model(ChatOptions options) {
 		return (options != null) ? options.getModel() : null;
 	}
 
 	/** The request's output allowance: max tokens, else OpenAI's max completion tokens, else {@code null}. */
 	static Integer maxOutputTokens(ChatClientRequest request) {
-		ChatOptions options = request.prompt().getOptions();
+		return maxOutputTokens(request.prompt().getOptions());
+	}
+
+	/** The options' output allowance: max tokens, else OpenAI's max completion tokens, else {@code null}. */
+	static Integer maxOutputTokens(ChatOptions options) {
 		if (options == null) {
 			return null;
 		}
@@ -51,7 +61,17 @@ final class ChatOptionsSupport {
 	 * options know how (OpenAI's {@code stream_options.include_usage})
 	 */
 	static ChatClientRequest forAttempt(ChatClientRequest request, LlmGuardContext context, boolean streaming) {
-		ChatOptions options = request.prompt().getOptions();
+		Prompt prompt = request.prompt();
+		Prompt sent = forAttempt(prompt, prompt.getOptions(), context, streaming);
+		return (sent == prompt) ? request : request.mutate().prompt(sent).build();
+	}
+
+	/**
+	 * The prompt as the guard sends it, like {@link #forAttempt(ChatClientRequest, LlmGuardContext, boolean)}.
+	 * @param options the options to start from: the prompt's, else the chat model's defaults
+	 * @return the prompt itself when nothing changes
+	 */
+	static Prompt forAttempt(Prompt prompt, ChatOptions options, LlmGuardContext context, boolean streaming) {
 		String model = context.model();
 		int allowance = (int) Math.min(Integer.MAX_VALUE, context.maxOutputTokens());
 		boolean sameModel = options != null && model.equals(options.getModel());
@@ -60,8 +80,8 @@ final class ChatOptionsSupport {
 		Integer maxTokens = (options != null) ? positive(options.getMaxTokens()) : null;
 		Integer asked = (completion != null) ? completion : maxTokens;
 		boolean withinAllowance = asked != null && asked <= allowance;
-		if (sameModel && !askUsage && withinAllowance) {
-			return request;
+		if (sameModel && !askUsage && withinAllowance && options == prompt.getOptions()) {
+			return prompt;
 		}
 		ChatOptions.Builder<?> builder = (options != null) ? options.mutate() : ChatOptions.builder();
 		builder.model(model);
@@ -80,7 +100,44 @@ final class ChatOptionsSupport {
 				ReflectionUtils.invokeMethod(streamUsage, builder, true);
 			}
 		}
-		return withOptions(request, builder.build());
+		return prompt.mutate().chatOptions(builder.build()).build();
+	}
+
+	/**
+	 * The prompt for another provider's chat model, when a chain moves on to that provider: the same
+	 * messages (system prompt included) over that model's own default options, with the portable parts
+	 * of the request (max tokens, temperature, top-p, stop sequences, tools and their context), the
+	 * chosen model and the reserved allowance. Options only one provider understands stay behind.
+	 */
+	static Prompt forProvider(Prompt prompt, ChatModel target, LlmGuardContext context, boolean streaming) {
+		ChatOptions from = prompt.getOptions();
+		ChatOptions defaults = target.getOptions();
+		ChatOptions.Builder<?> builder = (defaults != null) ? defaults.mutate() : ChatOptions.builder();
+		if (from != null) {
+			if (from.getTemperature() != null) {
+				builder.temperature(from.getTemperature());
+			}
+			if (from.getTopP() != null) {
+				builder.topP(from.getTopP());
+			}
+			if (from.getStopSequences() != null && !from.getStopSequences().isEmpty()) {
+				builder.stopSequences(from.getStopSequences());
+			}
+			Integer asked = maxOutputTokens(from);
+			if (asked != null) {
+				builder.maxTokens(asked);
+			}
+			if (from instanceof ToolCallingChatOptions tools && builder instanceof ToolCallingChatOptions.Builder<?> to) {
+				if (tools.getToolCallbacks() != null && !tools.getToolCallbacks().isEmpty()) {
+					to.toolCallbacks(tools.getToolCallbacks());
+				}
+				if (tools.getToolContext() != null && !tools.getToolContext().isEmpty()) {
+					to.toolContext(tools.getToolContext());
+				}
+			}
+		}
+		builder.model(context.model());
+		return forAttempt(prompt, builder.build(), context, streaming);
 	}
 
 	private static Integer asInteger(Object value) {

@@ -2,7 +2,6 @@ package dev.llmguard.springai;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,30 +20,16 @@ import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.ai.chat.messages.AssistantMessage;
-import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
-import org.springframework.ai.content.Media;
-import org.springframework.ai.content.MediaContent;
-import org.springframework.ai.model.tool.ToolCallingChatOptions;
-import org.springframework.ai.tool.ToolCallback;
-import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.core.Ordered;
 
 import dev.llmguard.core.CallRequest;
-import dev.llmguard.core.CallRouting;
 import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
-import dev.llmguard.core.config.ChainSpec;
-import dev.llmguard.core.config.ProviderSpec;
-import dev.llmguard.core.model.ModelRef;
-import dev.llmguard.core.model.Priority;
 import dev.llmguard.core.model.Usage;
-import dev.llmguard.core.token.ImageSize;
-import dev.llmguard.core.token.ImageTokens;
-import dev.llmguard.core.token.TokenEstimators;
-import dev.llmguard.core.token.ToolTokens;
 import dev.llmguard.reactive.GuardedFlux;
 
 /**
@@ -112,11 +97,13 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 
 	private final int order;
 
+	private final ChatPrompts prompts;
+
 	private final SpringAiUsageExtractor usageExtractor = new SpringAiUsageExtractor();
 
 	private final ChatClientChunkReader chunkReader = new ChatClientChunkReader();
 
-	// model names come from code and configuration, still capped
+	// chat model classes come from code, still capped
 	private final Set<String> warnedModels = ConcurrentHashMap.newKeySet();
 
 	/** An advisor at {@link #DEFAULT_ORDER}. */
@@ -131,6 +118,7 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	 */
 	public LlmGuardAdvisor(LlmGuardEngine engine, int order) {
 		this.engine = Objects.requireNonNull(engine, "engine");
+		this.prompts = new ChatPrompts(engine);
 		this.order = order;
 	}
 
@@ -174,9 +162,10 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	@Override
 	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
 		LlmGuardContext outer = LlmGuardContext.find();
+		ChatModel model = ChatModelUnderneath.of(chain);
 		CallRequest call;
 		if (outer == null) {
-			call = resolve(request);
+			call = resolve(request, model);
 			if (call == null) {
 				return chain.nextCall(request);
 			}
@@ -186,10 +175,11 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 			call = figures(request).build();
 		}
 		else {
-			return callModel(request, chain, outer);
+			return callModel(request, chain, outer, model);
 		}
 		try {
-			return this.engine.executeRequest(call, context -> callModel(request, chain, context), fallback(request));
+			return this.engine.executeRequest(call, context -> callModel(request, chain, context, model),
+					fallback(request));
 		}
 		catch (RuntimeException | Error ex) {
 			throw ex;
@@ -204,10 +194,12 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	}
 
 	private ChatClientResponse callModel(ChatClientRequest request, CallAdvisorChain chain,
-			LlmGuardContext context) {
+			LlmGuardContext context, ChatModel model) {
+		requireReachable(context, model);
 		ChatClientRequest withModel = ChatOptionsSupport.forAttempt(request, context, false);
-		// the chain pops advisors as it goes: every attempt continues on a fresh copy
-		ChatClientResponse response = chain.copy(this).nextCall(withModel);
+		// the chain pops advisors as it goes: every attempt continues on a fresh copy; a guarded model
+		// below only sends the request where the context says
+		ChatClientResponse response = ModelRequests.sending(context, () -> chain.copy(this).nextCall(withModel));
 		addUsage(context, this.usageExtractor.extract(response));
 		return response;
 	}
@@ -219,9 +211,10 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 		return Flux.deferContextual(reactorContext -> {
 			LlmGuardContext outer = reactorContext.<LlmGuardContext>getOrEmpty(GuardedFlux.CONTEXT_KEY)
 				.orElseGet(LlmGuardContext::find);
+			ChatModel model = ChatModelUnderneath.of(chain);
 			CallRequest call;
 			if (outer == null) {
-				call = resolve(request);
+				call = resolve(request, model);
 				if (call == null) {
 					return chain.nextStream(request);
 				}
@@ -231,20 +224,22 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 				call = figures(request).build();
 			}
 			else {
-				return streamModel(request, chain, outer);
+				return streamModel(request, chain, outer, model);
 			}
-			return GuardedFlux.request(this.engine, call, context -> streamModel(request, chain, context),
+			return GuardedFlux.request(this.engine, call, context -> streamModel(request, chain, context, model),
 					fallback(request), this.chunkReader);
 		});
 	}
 
 	private Flux<ChatClientResponse> streamModel(ChatClientRequest request, StreamAdvisorChain chain,
-			LlmGuardContext context) {
-		ChatClientRequest withModel = ChatOptionsSupport.forAttempt(request, context, true);
+			LlmGuardContext context, ChatModel model) {
 		return Flux.defer(() -> {
+			requireReachable(context, model);
+			ChatClientRequest withModel = ChatOptionsSupport.forAttempt(request, context, true);
 			Usage[] last = new Usage[1];
 			return chain.copy(this)
 				.nextStream(withModel)
+				.contextWrite(reactorContext -> reactorContext.put(ModelRequests.KEY, context))
 				.doOnNext(chunk -> {
 					Usage usage = this.usageExtractor.extract(chunk);
 					if (usage != null) {
@@ -274,128 +269,63 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	}
 
 	/**
-	 * The prompt's tokens as the provider bills them: each message counted on its own (text joined
-	 * across messages tokenizes differently) plus the chat framing of the messages.
+	 * What the guard needs to know of the request: its figures and where it goes, under the provider
+	 * of the chat model the {@code ChatClient} was built on.
+	 * @return the call, or {@code null} when the chat model belongs to no configured provider, or the
+	 * request names no model and nothing says which to use (passes unguarded)
 	 */
-	private long estimateInput(ChatClientRequest request) {
-		List<Message> messages = request.prompt().getInstructions();
-		String model = ChatOptionsSupport.model(request);
-		long tokens = TokenEstimators.chatFraming(messages.size());
-		for (Message message : messages) {
-			tokens += this.engine.estimator().estimate(message.getText());
-			if (message instanceof MediaContent content) {
-				for (Media media : content.getMedia()) {
-					tokens += imageTokens(media, model);
-				}
-			}
+	private CallRequest resolve(ChatClientRequest request, ChatModel model) {
+		String provider = providerOf(model);
+		if (provider == null) {
+			warnUnguarded(model);
+			return null;
 		}
-		return tokens + toolTokens(request);
+		return this.prompts.resolve(request.prompt(), provider, null, request.context());
 	}
 
 	/**
-	 * An image as the providers bill it: by its size where its bytes are at hand, else the most an
-	 * image can cost; the higher of OpenAI's and Anthropic's rules, since the provider is chosen later.
+	 * The provider of the chat model a {@code ChatClient} was built on: a guarded model's, else the
+	 * conventional provider of Spring AI's model class when it is configured; never from a model name.
 	 */
-	private static long imageTokens(Media media, String model) {
-		if (media.getMimeType() == null || !"image".equals(media.getMimeType().getType())) {
-			return 0;
+	private String providerOf(ChatModel model) {
+		if (model instanceof GuardedChatModel guarded) {
+			return guarded.provider();
 		}
-		ImageSize size = null;
-		Object data = media.getData();
-		if (data instanceof byte[] bytes) {
-			size = ImageSize.of(bytes);
-		}
-		else if (data instanceof String text && text.startsWith("data:")) {
-			size = ImageSize.ofDataUrl(text);
-		}
-		Integer width = (size != null) ? size.width() : null;
-		Integer height = (size != null) ? size.height() : null;
-		return Math.max(ImageTokens.openAi(model, width, height, null), ImageTokens.anthropic(width, height));
-	}
-
-	/** The tool definitions the request offers the model, billed as input. */
-	private long toolTokens(ChatClientRequest request) {
-		if (!(request.prompt().getOptions() instanceof ToolCallingChatOptions options)) {
-			return 0;
-		}
-		List<ToolCallback> callbacks = options.getToolCallbacks();
-		if (callbacks == null || callbacks.isEmpty()) {
-			return 0;
-		}
-		long tokens = Math.max(ToolTokens.OPENAI_REQUEST_OVERHEAD, ToolTokens.ANTHROPIC_REQUEST_OVERHEAD);
-		for (ToolCallback callback : callbacks) {
-			ToolDefinition definition = callback.getToolDefinition();
-			tokens += ToolTokens.definition(this.engine.estimator(), definition.name(), definition.description(),
-					definition.inputSchema());
-		}
-		return tokens;
+		String conventional = (model != null) ? ChatModelProviders.conventional(model.getClass()) : null;
+		return (conventional != null && this.engine.settings().providers().containsKey(conventional)) ? conventional
+				: null;
 	}
 
 	/**
-	 * What the guard needs to know of the request.
-	 * @return the call, or {@code null} when no configured model or chain fits (passes unguarded)
+	 * An unguarded chat model can only send requests to its own provider: a guarded one sends a request
+	 * for another provider's model through that provider's chat model.
 	 */
-	CallRequest resolve(ChatClientRequest request) {
-		Map<String, Object> params = request.context();
-		CallRequest.Builder call = figures(request).tenant(text(params.get(TENANT)))
-			.session(text(params.get(SESSION)))
-			.priority(priority(params.get(PRIORITY)))
-			.maxWait(duration(params.get(MAX_WAIT)));
-		String chainName = text(params.get(CHAIN));
-		if (chainName != null) {
-			return call.chain(chainName).build();
+	private void requireReachable(LlmGuardContext context, ChatModel model) {
+		if (model == null || model instanceof GuardedChatModel) {
+			return;
 		}
-		CallRouting routing = this.engine.routing();
-		String modelName = ChatOptionsSupport.model(request);
-		ModelRef model = routing.resolveModel(modelName);
-		if (model != null) {
-			ChainSpec chain = routing.defaultChainFrom(model); // go on down the default chain from the requested model
-			return call.model(model).chain((chain != null) ? chain.name() : null).build();
+		String provider = providerOf(model);
+		if (provider != null && !provider.equals(context.provider())) {
+			throw new IllegalStateException("llm-guard chose " + context.modelRef() + " but this ChatClient's "
+					+ model.getClass().getSimpleName() + " talks to '" + provider + "' and is not guarded by llm-guard; "
+					+ "build the ChatClient on the ChatModel bean (llm-guard sends each attempt through its "
+					+ "provider's ChatModel), or use a chain of '" + provider + "' models");
 		}
-		if (this.engine.settings().chains().containsKey(CallRouting.DEFAULT_CHAIN) || configuredModels() == 1) {
-			return call.build();
-		}
-		warnUnguarded(modelName);
-		return null;
 	}
 
 	/** The request's own figures: its estimated input tokens and the max output tokens it asks for. */
 	private CallRequest.Builder figures(ChatClientRequest request) {
-		return CallRequest.builder()
-			.estimatedInputTokens(estimateInput(request))
-			.maxOutputTokens(ChatOptionsSupport.maxOutputTokens(request));
+		return this.prompts.figures(request.prompt());
 	}
 
-	private int configuredModels() {
-		int count = 0;
-		for (ProviderSpec provider : this.engine.settings().providers().values()) {
-			count += provider.models().size();
-		}
-		return count;
-	}
-
-	private void warnUnguarded(String modelName) {
-		String key = String.valueOf(modelName);
+	private void warnUnguarded(ChatModel model) {
+		String key = (model != null) ? model.getClass().getName() : "(unknown)";
 		if (this.warnedModels.size() < MAX_WARNED_MODELS && this.warnedModels.add(key)) {
-			logger.warn("llm-guard: ChatClient requests for model '" + key + "' are not guarded: no provider under "
-					+ "llm.guard.providers lists it and there is no llm.guard.chains.default; configure the model "
-					+ "or pass LlmGuardAdvisor.chain(...)");
+			logger.warn("llm-guard: the advisor does not guard ChatClient requests to " + ((model != null)
+					? "a " + model.getClass().getSimpleName() + ", which belongs to no provider under llm.guard.providers"
+					: "a chat model it cannot see") + "; make it a bean and set llm.guard.providers.<name>.chat-model "
+					+ "to its name, or configure its provider");
 		}
-	}
-
-	private static String text(Object value) {
-		return (value != null) ? value.toString() : null;
-	}
-
-	private static int priority(Object value) {
-		return Priority.parse(value, "Advisor parameter " + PRIORITY);
-	}
-
-	private static Duration duration(Object value) {
-		if (value == null || value instanceof Duration) {
-			return (Duration) value;
-		}
-		return org.springframework.format.datetime.standard.DurationFormatterUtils.detectAndParse(value.toString());
 	}
 
 }
