@@ -95,6 +95,10 @@ public class LlmGuardProperties {
 	@NestedConfigurationProperty
 	private final EventsProperties events = new EventsProperties();
 
+	/** HTTP answers of Spring MVC and WebFlux applications to guard exceptions. */
+	@NestedConfigurationProperty
+	private final WebProperties web = new WebProperties();
+
 	/**
 	 * LLM providers by name (free text, used in 'provider/model' references): their limits,
 	 * base URL and models.
@@ -192,6 +196,10 @@ public class LlmGuardProperties {
 
 	public EventsProperties getEvents() {
 		return this.events;
+	}
+
+	public WebProperties getWeb() {
+		return this.web;
 	}
 
 	public Map<String, ProviderProperties> getProviders() {

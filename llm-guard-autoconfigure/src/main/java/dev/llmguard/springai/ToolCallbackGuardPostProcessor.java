@@ -3,6 +3,7 @@ package dev.llmguard.springai;
 import java.util.Objects;
 
 import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.ToolCallbackProvider;
 import org.springframework.ai.tool.resolution.ToolCallbackResolver;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -11,10 +12,10 @@ import dev.llmguard.core.LlmGuardEngine;
 
 /**
  * Puts tool beans behind their {@code llm.guard.tools.*} limits: a {@link ToolCallback} bean whose
- * tool name has a limit becomes a {@link GuardedToolCallback}, and every {@link ToolCallbackResolver}
- * bean guards what it resolves. {@code ToolCallbackProvider} beans are left as they are (their
- * concrete types are injected, and some connect to servers when asked for their tools); their tools
- * are guarded where they are used, by {@link GuardedToolsAdvisor} and the resolver.
+ * tool name has a limit becomes a {@link GuardedToolCallback}, every {@link ToolCallbackResolver}
+ * bean guards what it resolves, and every {@link ToolCallbackProvider} bean (Spring AI's MCP client
+ * tools among them) answers guarded tools, asked for them only when the application asks. Tools
+ * given per request are guarded by {@link GuardedToolsAdvisor}.
  */
 public final class ToolCallbackGuardPostProcessor implements BeanPostProcessor {
 
@@ -27,7 +28,8 @@ public final class ToolCallbackGuardPostProcessor implements BeanPostProcessor {
 
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
-		if (bean instanceof GuardedToolCallback || bean instanceof GuardedToolCallbackResolver) {
+		if (bean instanceof GuardedToolCallback || bean instanceof GuardedToolCallbackResolver
+				|| GuardedToolCallbackProviders.isGuarded(bean)) {
 			return bean;
 		}
 		if (bean instanceof ToolCallback tool) {
@@ -37,6 +39,12 @@ public final class ToolCallbackGuardPostProcessor implements BeanPostProcessor {
 		if (bean instanceof ToolCallbackResolver resolver) {
 			LlmGuardEngine guard = this.engine.getIfAvailable();
 			return (guard != null) ? new GuardedToolCallbackResolver(resolver, guard) : bean;
+		}
+		if (bean instanceof ToolCallbackProvider provider) {
+			LlmGuardEngine guard = this.engine.getIfAvailable();
+			// without any tool limit there is nothing to guard: the provider stays as it is
+			return (guard != null && !guard.settings().tools().isEmpty())
+					? GuardedToolCallbackProviders.guard(provider, guard) : bean;
 		}
 		return bean;
 	}

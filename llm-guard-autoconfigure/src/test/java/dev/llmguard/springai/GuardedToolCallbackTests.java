@@ -17,6 +17,7 @@ import org.springframework.ai.model.tool.DefaultToolCallingManager;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.model.tool.ToolExecutionResult;
 import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.ToolCallbackProvider;
 import org.springframework.ai.tool.function.FunctionToolCallback;
 import org.springframework.ai.tool.resolution.StaticToolCallbackResolver;
 
@@ -114,6 +115,23 @@ class GuardedToolCallbackTests {
 		assertThat(postProcessor.postProcessAfterInitialization(this.search, "search"))
 			.isInstanceOf(GuardedToolCallback.class);
 		assertThat(postProcessor.postProcessAfterInitialization("not a tool", "other")).isEqualTo("not a tool");
+	}
+
+	@Test
+	void aProviderThatCannotBeSubclassedIsGuardedThroughItsInterface() {
+		ToolCallbackGuardPostProcessor postProcessor = new ToolCallbackGuardPostProcessor(
+				new org.springframework.beans.factory.support.StaticListableBeanFactory(
+						Map.of("engine", this.engine)).getBeanProvider(LlmGuardEngine.class));
+		ToolCallbackProvider lambda = () -> new ToolCallback[] { this.search };
+
+		ToolCallbackProvider guarded = (ToolCallbackProvider) postProcessor.postProcessAfterInitialization(lambda,
+				"tools");
+
+		ToolCallback tool = guarded.getToolCallbacks()[0];
+		assertThat(tool).isInstanceOf(GuardedToolCallback.class);
+		assertThat(tool.call("{\"text\":\"hats\"}")).contains("hats");
+		assertThat(tool.call("{\"text\":\"hats\"}")).isEqualTo(FALLBACK);
+		assertThat(postProcessor.postProcessAfterInitialization(guarded, "tools")).isSameAs(guarded);
 	}
 
 	private static ChatResponse toolCall(String tool, String id) {

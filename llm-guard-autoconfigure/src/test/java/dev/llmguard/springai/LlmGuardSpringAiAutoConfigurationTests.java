@@ -1,6 +1,7 @@
 package dev.llmguard.springai;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.springframework.ai.model.openai.autoconfigure.OpenAiChatAutoConfigura
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.model.tool.autoconfigure.ToolCallingAutoConfiguration;
 import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.ToolCallbackProvider;
 import org.springframework.ai.tool.function.FunctionToolCallback;
 import org.springframework.ai.tool.resolution.ToolCallbackResolver;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -133,6 +135,64 @@ class LlmGuardSpringAiAutoConfigurationTests {
 
 			assertThat(probe.tools).singleElement().isInstanceOf(GuardedToolCallback.class);
 		});
+	}
+
+	@Test
+	void toolsOfToolCallbackProviderBeansAreGuarded(ProviderSimulator simulator) {
+		runner(simulator).withBean("searchTools", ToolCallbackProvider.class, () -> ToolCallbackProvider.from(searchTool()))
+			.run(context -> {
+				ToolCallback search = context.getBean("searchTools", ToolCallbackProvider.class).getToolCallbacks()[0];
+
+				assertThat(search).isInstanceOf(GuardedToolCallback.class);
+				assertThat(search.call("{\"text\": \"shoes\"}")).isEqualTo("\"found\"");
+				// the limit is one call a minute: the second answers the fallback response
+				assertThat(search.call("{\"text\": \"shoes\"}")).isEqualTo("none");
+			});
+	}
+
+	@Test
+	void aToolCallbackProviderKeepsItsTypeAndIsAskedForItsToolsOnlyWhenTheApplicationAsks(
+			ProviderSimulator simulator) {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(LlmGuardSpringAiAutoConfiguration.class))
+			.withBean(SimulatorGuard.class, () -> SimulatorGuard.openAi(simulator).tool("search_products", 1, "none"))
+			.withUserConfiguration(EngineConfiguration.class)
+			.withBean("remoteTools", RemoteToolsProvider.class, RemoteToolsProvider::new)
+			.run(context -> {
+				RemoteToolsProvider provider = context.getBean(RemoteToolsProvider.class);
+				assertThat(provider.connections()).isZero();
+
+				ToolCallback[] tools = provider.getToolCallbacks();
+
+				assertThat(provider.connections()).isOne();
+				assertThat(tools).singleElement().isInstanceOf(GuardedToolCallback.class);
+			});
+	}
+
+	private static ToolCallback searchTool() {
+		return FunctionToolCallback.builder("search_products", (Function<Query, String>) query -> "found")
+			.description("Finds products")
+			.inputType(Query.class)
+			.build();
+	}
+
+	record Query(String text) {
+	}
+
+	/** Like Spring AI's MCP client providers: a class of its own, that connects when asked for its tools. */
+	static class RemoteToolsProvider implements ToolCallbackProvider {
+
+		private final AtomicInteger connections = new AtomicInteger();
+
+		@Override
+		public ToolCallback[] getToolCallbacks() {
+			this.connections.incrementAndGet();
+			return new ToolCallback[] { searchTool() };
+		}
+
+		int connections() {
+			return this.connections.get();
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

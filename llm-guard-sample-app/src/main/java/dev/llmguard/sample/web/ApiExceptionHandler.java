@@ -1,18 +1,9 @@
 package dev.llmguard.sample.web;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import com.openai.errors.OpenAIServiceException;
-import dev.llmguard.core.BudgetExceededException;
-import dev.llmguard.core.ContextWindowExceededException;
-import dev.llmguard.core.FallbackExhaustedException;
-import dev.llmguard.core.LlmGuardException;
-import dev.llmguard.core.RateLimitExceededException;
-import dev.llmguard.core.ToolLimitExceededException;
-import dev.llmguard.core.time.GuardClock;
 import dev.llmguard.sample.tools.UnknownToolException;
 
 import org.slf4j.Logger;
@@ -31,94 +22,24 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Every error of the API is {@code application/problem+json} with a machine-readable {@code code}
- * member: the guard's refusals with what the client needs to come back at the right time, and bad
- * input as 400 {@code invalid_request}. Nothing here echoes a prompt or a document.
+ * The sample's own errors as {@code application/problem+json} with a machine-readable {@code code}:
+ * an unknown tool, a provider that refused a request, bad input as 400 {@code invalid_request} and
+ * anything unexpected as 500 {@code internal_error}.
+ * llm-guard's refusals ({@code rate_limited}, {@code budget_exceeded}, {@code fallback_exhausted},
+ * ...) need no handler here: llm-guard answers them as problem+json with {@code Retry-After} itself.
+ * Nothing here echoes a prompt or a document.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
-	/** What a client is told to wait when a budget never resets (a session cap): a day, then ask again. */
-	static final Duration NEVER_RESETS_RETRY_AFTER = Duration.ofDays(1);
-
-	private final GuardClock clock;
-
-	ApiExceptionHandler(GuardClock clock) {
-		this.clock = clock;
-	}
-
-	@ExceptionHandler(RateLimitExceededException.class)
-	ResponseEntity<ProblemDetail> rateLimited(RateLimitExceededException ex) {
-		long retryAfter = seconds(ex.getRetryAfter());
-		ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, ex.code(), "Rate limited",
-				"No capacity for this call right now; retry in " + retryAfter + " s.");
-		if (ex.getProvider() != null) {
-			problem.setProperty("provider", ex.getProvider());
-		}
-		if (ex.getModel() != null) {
-			problem.setProperty("model", ex.getModel());
-		}
-		if (ex instanceof ToolLimitExceededException tool) {
-			problem.setProperty("tool", tool.getTool());
-		}
-		problem.setProperty("retryAfterSeconds", retryAfter);
-		return respond(problem, retryAfter);
-	}
-
-	@ExceptionHandler(BudgetExceededException.class)
-	ResponseEntity<ProblemDetail> budgetExceeded(BudgetExceededException ex) {
-		Instant resetsAt = ex.getResetsAt();
-		long retryAfter = (resetsAt != null) ? seconds(Duration.between(this.clock.instant(), resetsAt))
-				: NEVER_RESETS_RETRY_AFTER.toSeconds();
-		String unit = ex.getUnit();
-		ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, ex.code(), "Budget exceeded",
-				"Budget '" + ex.getBudget() + "' cannot afford this call: " + ex.getSpent().toPlainString() + " of "
-						+ ex.getLimit().toPlainString() + " " + unit + " used"
-						+ ((resetsAt != null) ? "; it resets at " + resetsAt : "; it does not reset") + ".");
-		problem.setProperty("budget", ex.getBudget());
-		problem.setProperty("unit", unit);
-		problem.setProperty("spent", ex.getSpent());
-		problem.setProperty("limit", ex.getLimit());
-		problem.setProperty("resetsAt", (resetsAt != null) ? resetsAt.toString() : null);
-		problem.setProperty("retryAfterSeconds", retryAfter);
-		return respond(problem, retryAfter);
-	}
-
-	@ExceptionHandler(FallbackExhaustedException.class)
-	ResponseEntity<ProblemDetail> fallbackExhausted(FallbackExhaustedException ex) {
-		ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, ex.code(), "Every model failed",
-				"No model of chain '" + ex.getChain() + "' could answer.");
-		problem.setProperty("chain", ex.getChain());
-		problem.setProperty("models", ex.getFailures()
-			.stream()
-			.map((f) -> Map.of("model", f.model(), "reason", f.reason()))
-			.toList());
-		return respond(problem, null);
-	}
-
-	@ExceptionHandler(ContextWindowExceededException.class)
-	ResponseEntity<ProblemDetail> contextWindowExceeded(ContextWindowExceededException ex) {
-		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, ex.code(), "Too long for the model",
-				"The call needs " + ex.getRequiredTokens() + " tokens but " + ex.getModel() + " takes "
-						+ ex.getContextWindow() + "; shorten the prompt.");
-		problem.setProperty("requiredTokens", ex.getRequiredTokens());
-		problem.setProperty("contextWindow", ex.getContextWindow());
-		return respond(problem, null);
-	}
-
-	@ExceptionHandler(LlmGuardException.class)
-	ResponseEntity<ProblemDetail> otherGuardRefusal(LlmGuardException ex) {
-		return respond(problem(HttpStatus.SERVICE_UNAVAILABLE, ex.code(), "Call refused", ex.getMessage()), null);
-	}
-
 	@ExceptionHandler(UnknownToolException.class)
 	ResponseEntity<ProblemDetail> unknownTool(UnknownToolException ex) {
 		ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "unknown_tool", "Unknown tool",
 				"No such tool; known tools are " + ex.getKnown() + ".");
 		problem.setProperty("tools", List.copyOf(ex.getKnown()));
-		return respond(problem, null);
+		return respond(problem);
 	}
 
 	/** The provider refused a request the guard let through (a bad key, a request it does not accept). */
@@ -128,14 +49,14 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		ProblemDetail problem = problem(HttpStatus.BAD_GATEWAY, "provider_error", "Provider error",
 				"The LLM provider answered HTTP " + ex.statusCode() + ".");
 		problem.setProperty("providerStatus", ex.statusCode());
-		return respond(problem, null);
+		return respond(problem);
 	}
 
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<ProblemDetail> unexpected(Exception ex) {
 		log.error("Unexpected error", ex);
 		return respond(problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Internal error",
-				"Something went wrong on our side."), null);
+				"Something went wrong on our side."));
 	}
 
 	/** Bean validation of a request body: which fields are wrong and why, never their values. */
@@ -193,22 +114,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		return problem;
 	}
 
-	private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem, Long retryAfterSeconds) {
-		ResponseEntity.BodyBuilder response = ResponseEntity.status(problem.getStatus())
-			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
-		if (retryAfterSeconds != null) {
-			response.header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
-		}
-		return response.body(problem);
-	}
-
-	/** Whole seconds, rounded up, at least one: a client retrying earlier would only be refused again. */
-	static long seconds(Duration duration) {
-		if (duration == null || duration.isNegative() || duration.isZero()) {
-			return 1;
-		}
-		long seconds = duration.toSeconds() + ((duration.toNanosPart() > 0) ? 1 : 0);
-		return Math.max(1, seconds);
+	private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
+		return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
 	}
 
 }
