@@ -33,6 +33,13 @@ public class BudgetProperties {
 	 */
 	private OnExceeded onExceeded = OnExceeded.REJECT;
 
+	/**
+	 * Whether this budget lowers the output allowance of a call it cannot afford whole to what it still
+	 * affords (no lower than llm.guard.estimation.min-output-tokens) before it rejects or downgrades.
+	 * Unset: llm.guard.estimation.shrink-to-fit.
+	 */
+	private Boolean shrinkToFit;
+
 	public BudgetScope getScope() {
 		return this.scope;
 	}
@@ -71,6 +78,14 @@ public class BudgetProperties {
 
 	public void setWarnAt(double warnAt) {
 		this.warnAt = warnAt;
+	}
+
+	public Boolean getShrinkToFit() {
+		return this.shrinkToFit;
+	}
+
+	public void setShrinkToFit(Boolean shrinkToFit) {
+		this.shrinkToFit = shrinkToFit;
 	}
 
 	public OnExceeded getOnExceeded() {

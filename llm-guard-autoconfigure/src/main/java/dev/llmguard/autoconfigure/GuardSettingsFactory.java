@@ -44,6 +44,8 @@ public final class GuardSettingsFactory {
 			.zone(properties.getZone())
 			.defaultPrices(properties.getDefaultInputPrice(), properties.getDefaultOutputPrice())
 			.defaultMaxOutputTokens(properties.getEstimation().getDefaultMaxOutputTokens())
+			.minOutputTokens(properties.getEstimation().getMinOutputTokens())
+			.shrinkToFit(properties.getEstimation().isShrinkToFit())
 			.retry(new RetrySettings(retry.getMaxAttempts(), retry.getInitialBackoff(), retry.getMultiplier(),
 					retry.getMaxBackoff(), retry.getMaxRetryAfter()))
 			.priorityReserve(new PriorityReserve(reserve.getNormal(), reserve.getLow()));
@@ -54,7 +56,8 @@ public final class GuardSettingsFactory {
 					textOrNull(chain.getFallbackResponse()))));
 		properties.getBudgets()
 			.forEach((name, budget) -> builder.budget(new BudgetSpec(name, budget.getScope(), budget.getPeriod(),
-					budget.getMaxCost(), budget.getMaxTokens(), budget.getWarnAt(), budget.getOnExceeded())));
+					budget.getMaxCost(), budget.getMaxTokens(), budget.getWarnAt(), budget.getOnExceeded(),
+					budget.getShrinkToFit())));
 		properties.getTools()
 			.forEach((name, tool) -> builder.tool(
 					new ToolSpec(name, tool.getLimit(), tool.getWindow(), textOrNull(tool.getFallbackResponse()))));

@@ -82,8 +82,19 @@ public final class LlmGuardConfigurationValidator {
 		if (redis.getOnFailure() == null) {
 			throw missing(PREFIX + "redis.on-failure", "Set llm.guard.redis.on-failure to fail-open or fail-closed.");
 		}
-		requirePositive(PREFIX + "estimation.default-max-output-tokens",
-				properties.getEstimation().getDefaultMaxOutputTokens());
+		EstimationProperties estimation = properties.getEstimation();
+		requirePositive(PREFIX + "estimation.default-max-output-tokens", estimation.getDefaultMaxOutputTokens());
+		requirePositive(PREFIX + "estimation.min-output-tokens", estimation.getMinOutputTokens());
+		if (estimation.getMinOutputTokens() > estimation.getDefaultMaxOutputTokens()) {
+			throw new InvalidLlmGuardConfigurationException(PREFIX + "estimation.min-output-tokens",
+					estimation.getMinOutputTokens(),
+					"min-output-tokens is the floor a call shrinks to when a budget cannot afford its whole output "
+							+ "allowance; above default-max-output-tokens (" + estimation.getDefaultMaxOutputTokens()
+							+ ") a call without its own max tokens could never shrink",
+					"Set llm.guard.estimation.min-output-tokens to at most "
+							+ estimation.getDefaultMaxOutputTokens()
+							+ " (default 256), or raise llm.guard.estimation.default-max-output-tokens.");
+		}
 		requirePositive(PREFIX + "events.buffer-size", properties.getEvents().getBufferSize());
 		requirePositive(PREFIX + "memory.max-budget-entries", properties.getMemory().getMaxBudgetEntries());
 		validateRetry(properties.getRetry());

@@ -56,6 +56,8 @@ public final class GuardEventMetrics implements GuardListener {
 	/** Attempts whose outcome was unknown, charged their reserved worst case; tags provider, model. */
 	public static final String CHARGED = "llm.guard.charged";
 
+	public static final String SHRUNK = "llm.guard.shrunk";
+
 	private final MeterRegistry registry;
 
 	/** Meters by their name and tag values (in the order the builder adds the tags); bounded by the configuration. */
@@ -113,6 +115,16 @@ public final class GuardEventMetrics implements GuardListener {
 						.tag("from", fellBack.from())
 						.tag("to", fellBack.to())
 						.tag("reason", fellBack.reason())
+						.register(this.registry))
+				.increment();
+		}
+		else if (event instanceof GuardEvent.Shrunk shrunk) {
+			counter(List.of(SHRUNK, shrunk.provider(), shrunk.model(), shrunk.budget()),
+					(key) -> Counter.builder(SHRUNK)
+						.description("Guarded calls whose output allowance was lowered to what a budget still affords")
+						.tag("provider", shrunk.provider())
+						.tag("model", shrunk.model())
+						.tag("budget", shrunk.budget())
 						.register(this.registry))
 				.increment();
 		}

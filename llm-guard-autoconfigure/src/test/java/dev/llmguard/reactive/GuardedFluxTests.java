@@ -103,7 +103,8 @@ class GuardedFluxTests {
 	void limitedToolAnswersItsFallbackResponseOrFails() {
 		GuardSettings base = GuardFixtures.settings();
 		GuardSettings settings = new GuardSettings(base.headroom(), base.zone(), base.defaultInputPrice(),
-				base.defaultOutputPrice(), base.defaultMaxOutputTokens(), base.defaultMaxWait(), base.retry(),
+				base.defaultOutputPrice(), base.defaultMaxOutputTokens(), base.minOutputTokens(), base.shrinkToFit(),
+				base.defaultMaxWait(), base.retry(),
 				base.priorityReserve(), base.providers(), base.chains(), base.budgets(),
 				java.util.Map.of("search", new ToolSpec("search", 1, Duration.ofMinutes(1), "[]"), "lookup",
 						new ToolSpec("lookup", 1, Duration.ofMinutes(1), null)));

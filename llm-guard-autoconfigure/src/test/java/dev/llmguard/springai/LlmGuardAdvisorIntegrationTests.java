@@ -84,9 +84,29 @@ class LlmGuardAdvisorIntegrationTests {
 		assertThat(simulator.stats().succeeded()).isEqualTo(2);
 	}
 
+	@Test
+	void aBudgetShortOfTheWorstCaseSendsTheRequestWithTheAllowanceItStillAffords(ProviderSimulator simulator) {
+		String question = "How many tokens does the provider bill for this?";
+		client(SimulatorGuard.openAi(simulator), simulator, "gpt-4o").prompt().user(question).call().content();
+		long billedInput = simulator.stats().inputTokens();
+		this.engine.close();
+
+		// 100 tokens short of the prompt plus the model's max output (1000): the call leaves with 900
+		BudgetSpec shrinking = new BudgetSpec("tokens", BudgetScope.GLOBAL, BudgetPeriod.NONE, null,
+				billedInput + 900, 0.9, OnExceeded.REJECT);
+		client(SimulatorGuard.openAi(simulator).budget(shrinking), simulator, "gpt-4o").prompt()
+			.user(question)
+			.call()
+			.content();
+
+		assertThat(simulator.lastRequest().bodyText()).contains("\"max_completion_tokens\":900");
+		assertThat(simulator.stats().succeeded()).isEqualTo(2);
+	}
+
+	/** A token budget that does not shrink calls to fit: one token short of the worst case rejects. */
 	private static BudgetSpec tokens(long maxTokens) {
 		return new BudgetSpec("tokens", BudgetScope.GLOBAL, BudgetPeriod.NONE, null, maxTokens, 0.9,
-				OnExceeded.REJECT);
+				OnExceeded.REJECT, false);
 	}
 
 	@Test

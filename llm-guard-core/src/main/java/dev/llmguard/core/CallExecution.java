@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 import dev.llmguard.core.FallbackExhaustedException.ModelFailure;
 import dev.llmguard.core.budget.BudgetCharge;
 import dev.llmguard.core.budget.BudgetReservation;
+import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.budget.ReserveOutcome;
+import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.event.GuardEvent;
@@ -20,6 +22,7 @@ import dev.llmguard.core.limit.NoCapacityException;
 import dev.llmguard.core.limit.RatePermit;
 import dev.llmguard.core.model.ModelRef;
 import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.pricing.PricingCatalog;
 import dev.llmguard.core.retry.ErrorClassification;
 import dev.llmguard.core.retry.FailureKind;
 
@@ -191,10 +194,12 @@ final class CallExecution implements GuardedCall {
 			}
 			// shared buckets start reading their state now, so the read overlaps the budget step
 			this.components.limiters().prefetch(model);
-			BudgetReservation reservation = reserveBudgets(model, maxOut, hasNext);
-			if (reservation == DOWNGRADED) {
+			Fit fit = reserveBudgets(model, maxOut, hasNext);
+			if (fit == DOWNGRADED) {
 				continue;
 			}
+			BudgetReservation reservation = fit.reservation();
+			maxOut = fit.maxOutputTokens();
 			RatePermit permit;
 			try {
 				permit = acquire(model, maxOut, reservation);
@@ -214,7 +219,11 @@ final class CallExecution implements GuardedCall {
 		return null;
 	}
 
-	private static final BudgetReservation DOWNGRADED = new BudgetReservation("downgraded", List.of());
+	/** What the budgets reserved for an attempt, and the output allowance they afford. */
+	private record Fit(BudgetReservation reservation, long maxOutputTokens) {
+	}
+
+	private static final Fit DOWNGRADED = new Fit(new BudgetReservation("downgraded", List.of()), 0);
 
 	/**
 	 * Takes rate capacity for a call of the model, waiting up to the call's max wait; on any failure
@@ -240,13 +249,36 @@ final class CallExecution implements GuardedCall {
 		return charges.isEmpty() ? null : this.components.budgets().reserve(charges);
 	}
 
-	private BudgetReservation reserveBudgets(ModelRef model, long maxOut, boolean hasNext) {
-		ReserveOutcome outcome = reserveWorstCase(model, maxOut);
+	/**
+	 * Reserves the call's worst case in every budget that applies. A budget that cannot afford the whole
+	 * output allowance but can afford a smaller one, no smaller than {@code min-output-tokens}, gets the
+	 * smaller one (shrink to fit; each reservation is atomic, so concurrent calls shrink again or fail).
+	 * Else the budget rejects the call, or sends it to the next model.
+	 */
+	private Fit reserveBudgets(ModelRef model, long maxOut, boolean hasNext) {
+		long allowance = maxOut;
+		String shrunkBy = null;
+		ReserveOutcome outcome = reserveWorstCase(model, allowance);
+		// each round fits one more budget; a concurrent call can take what was left, so the rounds are bounded
+		for (int round = 0; outcome instanceof ReserveOutcome.Exceeded exceeded
+				&& round <= this.components.settings().budgets().size(); round++) {
+			long fits = affordableOutput(exceeded, model, allowance);
+			if (fits < this.components.settings().minOutputTokens() || fits >= allowance) {
+				break;
+			}
+			allowance = fits;
+			shrunkBy = exceeded.charge().budget().name();
+			outcome = reserveWorstCase(model, allowance);
+		}
 		if (outcome == null) {
-			return null;
+			return new Fit(null, maxOut);
 		}
 		if (outcome instanceof ReserveOutcome.Reserved reserved) {
-			return reserved.reservation();
+			if (shrunkBy != null) {
+				emit(new GuardEvent.Shrunk(this.components.clock().instant(), model.provider(), model.model(), shrunkBy,
+						maxOut, allowance));
+			}
+			return new Fit(reserved.reservation(), allowance);
 		}
 		ReserveOutcome.Exceeded exceeded = (ReserveOutcome.Exceeded) outcome;
 		BudgetExceededException ex = BudgetExceededException.of(exceeded, this.components.budgets().zone());
@@ -259,6 +291,47 @@ final class CallExecution implements GuardedCall {
 		}
 		finish(model, "budget_exceeded", null, 0, false);
 		throw ex;
+	}
+
+	/**
+	 * The largest output allowance, up to {@code allowance}, whose worst case the budget that refused the
+	 * call still affords; {@code -1} when that budget does not shrink calls.
+	 */
+	private long affordableOutput(ReserveOutcome.Exceeded exceeded, ModelRef model, long allowance) {
+		BudgetSpec budget = exceeded.charge().budget();
+		if (!this.components.settings().shrinksToFit(budget)) {
+			return -1;
+		}
+		BudgetUsage usage = exceeded.usage();
+		long fits = allowance;
+		if (budget.maxTokens() != null) {
+			fits = Math.min(fits, budget.maxTokens() - usage.spentTokens() - usage.reservedTokens() - this.inputEstimate);
+		}
+		if (budget.maxCost() != null) {
+			long left = budget.maxCostNanos() - usage.spentCostNanos() - usage.reservedCostNanos();
+			fits = Math.min(fits, largestOutputCosting(model, left, fits));
+		}
+		return fits;
+	}
+
+	/** The largest output in [0, upTo] whose worst-case cost is at most {@code nanos}, or -1 when none is. */
+	private long largestOutputCosting(ModelRef model, long nanos, long upTo) {
+		PricingCatalog pricing = this.components.pricing();
+		if (upTo < 0 || pricing.worstCaseCostNanos(model, this.inputEstimate, 0) > nanos) {
+			return -1;
+		}
+		long low = 0;
+		long high = upTo;
+		while (low < high) { // cost grows with output: binary search, exact whatever the rounding of prices
+			long mid = (low + high + 1) >>> 1;
+			if (pricing.worstCaseCostNanos(model, this.inputEstimate, mid) <= nanos) {
+				low = mid;
+			}
+			else {
+				high = mid - 1;
+			}
+		}
+		return low;
 	}
 
 	private void skip(ModelRef model, String reason, String detail, boolean hasNext) {

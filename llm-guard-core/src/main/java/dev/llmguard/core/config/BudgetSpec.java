@@ -13,9 +13,17 @@ import java.util.Objects;
  * @param maxTokens token limit, or {@code null}
  * @param warnAt share (0, 1] at which a warning is raised
  * @param onExceeded reject or downgrade
+ * @param shrinkToFit whether a call whose worst case this budget cannot afford is given a smaller output
+ * allowance that it can ({@code null}: the engine's default)
  */
 public record BudgetSpec(String name, BudgetScope scope, BudgetPeriod period, BigDecimal maxCost, Long maxTokens,
-		double warnAt, OnExceeded onExceeded) {
+		double warnAt, OnExceeded onExceeded, Boolean shrinkToFit) {
+
+	/** A budget that shrinks calls to fit as the engine does by default. */
+	public BudgetSpec(String name, BudgetScope scope, BudgetPeriod period, BigDecimal maxCost, Long maxTokens,
+			double warnAt, OnExceeded onExceeded) {
+		this(name, scope, period, maxCost, maxTokens, warnAt, onExceeded, null);
+	}
 
 	public BudgetSpec {
 		Objects.requireNonNull(name, "name");

@@ -14,7 +14,8 @@ import dev.llmguard.core.model.ModelRef;
  * {@code llm.guard.*}; code without Spring builds it with {@link #builder()}.
  */
 public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInputPrice,
-		BigDecimal defaultOutputPrice, int defaultMaxOutputTokens, Duration defaultMaxWait, RetrySettings retry,
+		BigDecimal defaultOutputPrice, int defaultMaxOutputTokens, int minOutputTokens, boolean shrinkToFit,
+		Duration defaultMaxWait, RetrySettings retry,
 		PriorityReserve priorityReserve, Map<String, ProviderSpec> providers, Map<String, ChainSpec> chains,
 		Map<String, BudgetSpec> budgets, Map<String, ToolSpec> tools) {
 
@@ -22,10 +23,18 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 		if (!(headroom > 0 && headroom <= 1)) {
 			throw new IllegalArgumentException("headroom must be in (0, 1], was " + headroom);
 		}
+		if (minOutputTokens < 1) {
+			throw new IllegalArgumentException("min-output-tokens must be at least 1, was " + minOutputTokens);
+		}
 		providers = Map.copyOf(providers);
 		chains = Map.copyOf(chains);
 		budgets = Map.copyOf(budgets);
 		tools = Map.copyOf(tools);
+	}
+
+	/** Whether a budget shrinks a call's output allowance to fit: its own setting, else the default. */
+	public boolean shrinksToFit(BudgetSpec budget) {
+		return (budget.shrinkToFit() != null) ? budget.shrinkToFit() : this.shrinkToFit;
 	}
 
 	public Optional<ModelSpec> model(ModelRef ref) {
@@ -49,6 +58,10 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 		private BigDecimal defaultOutputPrice = new BigDecimal("15.00");
 
 		private int defaultMaxOutputTokens = 1024;
+
+		private int minOutputTokens = 256;
+
+		private boolean shrinkToFit = true;
 
 		private Duration defaultMaxWait = Duration.ofSeconds(30);
 
@@ -77,6 +90,21 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 		public Builder defaultPrices(BigDecimal input, BigDecimal output) {
 			this.defaultInputPrice = input;
 			this.defaultOutputPrice = output;
+			return this;
+		}
+
+		/**
+		 * The smallest output allowance a call is shrunk to when a budget cannot afford its whole
+		 * allowance; below it the budget rejects or downgrades the call.
+		 */
+		public Builder minOutputTokens(int tokens) {
+			this.minOutputTokens = tokens;
+			return this;
+		}
+
+		/** Whether budgets shrink a call's output allowance to fit (each budget may say otherwise). */
+		public Builder shrinkToFit(boolean shrinkToFit) {
+			this.shrinkToFit = shrinkToFit;
 			return this;
 		}
 
@@ -122,8 +150,8 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 
 		public GuardSettings build() {
 			return new GuardSettings(this.headroom, this.zone, this.defaultInputPrice, this.defaultOutputPrice,
-					this.defaultMaxOutputTokens, this.defaultMaxWait, this.retry, this.priorityReserve, this.providers,
-					this.chains, this.budgets, this.tools);
+					this.defaultMaxOutputTokens, this.minOutputTokens, this.shrinkToFit, this.defaultMaxWait, this.retry,
+					this.priorityReserve, this.providers, this.chains, this.budgets, this.tools);
 		}
 
 	}

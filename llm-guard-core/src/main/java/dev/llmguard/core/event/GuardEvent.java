@@ -70,6 +70,21 @@ public sealed interface GuardEvent {
 	}
 
 	/**
+	 * A call's worst case did not fit a budget, and a smaller answer did: its output allowance was
+	 * lowered to what the budget still affords, instead of rejecting or downgrading it.
+	 * @param budget the budget that could not afford the whole allowance
+	 * @param fromTokens the allowance asked for
+	 * @param toTokens the allowance reserved, and written into the request that leaves
+	 */
+	record Shrunk(Instant time, String provider, String model, String budget, long fromTokens, long toTokens)
+			implements GuardEvent {
+		@Override
+		public String type() {
+			return "shrunk";
+		}
+	}
+
+	/**
 	 * A call was rejected.
 	 * @param reason {@code rate_limited}, {@code budget_exceeded}, {@code context_window} or
 	 * {@code tool_limited}

@@ -18,6 +18,7 @@ import dev.llmguard.core.retry.ProviderResponseException;
 import static dev.llmguard.core.engine.EngineFixtures.GPT_4O;
 import static dev.llmguard.core.engine.EngineFixtures.MINI;
 import static dev.llmguard.core.engine.EngineFixtures.costBudget;
+import static dev.llmguard.core.engine.EngineFixtures.notShrinking;
 import static dev.llmguard.core.engine.EngineFixtures.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -89,8 +90,12 @@ class BudgetTests {
 
 	@Test
 	void rejectingBudgetDoesNotTryCheaperModels() {
+		// a budget that does not shrink calls to fit (ShrinkToFitTests for those that do)
+		EngineFixtures.Guard rejecting = EngineFixtures.guard(s -> s
+			.budget(notShrinking(costBudget("tenant-cap", BudgetScope.TENANT, "0.01", OnExceeded.REJECT))));
 		// gpt-4o worst case $0.0125 > $0.01: a rejecting budget fails even though mini would fit
-		assertThatExceptionOfType(BudgetExceededException.class).isThrownBy(() -> call(request("acme", 1000)));
+		assertThatExceptionOfType(BudgetExceededException.class)
+			.isThrownBy(() -> rejecting.engine.execute(request("acme", 1000), this.provider, text -> text));
 		assertThat(this.provider.calls()).isEmpty();
 	}
 
@@ -103,8 +108,9 @@ class BudgetTests {
 			.estimatedInputTokens(1000L)
 			.maxOutputTokens(1000)
 			.build();
+		// a budget that does not shrink calls to fit (ShrinkToFitTests for those that do)
 		EngineFixtures.Guard downgrading = EngineFixtures.guard(s -> s
-			.budget(costBudget("tenant-downgrade", BudgetScope.TENANT, "0.01", OnExceeded.DOWNGRADE)));
+			.budget(notShrinking(costBudget("tenant-downgrade", BudgetScope.TENANT, "0.01", OnExceeded.DOWNGRADE))));
 
 		// gpt-4o's worst case is $0.0125, mini's $0.00075
 		assertThat(downgrading.engine.execute(request, this.provider, text -> text)).isEqualTo("gpt-4o-mini");
@@ -119,8 +125,9 @@ class BudgetTests {
 
 	@Test
 	void downgradingBudgetRejectsWhenNoModelIsLeft() {
+		// a budget that does not shrink calls to fit (ShrinkToFitTests for those that do)
 		EngineFixtures.Guard downgrading = EngineFixtures.guard(s -> s
-			.budget(costBudget("tenant-downgrade", BudgetScope.TENANT, "0.01", OnExceeded.DOWNGRADE)));
+			.budget(notShrinking(costBudget("tenant-downgrade", BudgetScope.TENANT, "0.01", OnExceeded.DOWNGRADE))));
 		CallRequest request = CallRequest.builder()
 			.model(GPT_4O)
 			.tenant("globex")

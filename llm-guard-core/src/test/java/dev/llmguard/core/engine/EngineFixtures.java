@@ -90,6 +90,12 @@ final class EngineFixtures {
 		return new BudgetSpec(name, scope, BudgetPeriod.DAY, new BigDecimal(maxUsd), null, 0.8, onExceeded);
 	}
 
+	/** The same budget, with shrink to fit off: it rejects or downgrades a call it cannot afford whole. */
+	static BudgetSpec notShrinking(BudgetSpec budget) {
+		return new BudgetSpec(budget.name(), budget.scope(), budget.period(), budget.maxCost(), budget.maxTokens(),
+				budget.warnAt(), budget.onExceeded(), false);
+	}
+
 	static RateLimits requestsPerMinute(long rpm) {
 		return new RateLimits(rpm, null, null, null, null, null);
 	}
@@ -108,6 +114,10 @@ final class EngineFixtures {
 		Duration maxWait = Duration.ofSeconds(30);
 
 		RetrySettings retry = RETRY;
+
+		boolean shrinkToFit = true;
+
+		int minOutputTokens = 256;
 
 		final Map<String, ModelSpec> models = new LinkedHashMap<>();
 
@@ -151,6 +161,8 @@ final class EngineFixtures {
 				.zone(ZoneOffset.UTC)
 				.priorityReserve(PriorityReserve.NONE)
 				.retry(this.retry)
+				.shrinkToFit(this.shrinkToFit)
+				.minOutputTokens(this.minOutputTokens)
 				.provider(new ProviderSpec("openai", null, this.providerLimits, this.maxConcurrent, this.maxWait,
 						this.models));
 			this.chains.values().forEach(b::chain);
