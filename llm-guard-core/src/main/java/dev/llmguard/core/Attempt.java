@@ -21,7 +21,7 @@ public final class Attempt {
 
 	private volatile BudgetReservation reservation;
 
-	private final long maxOutputTokens;
+	private volatile long maxOutputTokens;
 
 	private volatile LlmGuardContext context;
 
@@ -62,6 +62,16 @@ public final class Attempt {
 
 	BudgetReservation reservation() {
 		return this.reservation;
+	}
+
+	/**
+	 * Holds another budget reservation and output allowance for the same try, before its request
+	 * left (the first request inside a call brought a bigger prompt than the call was admitted with).
+	 */
+	void refit(BudgetReservation reservation, long maxOutputTokens, LlmGuardContext context) {
+		this.reservation = reservation;
+		this.maxOutputTokens = maxOutputTokens;
+		this.context = context;
 	}
 
 	void nextTry(LlmGuardContext context) {

@@ -59,7 +59,8 @@ final class CallExecution implements GuardedCall {
 
 	private final List<ModelRef> candidates;
 
-	private final long inputEstimate;
+	/** Raised when the first model request made inside the call brings a bigger prompt ({@link #takeForRequest}). */
+	private volatile long inputEstimate;
 
 	private final Instant started;
 
@@ -375,13 +376,41 @@ final class CallExecution implements GuardedCall {
 	 * Hands the admitted attempt to the first model request made inside this call; later requests get
 	 * {@code null} and are admitted on their own.
 	 */
-	Attempt takeForRequest() {
+	Attempt takeForRequest(CallRequest shape) {
 		this.requestsMade++;
 		Attempt attempt = this.current;
 		if (this.requestsMade == 1 && attempt != null && !attempt.isClosed()) {
+			Long input = shape.estimatedInputTokens();
+			if (input != null && input > this.inputEstimate) {
+				refit(attempt, input);
+			}
 			return attempt;
 		}
 		return null;
+	}
+
+	/**
+	 * The call was admitted on an estimate from the method's arguments, and its first model request
+	 * sends a bigger prompt (a system prompt, history, tools): its worst case is reserved again with
+	 * that prompt, so the budgets cover what the provider can bill (shrinking the allowance to fit, as
+	 * at admission). The buckets settle with the real usage anyway.
+	 * @throws BudgetExceededException when a budget cannot afford the bigger worst case
+	 */
+	private void refit(Attempt attempt, long input) {
+		this.inputEstimate = input;
+		ModelRef model = attempt.model();
+		releaseBudget(attempt.reservation());
+		attempt.refit(null, attempt.maxOutputTokens(), attempt.context());
+		Fit fit;
+		try {
+			fit = reserveBudgets(model, attempt.maxOutputTokens(), false);
+		}
+		catch (RuntimeException ex) {
+			release(attempt); // its rate permit: the request never leaves
+			throw ex;
+		}
+		attempt.refit(fit.reservation(), fit.maxOutputTokens(),
+				context(model, attempt.context().attempt(), fit.maxOutputTokens()));
 	}
 
 	/** Whether model requests were made inside this call through guarded clients: they were retried on their own. */

@@ -234,7 +234,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 	}
 
 	private RequestCall startRequest(CallExecution call, CallRequest shape) {
-		Attempt first = call.takeForRequest();
+		Attempt first = call.takeForRequest(shape);
 		if (first != null) {
 			return new RequestCall(call, call, first);
 		}
