@@ -147,10 +147,12 @@ final class AsyncCalls {
 			return;
 		}
 		AtomicBoolean inFlight = new AtomicBoolean(true);
+		// before the provider is called: once its stage fails, the next try may start on another thread
+		LlmGuardContext thisTry = attempt.context();
 		CompletionStage<T> called;
 		try (ObservedCall.Scope observation = execution.observed().openScope();
-				LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
-			called = Objects.requireNonNull(operation.call(attempt.context()), "the operation returned no stage");
+				LlmGuardContext.Scope scope = LlmGuardContext.open(thisTry)) {
+			called = Objects.requireNonNull(operation.call(thisTry), "the operation returned no stage");
 		}
 		catch (Throwable ex) {
 			called = CompletableFuture.failedFuture(ex);
@@ -179,7 +181,6 @@ final class AsyncCalls {
 				result.completeExceptionally(ex);
 			}
 		});
-		LlmGuardContext thisTry = attempt.context();
 		result.whenComplete((value, failure) -> {
 			if (!result.isCancelled()) {
 				return;
