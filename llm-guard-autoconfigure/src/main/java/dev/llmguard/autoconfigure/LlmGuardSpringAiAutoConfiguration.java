@@ -17,6 +17,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.http.WebClientErrorClassifier;
 import dev.llmguard.springai.AnthropicSdkErrorClassifier;
 import dev.llmguard.springai.ChatModelGuardPostProcessor;
 import dev.llmguard.springai.GoogleGenAiErrorClassifier;
@@ -62,6 +63,19 @@ public final class LlmGuardSpringAiAutoConfiguration {
 		@ConditionalOnMissingBean
 		OpenAiSdkErrorClassifier openAiSdkErrorClassifier() {
 			return new OpenAiSdkErrorClassifier();
+		}
+
+	}
+
+	/** Spring AI models built on WebClient (Ollama's streams, for one) fail with its exception. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.web.reactive.function.client.WebClientResponseException")
+	static final class WebClientConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		WebClientErrorClassifier webClientErrorClassifier() {
+			return new WebClientErrorClassifier();
 		}
 
 	}
