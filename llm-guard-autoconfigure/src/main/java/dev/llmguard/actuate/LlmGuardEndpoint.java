@@ -29,6 +29,7 @@ import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.limit.LimitSnapshot.BucketLevel;
+import dev.llmguard.core.limit.LimitSnapshot.LimitSource;
 import dev.llmguard.core.limit.LimitSnapshot;
 import dev.llmguard.core.limit.ToolLevel;
 import dev.llmguard.core.model.ModelRef;
@@ -110,7 +111,7 @@ public class LlmGuardEndpoint {
 
 	private ProviderDescriptor provider(String name, LimitSnapshot snapshot, Instant now) {
 		ProviderSpec spec = this.engine.settings().providers().get(name);
-		Map<String, LimitDescriptor> limits = limits(snapshot.limits());
+		Map<String, LimitDescriptor> limits = limits(snapshot.limits(), snapshot.sources());
 		TreeSet<String> modelNames = new TreeSet<>();
 		if (spec != null) {
 			modelNames.addAll(spec.models().keySet());
@@ -123,15 +124,21 @@ public class LlmGuardEndpoint {
 			Instant until = this.engine.cooldowns().cooldownUntil(new ModelRef(name, model), now);
 			Map<String, BucketLevel> own = snapshot.modelLimits().getOrDefault(model, Map.of());
 			models.put(model, new ModelDescriptor((until != null) ? "cooling-down" : "available", until,
-					own.isEmpty() ? null : limits(own)));
+					own.isEmpty() ? null : limits(own, snapshot.modelSources().getOrDefault(model, Map.of()))));
 		}
 		return new ProviderDescriptor(limits, new ConcurrencyDescriptor(snapshot.maxConcurrent(), snapshot.inUse()),
 				snapshot.waiting(), models);
 	}
 
-	private static Map<String, LimitDescriptor> limits(Map<String, BucketLevel> levels) {
+	private static Map<String, LimitDescriptor> limits(Map<String, BucketLevel> levels,
+			Map<String, LimitSource> sources) {
 		Map<String, LimitDescriptor> limits = new LinkedHashMap<>();
-		levels.forEach((limit, level) -> limits.put(limit, new LimitDescriptor(level.capacity(), level.available())));
+		levels.forEach((limit, level) -> {
+			LimitSource source = sources.get(limit);
+			limits.put(limit, (source != null) ? new LimitDescriptor(level.capacity(), level.available(),
+					source.declared(), source.learned(), source.reportedRemaining(), source.reportedAt())
+					: new LimitDescriptor(level.capacity(), level.available()));
+		});
 		return limits;
 	}
 
@@ -208,11 +215,23 @@ public class LlmGuardEndpoint {
 	/**
 	 * One rate-limit bucket.
 	 *
-	 * @param capacity the declared limit times the headroom
+	 * @param capacity what the bucket holds: the declared limit times the headroom, or the limit the
+	 * provider reported when lower; 0 while a limit to learn is not known yet
 	 * @param available what it can give now (negative while in debt)
+	 * @param declared the declared limit, {@code null} when none was declared
+	 * @param learned the limit the provider's answers reported, {@code null} when none did
+	 * @param remaining what the provider reported remaining in its last answer, {@code null} when none did
+	 * @param remainingAt when it reported that
 	 */
 	@JsonInclude(Include.ALWAYS)
-	public record LimitDescriptor(long capacity, long available) {
+	public record LimitDescriptor(long capacity, long available, Long declared, Long learned, Long remaining,
+			Instant remainingAt) {
+
+		/** A bucket with nothing declared or learned known. */
+		public LimitDescriptor(long capacity, long available) {
+			this(capacity, available, null, null, null, null);
+		}
+
 	}
 
 	/**

@@ -71,7 +71,7 @@ public final class GuardSettingsFactory {
 					price(model), model.getContextWindow(), model.getMaxOutputTokens(), limits(model))));
 		Duration maxWait = provider.getMaxWait();
 		return new ProviderSpec(name, textOrNull(provider.getBaseUrl()), limits(provider),
-				provider.getMaxConcurrent(), maxWait, models);
+				provider.getMaxConcurrent(), maxWait, models, provider.getLimits(), provider.getQuotaZone());
 	}
 
 	private static ModelPrice price(ModelProperties model) {

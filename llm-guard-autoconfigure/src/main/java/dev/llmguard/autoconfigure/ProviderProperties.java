@@ -1,8 +1,12 @@
 package dev.llmguard.autoconfigure;
 
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import dev.llmguard.core.config.LimitsMode;
 
 /**
  * An LLM provider ({@code llm.guard.providers.<name>.*}), one API key or account: its limits and
@@ -37,6 +41,21 @@ public class ProviderProperties extends RateLimitProperties {
 	 * tokens, no budget, body unchanged). When false they pass unguarded.
 	 */
 	private boolean guardOtherRequests;
+
+	/**
+	 * How this provider's limits are found. declared: the limits set here, lowered by what the
+	 * provider's answers report (a lower limit, or less remaining than llm-guard holds, as when other
+	 * services draw from the same key); never above them. auto: learned from the answers' rate-limit
+	 * headers, no numbers needed (limits set here are ceilings); one call at a time until the first
+	 * answer. fixed: only the limits set here; the headers are not read.
+	 */
+	private LimitsMode limits = LimitsMode.DECLARED;
+
+	/**
+	 * Time zone in which this provider's daily quotas reset. A model whose quota is spent, when the
+	 * answer names no reset, is closed until the next midnight there.
+	 */
+	private ZoneId quotaZone = ZoneOffset.UTC;
 
 	/**
 	 * Models of this provider by the name the provider uses (for example gpt-4o). Write names
@@ -75,6 +94,22 @@ public class ProviderProperties extends RateLimitProperties {
 
 	public void setMaxWait(Duration maxWait) {
 		this.maxWait = maxWait;
+	}
+
+	public LimitsMode getLimits() {
+		return this.limits;
+	}
+
+	public void setLimits(LimitsMode limits) {
+		this.limits = limits;
+	}
+
+	public ZoneId getQuotaZone() {
+		return this.quotaZone;
+	}
+
+	public void setQuotaZone(ZoneId quotaZone) {
+		this.quotaZone = quotaZone;
 	}
 
 	public boolean isGuardOtherRequests() {

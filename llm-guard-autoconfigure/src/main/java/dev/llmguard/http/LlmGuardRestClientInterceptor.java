@@ -70,6 +70,10 @@ import dev.llmguard.core.token.ToolTokens;
  * the usage its events report) and handed on with the same bytes, so the client reads it as usual. A
  * streamed response therefore reaches the client when it is complete.
  * <p>
+ * Every answer's rate-limit headers ({@code x-ratelimit-*}, {@code anthropic-ratelimit-*},
+ * {@code retry-after-ms}) go to the call's context, from which the guard learns the provider's limits
+ * and what remains of them.
+ * <p>
  * An error status becomes a {@link ProviderResponseException} with the provider's error code and the
  * delay its {@code Retry-After}, {@code x-ratelimit-*} or {@code anthropic-ratelimit-*} headers ask
  * for, so the guard retries or falls back. When the guard gives up after the provider answered, the
@@ -183,6 +187,9 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 			String model = outer.provider().equals(provider.name()) ? outer.model() : null;
 			BufferedClientHttpResponse response = send(request, body, chat, model, outer.maxOutputTokens(),
 					execution);
+			if (model != null) {
+				outer.recordRateLimitHeaders(response.getHeaders()::getFirst);
+			}
 			addUsage(outer, this.json.usage(response.bodyBytes()));
 			return response;
 		}
@@ -190,6 +197,8 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 			return this.engine.executeRequest(call, context -> {
 				BufferedClientHttpResponse response = send(request, body, chat, context.model(),
 						context.maxOutputTokens(), execution);
+				// the answer's rate-limit headers, error or not, tell the guard what the provider has left
+				context.recordRateLimitHeaders(response.getHeaders()::getFirst);
 				if (response.getStatusCode().isError()) {
 					throw providerError(provider, context.model(), response);
 				}

@@ -153,6 +153,36 @@ public final class RedisBucketStore implements BucketStore {
 		});
 	}
 
+	/** {@inheritDoc} Never throws: a limit Redis did not take is still used in this JVM. */
+	@Override
+	public void shareLearnedLimit(String key, long limit) {
+		byte[] hash = RedisKeys.bytes(this.backend.keys().learnedLimits());
+		this.backend.callQuietly("learned limit write",
+				() -> this.backend.commands().hset(hash, RedisKeys.bytes(key), RedisKeys.bytes(Long.toString(limit))));
+	}
+
+	/** {@inheritDoc} {@code null} while Redis fails: the limits this JVM learned still apply. */
+	@Override
+	public Long learnedLimit(String key) {
+		byte[] hash = RedisKeys.bytes(this.backend.keys().learnedLimits());
+		byte[] value = this.backend.callOrElse("learned limit read",
+				() -> this.backend.commands().hget(hash, RedisKeys.bytes(key)), () -> null);
+		if (value == null) {
+			return null;
+		}
+		try {
+			return Long.parseLong(new String(value, StandardCharsets.UTF_8));
+		}
+		catch (NumberFormatException ex) {
+			return null; // not written by llm-guard: ignored
+		}
+	}
+
+	@Override
+	public boolean sharesLearnedLimits() {
+		return true;
+	}
+
 	@Override
 	public boolean prefetches() {
 		return true;

@@ -61,6 +61,11 @@ final class RedisKeys {
 		return this.prefix + ":bucket:" + segment(limitKey) + ":" + configurationHash;
 	}
 
+	/** The hash of the limits providers reported, by bucket key. */
+	String learnedLimits() {
+		return this.prefix + ":learned-limits";
+	}
+
 	String cooldown(ModelRef model) {
 		return this.prefix + ":cooldown:" + segment(model.toString());
 	}

@@ -124,11 +124,24 @@ final class ChatModelGuard implements MethodInterceptor {
 	}
 
 	private ChatResponse send(Prompt prompt, LlmGuardContext context) {
+		ChatResponse response;
 		if (this.provider.equals(context.provider())) {
-			return this.delegate.call(ChatOptionsSupport.forAttempt(prompt, options(prompt), context, false));
+			response = this.delegate.call(ChatOptionsSupport.forAttempt(prompt, options(prompt), context, false));
 		}
-		ChatModel other = this.models.unguarded(context.provider());
-		return other.call(ChatOptionsSupport.forProvider(prompt, other, context, false));
+		else {
+			ChatModel other = this.models.unguarded(context.provider());
+			response = other.call(ChatOptionsSupport.forProvider(prompt, other, context, false));
+		}
+		recordRateLimits(context, response);
+		return response;
+	}
+
+	/** What the answer told of the provider's rate limits goes to the call, for the guard to learn. */
+	private void recordRateLimits(LlmGuardContext context, ChatResponse response) {
+		LlmGuardEngine engine = this.models.engine();
+		if (engine != null) {
+			context.recordRateLimits(SpringAiRateLimits.of(response, engine.clock().instant()));
+		}
 	}
 
 	// ---------------------------------------------------------------- stream
@@ -174,11 +187,15 @@ final class ChatModelGuard implements MethodInterceptor {
 	}
 
 	private Flux<ChatResponse> sendStream(Prompt prompt, LlmGuardContext context) {
+		Flux<ChatResponse> chunks;
 		if (this.provider.equals(context.provider())) {
-			return this.delegate.stream(ChatOptionsSupport.forAttempt(prompt, options(prompt), context, true));
+			chunks = this.delegate.stream(ChatOptionsSupport.forAttempt(prompt, options(prompt), context, true));
 		}
-		ChatModel other = this.models.unguarded(context.provider());
-		return other.stream(ChatOptionsSupport.forProvider(prompt, other, context, true));
+		else {
+			ChatModel other = this.models.unguarded(context.provider());
+			chunks = other.stream(ChatOptionsSupport.forProvider(prompt, other, context, true));
+		}
+		return chunks.doOnNext((chunk) -> recordRateLimits(context, chunk));
 	}
 
 	// ---------------------------------------------------------------- shared

@@ -40,12 +40,15 @@ class LlmGuardEndpointTests {
 		JSONAssert.assertEquals("""
 				{ "backend": "memory",
 				  "providers": { "openai": {
-				      "limits": { "requests-per-minute": {"capacity": 400, "available": 398},
-				                  "tokens-per-minute":   {"capacity": 160000, "available": 157600} },
+				      "limits": { "requests-per-minute": {"capacity": 400, "available": 398, "declared": 500,
+				                                          "learned": null, "remaining": null, "remainingAt": null},
+				                  "tokens-per-minute":   {"capacity": 160000, "available": 157600, "declared": 200000,
+				                                          "learned": null, "remaining": null, "remainingAt": null} },
 				      "concurrency": {"max": 16, "inUse": 0}, "waiting": 0,
 				      "models": { "gpt-4o": {"state": "available", "cooldownUntil": null},
 				                  "gpt-4o-mini": {"state": "cooling-down", "cooldownUntil": "2026-11-22T10:00:12Z",
-				                                  "limits": {"requests-per-minute": {"capacity": 80, "available": 80}}} } } },
+				                                  "limits": {"requests-per-minute": {"capacity": 80, "available": 80, "declared": 100,
+				                                  "learned": null, "remaining": null, "remainingAt": null}}} } } },
 				  "chains":  { "default": ["openai/gpt-4o", "openai/gpt-4o-mini"] },
 				  "budgets": { "daily-spend": { "scope": "global", "period": "day", "maxCost": 50.0, "spentCost": 0.0085,
 				               "reservedCost": 0.0, "maxTokens": null, "spentTokens": 2400, "reservedTokens": 0,

@@ -16,9 +16,12 @@ import dev.llmguard.core.budget.ReserveOutcome;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.ModelSpec;
+import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.limit.Demand;
 import dev.llmguard.core.limit.NoCapacityException;
+import dev.llmguard.core.limit.QuotaReset;
+import dev.llmguard.core.limit.ReportedLimits;
 import dev.llmguard.core.limit.RatePermit;
 import dev.llmguard.core.model.ModelRef;
 import dev.llmguard.core.model.Usage;
@@ -361,7 +364,8 @@ final class CallExecution implements GuardedCall {
 
 	private LlmGuardContext context(ModelRef model, int attempt, long maxOut) {
 		return new LlmGuardContext(model, this.chainName, this.request.tenant(), this.request.session(),
-				this.request.priority(), attempt, this.inputEstimate, maxOut, this.wrapsRequests ? this : null);
+				this.request.priority(), attempt, this.inputEstimate, maxOut, this.wrapsRequests ? this : null,
+				this.components.clock());
 	}
 
 	/**
@@ -548,6 +552,27 @@ final class CallExecution implements GuardedCall {
 		}
 		finally {
 			attempt.permit().settle(usage);
+			learnLimits(attempt, true);
+		}
+	}
+
+	/**
+	 * What the provider's answer told of its limits goes to the buckets, once the attempt's permit is back;
+	 * a released attempt may have had no answer, so only a report counts then.
+	 */
+	private void learnLimits(Attempt attempt, boolean answered) {
+		ReportedLimits report = attempt.context().reportedRateLimits();
+		if (!answered && report == null) {
+			return;
+		}
+		try {
+			for (GuardEvent event : this.components.limiters().learn(attempt.model(), report)) {
+				emit(event);
+			}
+		}
+		catch (RuntimeException ex) {
+			// learning is advice: a failing store must not fail the call
+			logger.debug("llm-guard: could not learn the limits {} reported", attempt.model(), ex);
 		}
 	}
 
@@ -768,6 +793,9 @@ final class CallExecution implements GuardedCall {
 			this.components.cooldowns().coolDown(model, until);
 			emit(new GuardEvent.CooledDown(now, model.provider(), model.model(), until, kind.tag()));
 		}
+		if (kind == FailureKind.QUOTA_EXHAUSTED) {
+			closeUntilQuotaResets(model, classification, now);
+		}
 		this.failures.add(new ModelFailure(model.toString(), kind.tag(), classification.detail()));
 		if (!kind.allowsFailover()) {
 			finish(model, "failed", null, 0, false);
@@ -779,6 +807,23 @@ final class CallExecution implements GuardedCall {
 					this.candidates.get(this.next).toString(), kind.tag()));
 		}
 		return null;
+	}
+
+	/**
+	 * A spent quota is no rate limit: the model stays closed until the quota resets (the provider's
+	 * reset, else the next midnight in its quota zone), so calls move on without asking it again.
+	 */
+	private void closeUntilQuotaResets(ModelRef model, ErrorClassification classification, Instant now) {
+		Instant until = QuotaReset.of(classification.retryAfter(), now,
+				quotaZone(model));
+		this.components.cooldowns().coolDown(model, until);
+		logger.debug("llm-guard: {} quota exhausted ({}); closed until {}", model, classification.detail(), until);
+		emit(new GuardEvent.QuotaExhausted(now, model.provider(), model.model(), until, classification.detail()));
+	}
+
+	private java.time.ZoneId quotaZone(ModelRef model) {
+		ProviderSpec provider = this.components.settings().providers().get(model.provider());
+		return (provider != null) ? provider.quotaZone() : null;
 	}
 
 	/** Gives an attempt's capacity back without spending (the call failed or was cancelled before any output). */
@@ -795,6 +840,7 @@ final class CallExecution implements GuardedCall {
 		}
 		finally {
 			attempt.permit().release();
+			learnLimits(attempt, false);
 		}
 	}
 

@@ -1,9 +1,15 @@
 package dev.llmguard.core;
 
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import dev.llmguard.core.model.ModelRef;
+import dev.llmguard.core.limit.ReportedLimits;
 import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.retry.RateLimitHeaders;
+import dev.llmguard.core.time.GuardClock;
 
 /**
  * The guarded call in progress: which model was chosen, and where the code that makes the call
@@ -31,6 +37,11 @@ public final class LlmGuardContext {
 
 	private final AtomicReference<Usage> usage = new AtomicReference<>();
 
+	private final AtomicReference<ReportedLimits> limits = new AtomicReference<>();
+
+	/** The clock the reset durations of reported headers are read against. */
+	private final GuardClock clock;
+
 	/**
 	 * The call of an annotated method or facade operation this context belongs to, whose model requests
 	 * through guarded clients are each run (retried, failed over) on their own; {@code null} for the
@@ -40,12 +51,14 @@ public final class LlmGuardContext {
 
 	public LlmGuardContext(ModelRef model, String chain, String tenant, String session, int priority, int attempt,
 			long estimatedInputTokens, long maxOutputTokens) {
-		this(model, chain, tenant, session, priority, attempt, estimatedInputTokens, maxOutputTokens, null);
+		this(model, chain, tenant, session, priority, attempt, estimatedInputTokens, maxOutputTokens, null,
+				GuardClock.system());
 	}
 
 	LlmGuardContext(ModelRef model, String chain, String tenant, String session, int priority, int attempt,
-			long estimatedInputTokens, long maxOutputTokens, CallExecution requests) {
+			long estimatedInputTokens, long maxOutputTokens, CallExecution requests, GuardClock clock) {
 		this.requests = requests;
+		this.clock = clock;
 		this.model = model;
 		this.chain = chain;
 		this.tenant = tenant;
@@ -174,6 +187,52 @@ public final class LlmGuardContext {
 	/** The reported usage, or {@code null}. */
 	public Usage recordedUsage() {
 		return this.usage.get();
+	}
+
+	/**
+	 * Hands over the headers of the provider's answer (success or error), so the guard learns its rate
+	 * limits from them: OpenAI's {@code x-ratelimit-*}, Anthropic's {@code anthropic-ratelimit-*},
+	 * {@code retry-after-ms}. Code that calls a provider with its own HTTP client inside a guarded
+	 * method calls this with the answer's headers; the guarded clients do it by themselves. The last
+	 * report wins.
+	 * @param header reads one header value by (case-insensitive) name, {@code null} when absent
+	 */
+	public void recordRateLimitHeaders(Function<String, String> header) {
+		Objects.requireNonNull(header, "header");
+		recordRateLimits(RateLimitHeaders.report(header, this.clock.instant()));
+	}
+
+	/**
+	 * Hands over the headers of the provider's answer, by name (matched ignoring case).
+	 * @param headers header names and values
+	 * @see #recordRateLimitHeaders(Function)
+	 */
+	public void recordRateLimitHeaders(Map<String, String> headers) {
+		Objects.requireNonNull(headers, "headers");
+		recordRateLimitHeaders((name) -> {
+			for (Map.Entry<String, String> header : headers.entrySet()) {
+				if (header.getKey().equalsIgnoreCase(name)) {
+					return header.getValue();
+				}
+			}
+			return null;
+		});
+	}
+
+	/**
+	 * Hands over what the provider's answer reported of its rate limits (the last report wins; an empty
+	 * one is ignored).
+	 * @param report the report
+	 */
+	public void recordRateLimits(ReportedLimits report) {
+		if (report != null && !report.isEmpty()) {
+			this.limits.set(report);
+		}
+	}
+
+	/** What the provider's answer reported of its rate limits, or {@code null}. */
+	public ReportedLimits reportedRateLimits() {
+		return this.limits.get();
 	}
 
 	/** Restores the previous context. */

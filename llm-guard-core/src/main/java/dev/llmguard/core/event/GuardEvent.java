@@ -147,4 +147,35 @@ public sealed interface GuardEvent {
 		}
 	}
 
+	/**
+	 * A provider's answer told a limit: the first one of a limit that was to be learned, or one lower than
+	 * the declared limit (told once), which is used from now on.
+	 * @param model the model whose limit it is, or {@code null} for a provider-level limit
+	 * @param limit the limit's name, e.g. {@code tokens-per-minute}
+	 * @param declared the declared limit, or {@code null} when none was declared
+	 * @param reported the limit the provider reported
+	 */
+	record LimitLearned(Instant time, String provider, String model, String limit, Long declared, long reported)
+			implements GuardEvent {
+		@Override
+		public String type() {
+			return "limit-learned";
+		}
+	}
+
+	/**
+	 * A model's quota is spent (not a rate limit): it is closed until {@code resetsAt}, without retries,
+	 * and chains move on to their next model.
+	 * @param resetsAt when the quota resets: from the provider's headers, else the next midnight in the
+	 * provider's quota zone
+	 * @param detail what the provider answered (a status and code, never a body)
+	 */
+	record QuotaExhausted(Instant time, String provider, String model, Instant resetsAt, String detail)
+			implements GuardEvent {
+		@Override
+		public String type() {
+			return "quota-exhausted";
+		}
+	}
+
 }

@@ -32,11 +32,16 @@ final class BucketPermit implements RatePermit {
 
 	private final long waitedNanos;
 
+	/** What was taken from each bucket (provider's, then the model's), counted in flight until settled. */
+	final long[] taken;
+
 	/** 1 once settled or released; a field and a VarHandle instead of an AtomicBoolean saves an object per call. */
 	@SuppressWarnings("unused")
 	private volatile int finished;
 
-	BucketPermit(ProviderLimits provider, ModelRef model, LimitBucket[] modelBuckets, Demand demand, long waitedNanos) {
+	BucketPermit(ProviderLimits provider, ModelRef model, LimitBucket[] modelBuckets, Demand demand, long waitedNanos,
+			long[] taken) {
+		this.taken = taken;
 		this.provider = provider;
 		this.model = model;
 		this.modelBuckets = modelBuckets;
@@ -58,14 +63,14 @@ final class BucketPermit implements RatePermit {
 	public void settle(Usage actual) {
 		Objects.requireNonNull(actual, "actual usage; use release() when the call used nothing");
 		if (FINISHED.compareAndSet(this, 0, 1)) {
-			this.provider.finish(this.modelBuckets, this.demand, actual);
+			this.provider.finish(this.modelBuckets, this.demand, actual, this.taken);
 		}
 	}
 
 	@Override
 	public void release() {
 		if (FINISHED.compareAndSet(this, 0, 1)) {
-			this.provider.finish(this.modelBuckets, this.demand, null);
+			this.provider.finish(this.modelBuckets, this.demand, null, this.taken);
 		}
 	}
 

@@ -80,6 +80,29 @@ public interface BucketStore {
 	}
 
 	/**
+	 * Shares a limit the provider reported for a bucket key with every instance, so instances that
+	 * have not heard from the provider yet run on it too. The default keeps nothing (one JVM).
+	 * @param key the bucket's key
+	 * @param limit the reported limit
+	 */
+	default void shareLearnedLimit(String key, long limit) {
+	}
+
+	/**
+	 * The limit an instance reported for a bucket key ({@link #shareLearnedLimit}).
+	 * @param key the bucket's key
+	 * @return the limit, or {@code null} when none was shared (always, by default)
+	 */
+	default Long learnedLimit(String key) {
+		return null;
+	}
+
+	/** Whether {@link #learnedLimit} can answer anything, so callers can skip asking when not. */
+	default boolean sharesLearnedLimits() {
+		return false;
+	}
+
+	/**
 	 * One bucket operation: the take reports what remains, atomically with it; a take that leaves less
 	 * than the kept share is given back.
 	 */

@@ -17,6 +17,9 @@ final class ConcurrencyCap {
 
 	private final AtomicInteger inUse = new AtomicInteger();
 
+	/** While true, one call at a time: limits are to be learned and no answer has told them yet. */
+	private volatile boolean cautious;
+
 	ConcurrencyCap(Integer max, PriorityReserve priorityReserve) {
 		if (max != null && max <= 0) {
 			throw new IllegalArgumentException("max-concurrent must be positive, was " + max);
@@ -29,8 +32,37 @@ final class ConcurrencyCap {
 		return this.max > 0;
 	}
 
+	/** Lets one call in at a time until {@link #endCaution()}. */
+	void beCautious() {
+		this.cautious = true;
+	}
+
+	/** @return whether caution ended now */
+	boolean endCaution() {
+		if (!this.cautious) {
+			return false;
+		}
+		this.cautious = false;
+		return true;
+	}
+
+	boolean cautious() {
+		return this.cautious;
+	}
+
 	/** Takes a slot if the class's reserve stays free. */
 	boolean tryTake(int priorityClass) {
+		if (this.cautious) {
+			for (;;) {
+				int current = this.inUse.get();
+				if (current >= 1) {
+					return false;
+				}
+				if (this.inUse.compareAndSet(current, current + 1)) {
+					return true;
+				}
+			}
+		}
 		if (this.max == 0) {
 			this.inUse.incrementAndGet();
 			return true;

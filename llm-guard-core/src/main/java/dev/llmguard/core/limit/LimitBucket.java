@@ -3,7 +3,10 @@ package dev.llmguard.core.limit;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import dev.llmguard.core.config.PriorityReserve;
@@ -31,6 +34,17 @@ final class LimitBucket {
 				case TOKENS -> demand.totalTokens();
 				case INPUT_TOKENS -> demand.inputTokens();
 				case OUTPUT_TOKENS -> demand.outputTokens();
+			};
+		}
+
+		/** The measure of a reported kind ({@link ReportedLimits#REQUESTS}, …), or {@code null}. */
+		static Measure of(String kind) {
+			return switch (kind) {
+				case ReportedLimits.REQUESTS -> REQUESTS;
+				case ReportedLimits.TOKENS -> TOKENS;
+				case ReportedLimits.INPUT_TOKENS -> INPUT_TOKENS;
+				case ReportedLimits.OUTPUT_TOKENS -> OUTPUT_TOKENS;
+				default -> null;
 			};
 		}
 
@@ -64,20 +78,46 @@ final class LimitBucket {
 
 	final Measure measure;
 
+	final Definition definition;
+
 	/** {@code null} for a provider-level limit. */
 	final String model;
 
 	/** {@code openai} or {@code openai/gpt-4o}, for messages. */
 	final String owner;
 
+	/** The declared limit; 0 when none was declared (a limit to learn). */
 	final long declared;
 
-	final long capacity;
+	/** What the bucket holds: the lower of declared x headroom and the learned limit; 0 until known. */
+	volatile long capacity;
 
-	final Bucket bucket;
+	/** The Bucket4j bucket; {@code null} while nothing is known of the limit. */
+	volatile Bucket bucket;
+
+	/** The limit the provider reported, 0 when none was. */
+	private volatile long learned;
+
+	/** The remaining count the provider reported last, -1 when none was; and when. */
+	private volatile long reportedRemaining = -1;
+
+	private volatile Instant reportedAt;
+
+	/** What calls of this JVM took from this bucket and have not settled yet. */
+	private final AtomicLong inFlight = new AtomicLong();
+
+	private final AtomicBoolean warnedLower = new AtomicBoolean();
 
 	/** Tokens each priority class (by ordinal) must leave in the bucket. */
-	private final long[] reserve;
+	private volatile long[] reserve;
+
+	private final double headroom;
+
+	private final PriorityReserve priorityReserve;
+
+	private final BucketStore store;
+
+	private final String key;
 
 	LimitBucket(Definition definition, String owner, String model, long declared, double headroom,
 			PriorityReserve priorityReserve, BucketStore store, String key) {
@@ -85,28 +125,134 @@ final class LimitBucket {
 			throw new IllegalArgumentException(
 					definition.name() + " of " + owner + " must be positive, was " + declared);
 		}
+		this.definition = definition;
 		this.limit = definition.name();
 		this.measure = definition.measure();
 		this.model = model;
 		this.owner = owner;
 		this.declared = declared;
-		this.capacity = Math.max(1, BigDecimal.valueOf(declared)
-			.multiply(BigDecimal.valueOf(headroom))
-			.setScale(0, RoundingMode.FLOOR)
-			.longValueExact());
-		this.reserve = reserves(this.capacity, priorityReserve);
-		long capacity = this.capacity;
-		Duration window = definition.window();
+		this.headroom = headroom;
+		this.priorityReserve = priorityReserve;
+		this.store = store;
+		this.key = key;
+		install(declaredCapacity(), declared);
+	}
+
+	/** A limit with no declared number, learned from the provider's answers. */
+	LimitBucket(Definition definition, String owner, double headroom, PriorityReserve priorityReserve,
+			BucketStore store, String key) {
+		this.definition = definition;
+		this.limit = definition.name();
+		this.measure = definition.measure();
+		this.model = null;
+		this.owner = owner;
+		this.declared = 0;
+		this.headroom = headroom;
+		this.priorityReserve = priorityReserve;
+		this.store = store;
+		this.key = key;
+		this.reserve = new long[Priority.values().length];
+	}
+
+	/** Builds (or finds, in a shared store) the bucket of a capacity refilled over the limit's window. */
+	private void install(long capacity, long limit) {
+		Duration window = this.definition.window();
 		Bandwidth bandwidth;
 		try {
-			bandwidth = Bandwidth.builder().capacity(capacity).refillGreedy(capacity, window).id(definition.name()).build();
+			bandwidth = Bandwidth.builder().capacity(capacity).refillGreedy(capacity, window).id(this.limit).build();
 		}
 		catch (IllegalArgumentException ex) {
 			// Bucket4j refills at most one token per nanosecond; say which setting is out of reach
-			throw new IllegalArgumentException(definition.name() + " of " + owner + " (" + declared
+			throw new IllegalArgumentException(this.limit + " of " + this.owner + " (" + limit
 					+ ") is above what a bucket can count (one per nanosecond)", ex);
 		}
-		this.bucket = store.bucket(key, () -> BucketConfiguration.builder().addLimit(bandwidth).build());
+		this.reserve = reserves(capacity, this.priorityReserve);
+		this.bucket = this.store.bucket(this.key, () -> BucketConfiguration.builder().addLimit(bandwidth).build());
+		this.capacity = capacity;
+	}
+
+	/** Whether nothing is known of this limit yet: calls do not take from it. */
+	boolean unknown() {
+		return this.capacity == 0;
+	}
+
+	/**
+	 * The provider reported this limit: the bucket's capacity becomes the lower of the declared
+	 * limit's and the reported one, never above the declared.
+	 * @return {@code true} the first time a reported limit is lower than the declared one
+	 */
+	boolean learnLimit(long reported) {
+		if (reported <= 0 || reported == this.learned) {
+			return false;
+		}
+		this.learned = reported;
+		this.store.shareLearnedLimit(this.key, reported);
+		long wanted = (this.declared > 0) ? Math.min(declaredCapacity(), reported) : reported;
+		if (wanted != this.capacity) {
+			install(wanted, reported);
+		}
+		return this.declared > 0 && reported < this.declared && this.warnedLower.compareAndSet(false, true);
+	}
+
+	/** Picks up a limit another instance learned (shared stores only). */
+	void refreshLearned() {
+		Long shared = this.store.learnedLimit(this.key);
+		if (shared != null && shared > 0 && shared != this.learned) {
+			learnLimit(shared);
+		}
+	}
+
+	private long declaredCapacity() {
+		return Math.max(1, BigDecimal.valueOf(this.declared)
+			.multiply(BigDecimal.valueOf(this.headroom))
+			.setScale(0, RoundingMode.FLOOR)
+			.longValueExact());
+	}
+
+	/**
+	 * The provider reported what remains: when that, less what this JVM's calls in flight will still
+	 * take, is below what the bucket holds, the bucket drops to it (others draw from the same key).
+	 * Never raises the bucket.
+	 * @return the tokens taken out, 0 when none
+	 */
+	long learnRemaining(long remaining, Instant at) {
+		this.reportedRemaining = remaining;
+		this.reportedAt = at;
+		Bucket bucket = this.bucket;
+		if (bucket == null) {
+			return 0;
+		}
+		long target = remaining - Math.max(0, this.inFlight.get());
+		long excess = bucket.getAvailableTokens() - target;
+		if (excess > 0) {
+			this.store.adjustAll(new Bucket[] { bucket }, new long[] { -excess });
+			return excess;
+		}
+		return 0;
+	}
+
+	void tookInFlight(long amount) {
+		this.inFlight.addAndGet(amount);
+	}
+
+	void settledInFlight(long amount) {
+		this.inFlight.addAndGet(-amount);
+	}
+
+	/** The learned limit, {@code null} when none. */
+	Long learned() {
+		long learned = this.learned;
+		return (learned > 0) ? learned : null;
+	}
+
+	/** The remaining count reported last, {@code null} when none. */
+	Long reportedRemaining() {
+		long remaining = this.reportedRemaining;
+		return (remaining >= 0) ? remaining : null;
+	}
+
+	Instant reportedAt() {
+		return this.reportedAt;
 	}
 
 	/**
@@ -127,6 +273,9 @@ final class LimitBucket {
 
 	/** What a demand asks of this bucket; a retry asks only one request of request buckets. */
 	long amount(Demand demand, boolean requestsOnly) {
+		if (this.capacity == 0) {
+			return 0; // nothing known of this limit yet
+		}
 		if (requestsOnly) {
 			return (this.measure == Measure.REQUESTS) ? 1 : 0;
 		}
@@ -147,7 +296,8 @@ final class LimitBucket {
 	}
 
 	long available() {
-		return this.bucket.getAvailableTokens();
+		Bucket bucket = this.bucket;
+		return (bucket != null) ? bucket.getAvailableTokens() : 0;
 	}
 
 	String describe() {

@@ -41,6 +41,11 @@ final class ProviderLimits {
 	/** Shortest pause when an estimate says "now" but taking failed (a concurrent change). */
 	private static final long MIN_PAUSE_NANOS = 1_000_000;
 
+	private static final Duration MINUTE = Duration.ofMinutes(1);
+
+	/** How often limits other instances learned are looked up. */
+	private static final long REFRESH_NANOS = 1_000_000_000L;
+
 	private static final Comparator<Waiter> ORDER = Comparator.comparingInt((Waiter w) -> w.priority)
 		.thenComparingLong((w) -> w.seq);
 
@@ -52,6 +57,9 @@ final class ProviderLimits {
 	final Map<String, LimitBucket[]> modelBuckets;
 
 	final ConcurrencyCap concurrency;
+
+	/** Whether answers' reports change the buckets ({@code limits: fixed} turns it off). */
+	final boolean learns;
 
 	private final GuardClock clock;
 
@@ -67,11 +75,20 @@ final class ProviderLimits {
 	/** Guarded by {@link #lock}. */
 	private long arrivals;
 
+	/** When learned limits were last looked up in a shared store. */
+	private volatile long refreshedAt = Long.MIN_VALUE;
+
 	/** Size of the queue, read without the lock to keep the fast path lock-free. */
 	private volatile int waiting;
 
 	ProviderLimits(String name, LimitBucket[] buckets, Map<String, LimitBucket[]> modelBuckets,
 			ConcurrencyCap concurrency, GuardClock clock, BucketStore store) {
+		this(name, buckets, modelBuckets, concurrency, clock, store, true);
+	}
+
+	ProviderLimits(String name, LimitBucket[] buckets, Map<String, LimitBucket[]> modelBuckets,
+			ConcurrencyCap concurrency, GuardClock clock, BucketStore store, boolean learns) {
+		this.learns = learns;
 		this.name = name;
 		this.buckets = buckets;
 		this.modelBuckets = Map.copyOf(modelBuckets);
@@ -92,25 +109,39 @@ final class ProviderLimits {
 	 */
 	long take(ModelRef model, LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priority,
 			long maxWaitNanos) throws InterruptedException {
+		return take(model, modelBuckets, demand, requestsOnly, priority, maxWaitNanos, null);
+	}
+
+	/**
+	 * Like {@link #take(ModelRef, LimitBucket[], Demand, boolean, int, long)}, writing what was taken from
+	 * each bucket (provider's, then the model's) into {@code taken}, so that settling counts it out of
+	 * the calls in flight.
+	 */
+	long take(ModelRef model, LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priority,
+			long maxWaitNanos, long[] taken) throws InterruptedException {
+		refreshLearned(modelBuckets);
 		int priorityClass = Priority.of(priority).ordinal();
-		if (this.waiting == 0 && tryTake(modelBuckets, demand, requestsOnly, priorityClass) == null) {
+		if (this.waiting == 0 && tryTake(modelBuckets, demand, requestsOnly, priorityClass, taken) == null) {
 			return 0;
 		}
-		return awaitTurn(new Waiter(priority, priorityClass, model, modelBuckets, demand, requestsOnly), maxWaitNanos);
+		Waiter waiter = new Waiter(priority, priorityClass, model, modelBuckets, demand, requestsOnly);
+		waiter.taken = taken;
+		return awaitTurn(waiter, maxWaitNanos);
 	}
 
 	/**
 	 * Takes a slot and every bucket's amount, or nothing.
 	 * @return {@code null} when taken, else what refused: a {@link LimitBucket} or the {@link ConcurrencyCap}
 	 */
-	private Object tryTake(LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priorityClass) {
+	private Object tryTake(LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priorityClass,
+			long[] taken) {
 		boolean slot = !requestsOnly;
 		if (slot && !this.concurrency.tryTake(priorityClass)) {
 			return this.concurrency;
 		}
 		LimitBucket refused;
 		try {
-			refused = refusal(modelBuckets, demand, requestsOnly, priorityClass);
+			refused = refusal(modelBuckets, demand, requestsOnly, priorityClass, taken);
 		}
 		catch (RuntimeException | Error ex) {
 			// the store failed (e.g. Redis in fail-closed mode): no permit exists to give the slot back later
@@ -135,23 +166,29 @@ final class ProviderLimits {
 	 * Takes from every bucket of the provider and the model as one step of the store (a shared
 	 * store runs the takes concurrently); on a refusal nothing is held and the bucket is named.
 	 */
-	private LimitBucket refusal(LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priorityClass) {
+	private LimitBucket refusal(LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priorityClass,
+			long[] taken) {
 		int size = this.buckets.length + modelBuckets.length;
 		LimitBucket[] limits = new LimitBucket[size];
 		Bucket[] buckets = new Bucket[size];
 		long[] amounts = new long[size];
 		long[] keep = new long[size];
+		int[] slots = new int[size];
 		int count = 0;
+		int slot = 0;
 		for (LimitBucket[] group : new LimitBucket[][] { this.buckets, modelBuckets }) {
 			for (LimitBucket bucket : group) {
 				long amount = bucket.amount(demand, requestsOnly);
-				if (amount > 0) {
+				Bucket live = bucket.bucket;
+				if (amount > 0 && live != null) {
 					limits[count] = bucket;
-					buckets[count] = bucket.bucket;
+					buckets[count] = live;
 					amounts[count] = amount;
 					keep[count] = bucket.reserve(priorityClass, amount);
+					slots[count] = slot;
 					count++;
 				}
+				slot++;
 			}
 		}
 		if (count == 0) {
@@ -163,7 +200,39 @@ final class ProviderLimits {
 			keep = Arrays.copyOf(keep, count);
 		}
 		int refused = this.store.tryTakeAll(buckets, amounts, keep);
-		return (refused < 0) ? null : limits[refused];
+		if (refused >= 0) {
+			return limits[refused];
+		}
+		if (taken != null) {
+			for (int i = 0; i < count; i++) {
+				limits[i].tookInFlight(amounts[i]);
+				taken[slots[i]] = amounts[i];
+			}
+		}
+		return null;
+	}
+
+	/** Picks up limits other instances learned, at most once a second (shared stores only). */
+	private void refreshLearned(LimitBucket[] modelBuckets) {
+		if (!this.store.sharesLearnedLimits()) {
+			return;
+		}
+		long now = this.clock.epochNanos();
+		long last = this.refreshedAt;
+		if (last != Long.MIN_VALUE && now - last < REFRESH_NANOS) {
+			return;
+		}
+		this.refreshedAt = now;
+		boolean learned = false;
+		for (LimitBucket[] group : new LimitBucket[][] { this.buckets, modelBuckets }) {
+			for (LimitBucket bucket : group) {
+				bucket.refreshLearned();
+				learned |= bucket.learned() != null;
+			}
+		}
+		if (learned && this.concurrency.endCaution()) {
+			signalWaiters();
+		}
 	}
 
 	/** Starts reading the state of the buckets a call of this model takes from (shared stores only). */
@@ -187,8 +256,9 @@ final class ProviderLimits {
 		List<Bucket> buckets = new ArrayList<>(provider.length + model.length);
 		for (LimitBucket[] group : new LimitBucket[][] { provider, model }) {
 			for (LimitBucket bucket : group) {
-				if (!tokensOnly || bucket.measure != LimitBucket.Measure.REQUESTS) {
-					buckets.add(bucket.bucket);
+				Bucket live = bucket.bucket;
+				if (live != null && (!tokensOnly || bucket.measure != LimitBucket.Measure.REQUESTS)) {
+					buckets.add(live);
 				}
 			}
 		}
@@ -207,7 +277,7 @@ final class ProviderLimits {
 				long pause = Long.MAX_VALUE;
 				Object refused = null;
 				if (mayTry(me)) {
-					refused = tryTake(me.modelBuckets, me.demand, me.requestsOnly, me.priorityClass);
+					refused = tryTake(me.modelBuckets, me.demand, me.requestsOnly, me.priorityClass, me.taken);
 					if (refused == null) {
 						long waited = Math.max(0, this.clock.epochNanos() - start);
 						if (logger.isDebugEnabled()) {
@@ -271,13 +341,94 @@ final class ProviderLimits {
 	}
 
 	/** Gives back a permit: tokens reconciled with the usage (all tokens when {@code null}), slot freed. */
-	void finish(LimitBucket[] modelBuckets, Demand demand, Usage actual) {
+	void finish(LimitBucket[] modelBuckets, Demand demand, Usage actual, long[] taken) {
 		try {
+			if (taken != null) {
+				settleInFlight(modelBuckets, taken);
+			}
 			reconcile(modelBuckets, demand, actual);
 		}
 		finally {
 			giveSlotBack();
 		}
+	}
+
+	private void settleInFlight(LimitBucket[] modelBuckets, long[] taken) {
+		int slot = 0;
+		for (LimitBucket[] group : new LimitBucket[][] { this.buckets, modelBuckets }) {
+			for (LimitBucket bucket : group) {
+				if (slot < taken.length && taken[slot] > 0) {
+					bucket.settledInFlight(taken[slot]);
+				}
+				slot++;
+			}
+		}
+	}
+
+	/**
+	 * Applies what an answer of the provider reported to the buckets of the provider and the model:
+	 * per kind, the model's bucket of that kind when it has one, else the provider's.
+	 * @return what changed, for events and logs
+	 */
+	List<Learned> learn(ModelRef model, LimitBucket[] modelBuckets, ReportedLimits report) {
+		List<Learned> changes = new ArrayList<>(2);
+		boolean told = false;
+		for (Map.Entry<String, ReportedLimits.Reading> entry : report.readings().entrySet()) {
+			LimitBucket bucket = minuteBucket(modelBuckets, entry.getKey());
+			if (bucket == null) {
+				bucket = minuteBucket(this.buckets, entry.getKey());
+			}
+			if (bucket == null) {
+				continue;
+			}
+			ReportedLimits.Reading reading = entry.getValue();
+			if (reading.limit() != null) {
+				boolean wasUnknown = bucket.unknown();
+				boolean lower = bucket.learnLimit(reading.limit());
+				told = true;
+				if (lower || wasUnknown) {
+					changes.add(new Learned(bucket, reading.limit(), lower));
+				}
+			}
+			if (reading.remaining() != null) {
+				long dropped = bucket.learnRemaining(reading.remaining(), report.at());
+				if (dropped > 0 && logger.isDebugEnabled()) {
+					logger.debug("llm-guard: {} reports {} {} remaining: the bucket dropped by {}", model,
+							reading.remaining(), bucket.describe(), dropped);
+				}
+			}
+		}
+		if (told && this.concurrency.endCaution()) {
+			logger.debug("llm-guard: {} told its limits: more than one call may now be in flight", this.name);
+		}
+		signalWaiters();
+		return changes;
+	}
+
+	/** Caution ends with the first answer, even one that told no limits (the provider never will). */
+	void answered() {
+		if (this.concurrency.endCaution()) {
+			signalWaiters();
+		}
+	}
+
+	/** The per-minute bucket of a reported kind in a group, or {@code null}. */
+	private static LimitBucket minuteBucket(LimitBucket[] group, String kind) {
+		for (LimitBucket bucket : group) {
+			if (bucket.definition.window().equals(MINUTE) && bucket.measure == LimitBucket.Measure.of(kind)) {
+				return bucket;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * A limit learned from an answer.
+	 * @param bucket the bucket
+	 * @param reported the limit the provider reported
+	 * @param lowerThanDeclared whether it is below the declared limit (told once)
+	 */
+	record Learned(LimitBucket bucket, long reported, boolean lowerThanDeclared) {
 	}
 
 	private void signalWaiters() {
@@ -305,8 +456,9 @@ final class ProviderLimits {
 				}
 				long demanded = bucket.amount(demand, false);
 				long used = (actual != null) ? bucket.measure.of(actual) : 0;
-				if (used != demanded) {
-					buckets[count] = bucket.bucket;
+				Bucket live = bucket.bucket;
+				if (used != demanded && live != null && !bucket.unknown()) {
+					buckets[count] = live;
 					deltas[count] = demanded - used;
 					count++;
 				}
@@ -365,6 +517,9 @@ final class ProviderLimits {
 					+ LimitMessages.count(bucket.available()) + " available"
 					+ ((reserve > 0) ? ", " + LimitMessages.count(reserve) + " kept for more urgent calls" : "");
 		}
+		if (blame instanceof ConcurrencyCap cap && cap.cautious()) {
+			return "one call at a time until the provider's first answer tells its limits";
+		}
 		if (blame instanceof ConcurrencyCap cap) {
 			long reserve = cap.reserveOf(me.priorityClass);
 			return "max-concurrent " + cap.max + ", " + cap.inUse() + " in use"
@@ -375,9 +530,23 @@ final class ProviderLimits {
 
 	LimitSnapshot snapshot() {
 		Map<String, Map<String, LimitSnapshot.BucketLevel>> models = new TreeMap<>();
-		this.modelBuckets.forEach((model, buckets) -> models.put(model, levels(buckets)));
+		Map<String, Map<String, LimitSnapshot.LimitSource>> modelSources = new TreeMap<>();
+		this.modelBuckets.forEach((model, buckets) -> {
+			models.put(model, levels(buckets));
+			modelSources.put(model, sources(buckets));
+		});
 		return new LimitSnapshot(this.name, levels(this.buckets), java.util.Collections.unmodifiableMap(models),
-				this.concurrency.capped() ? this.concurrency.max : null, this.concurrency.inUse(), this.waiting);
+				this.concurrency.capped() ? this.concurrency.max : null, this.concurrency.inUse(), this.waiting,
+				sources(this.buckets), java.util.Collections.unmodifiableMap(modelSources));
+	}
+
+	private static Map<String, LimitSnapshot.LimitSource> sources(LimitBucket[] buckets) {
+		Map<String, LimitSnapshot.LimitSource> sources = new LinkedHashMap<>();
+		for (LimitBucket bucket : buckets) {
+			sources.put(bucket.limit, new LimitSnapshot.LimitSource((bucket.declared > 0) ? bucket.declared : null,
+					bucket.learned(), bucket.reportedRemaining(), bucket.reportedAt()));
+		}
+		return java.util.Collections.unmodifiableMap(sources);
 	}
 
 	private static Map<String, LimitSnapshot.BucketLevel> levels(LimitBucket[] buckets) {
@@ -404,6 +573,9 @@ final class ProviderLimits {
 		final boolean requestsOnly;
 
 		long seq;
+
+		/** Where what was taken is written, or {@code null}. */
+		long[] taken;
 
 		/** What refused it last: a bucket, the concurrency cap, or {@link #UNKNOWN}; guarded by the lock. */
 		Object blockedOn = UNKNOWN;

@@ -9,11 +9,16 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.config.LimitsMode;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.config.PriorityReserve;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
+import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.model.ModelRef;
 import dev.llmguard.core.model.Priority;
 import dev.llmguard.core.time.GuardClock;
@@ -30,6 +35,8 @@ import dev.llmguard.core.time.GuardClock;
  * taking capacity is lock-free.
  */
 public final class RateLimiters {
+
+	private static final Logger logger = LoggerFactory.getLogger(RateLimiters.class);
 
 	private final GuardSettings settings;
 
@@ -57,6 +64,9 @@ public final class RateLimiters {
 		PriorityReserve reserve = settings.priorityReserve();
 		LimitBucket[] buckets = buckets(provider.limits(), provider.name(), null, "provider:" + provider.name(),
 				settings, store);
+		if (provider.limitsMode() == LimitsMode.AUTO) {
+			buckets = withLimitsToLearn(buckets, provider, settings, store);
+		}
 		Map<String, LimitBucket[]> models = new LinkedHashMap<>();
 		for (ModelSpec model : provider.models().values()) {
 			String name = model.ref().model();
@@ -66,8 +76,26 @@ public final class RateLimiters {
 				models.put(name, modelBuckets);
 			}
 		}
-		return new ProviderLimits(provider.name(), buckets, models,
-				new ConcurrencyCap(provider.maxConcurrent(), reserve), clock, store);
+		ConcurrencyCap concurrency = new ConcurrencyCap(provider.maxConcurrent(), reserve);
+		if (provider.limitsMode() == LimitsMode.AUTO) {
+			concurrency.beCautious();
+		}
+		return new ProviderLimits(provider.name(), buckets, models, concurrency, clock, store,
+				provider.limitsMode().learns());
+	}
+
+	/** Adds a bucket, empty of knowledge, for each per-minute limit the provider may report and none declared. */
+	private static LimitBucket[] withLimitsToLearn(LimitBucket[] declared, ProviderSpec provider,
+			GuardSettings settings, BucketStore store) {
+		List<LimitBucket> buckets = new ArrayList<>(List.of(declared));
+		for (LimitBucket.Definition definition : LimitBucket.DEFINITIONS) {
+			boolean perMinute = definition.window().equals(Duration.ofMinutes(1));
+			if (perMinute && definition.declared().apply(provider.limits()) == null) {
+				buckets.add(new LimitBucket(definition, provider.name(), settings.headroom(),
+						settings.priorityReserve(), store, "provider:" + provider.name() + ":" + definition.name()));
+			}
+		}
+		return buckets.toArray(ProviderLimits.NO_BUCKETS);
 	}
 
 	private static LimitBucket[] buckets(RateLimits limits, String owner, String model, String keyPrefix,
@@ -104,8 +132,10 @@ public final class RateLimiters {
 		LimitBucket[] modelBuckets = provider.bucketsOf(model.model());
 		checkFits(model, provider.buckets, demand);
 		checkFits(model, modelBuckets, demand);
-		long waited = provider.take(model, modelBuckets, demand, false, priority, maxWaitNanos(provider, maxWait));
-		return new BucketPermit(provider, model, modelBuckets, demand, waited);
+		long[] taken = new long[provider.buckets.length + modelBuckets.length];
+		long waited = provider.take(model, modelBuckets, demand, false, priority, maxWaitNanos(provider, maxWait),
+				taken);
+		return new BucketPermit(provider, model, modelBuckets, demand, waited, taken);
 	}
 
 	/**
@@ -175,6 +205,45 @@ public final class RateLimiters {
 	}
 
 	/**
+	 * Learns from one answer of the provider (success or error) what it reported of its limits: a
+	 * lower limit than the declared one is used from now on (one WARN, and an event with both numbers),
+	 * a limit to learn becomes known, and a bucket holding more than the provider reports remaining
+	 * (less what this instance's calls in flight will still take) drops to that. Never above a
+	 * declared limit. Ignored for providers with {@code limits: fixed} and for unknown providers.
+	 * Call it after the answer's permit was settled or released.
+	 * @param model the model that answered
+	 * @param report what the answer reported; {@code null} or empty when nothing
+	 * @return events for what was learned (empty when nothing new)
+	 */
+	public List<GuardEvent> learn(ModelRef model, ReportedLimits report) {
+		ProviderLimits provider = this.providers.get(model.provider());
+		if (provider == null || !provider.learns) {
+			return List.of();
+		}
+		if (report == null || report.readings().isEmpty()) {
+			provider.answered();
+			return List.of();
+		}
+		List<GuardEvent> events = new ArrayList<>(1);
+		for (ProviderLimits.Learned learned : provider.learn(model, provider.bucketsOf(model.model()), report)) {
+			LimitBucket bucket = learned.bucket();
+			Long declared = (bucket.declared > 0) ? bucket.declared : null;
+			if (learned.lowerThanDeclared()) {
+				logger.warn("llm-guard: {} reports {} {}, lower than the {} declared; using {} from now on "
+						+ "(lower the declared limit to silence this)", bucket.owner, bucket.limit,
+						LimitMessages.count(learned.reported()), LimitMessages.count(bucket.declared),
+						LimitMessages.count(learned.reported()));
+			}
+			else {
+				logger.debug("llm-guard: {} reports {} {}", bucket.owner, bucket.limit, learned.reported());
+			}
+			events.add(new GuardEvent.LimitLearned(report.at(), model.provider(), bucket.model, bucket.limit,
+					declared, learned.reported()));
+		}
+		return events;
+	}
+
+	/**
 	 * How long refill alone would take before the buckets could give this demand to an urgent call;
 	 * zero when they can now. Ignores the queue and the concurrency cap.
 	 * @param model the model
@@ -236,7 +305,7 @@ public final class RateLimiters {
 	private void checkFits(ModelRef model, LimitBucket[] buckets, Demand demand) {
 		for (LimitBucket bucket : buckets) {
 			long amount = bucket.amount(demand, false);
-			if (amount > bucket.capacity) {
+			if (amount > bucket.capacity && !bucket.unknown()) {
 				String unit = switch (bucket.measure) {
 					case REQUESTS -> " requests";
 					case TOKENS -> " tokens";

@@ -115,6 +115,8 @@ public final class ProviderSimulator implements AutoCloseable {
 
 	private final Map<String, Duration> rateLimitedModels = new ConcurrentHashMap<>();
 
+	private final java.util.Set<String> exhaustedQuotas = ConcurrentHashMap.newKeySet();
+
 	private final Map<String, Integer> failedModels = new ConcurrentHashMap<>();
 
 	private final PromptCache promptCache = new PromptCache();
@@ -340,6 +342,7 @@ public final class ProviderSimulator implements AutoCloseable {
 		this.forcedFailures.set(0);
 		this.rateLimitedModels.clear();
 		this.rateLimitedModels.putAll(this.initialRateLimitedModels);
+		this.exhaustedQuotas.clear();
 		this.failedModels.clear();
 		this.failedModels.putAll(this.initialFailedModels);
 		this.promptCache.clear();
@@ -383,6 +386,42 @@ public final class ProviderSimulator implements AutoCloseable {
 	 */
 	public void clearRateLimitedModels() {
 		this.rateLimitedModels.clear();
+	}
+
+	/**
+	 * Draws from the simulator's limits as a neighbour would: another service on the same key, which
+	 * the guarded application cannot see. The next answers report that much less remaining.
+	 * @param requests requests drawn (not counted in the stats)
+	 * @param tokens tokens drawn
+	 */
+	public void drawFromQuota(long requests, long tokens) {
+		if (requests < 0 || tokens < 0) {
+			throw new IllegalArgumentException("requests and tokens must not be negative but were " + requests
+					+ " and " + tokens);
+		}
+		SimulatorSettings settings = settings();
+		this.windows.draw(requests, tokens, settings.requestsPerMinute(), settings.tokensPerMinute(),
+				this.clock.millis(), settings.rateLimiting());
+	}
+
+	/**
+	 * Answers every chat request for a model as a spent quota, until {@link #clearExhaustedQuotas()}:
+	 * OpenAI's 429 {@code insufficient_quota}, with no reset header, as OpenAI sends it.
+	 * @param model the model name, as the client sends it
+	 */
+	public void exhaustQuota(String model) {
+		this.exhaustedQuotas.add(Objects.requireNonNull(model, "model"));
+	}
+
+	/**
+	 * Ends every {@link #exhaustQuota(String)}.
+	 */
+	public void clearExhaustedQuotas() {
+		this.exhaustedQuotas.clear();
+	}
+
+	boolean quotaExhausted(String model) {
+		return model != null && this.exhaustedQuotas.contains(model);
 	}
 
 	/**

@@ -119,6 +119,37 @@ final class RateWindows {
 				Math.max(0, tokenLimit - this.tokensInWindow), untilFull);
 	}
 
+	/**
+	 * Takes requests and tokens out of the limits as a neighbour would, another service drawing from the
+	 * same key: counted whether or not there is room, so the next answers report less remaining.
+	 * @param requests requests drawn
+	 * @param tokens tokens drawn
+	 * @param requestLimit requests per minute, {@code 0} for unlimited
+	 * @param tokenLimit tokens per minute, {@code 0} for unlimited
+	 * @param now the current time in epoch milliseconds
+	 * @param rateLimiting how the limits are counted
+	 */
+	synchronized void draw(long requests, long tokens, long requestLimit, long tokenLimit, long now,
+			RateLimiting rateLimiting) {
+		if (rateLimiting == RateLimiting.TOKEN_BUCKET) {
+			this.requestBucket.refill(requestLimit, now);
+			this.tokenBucket.refill(tokenLimit, now);
+			if (requestLimit > 0) {
+				this.requestBucket.take(requests);
+			}
+			if (tokenLimit > 0) {
+				this.tokenBucket.take(tokens);
+			}
+			return;
+		}
+		expire(now);
+		for (long i = 0; i < Math.max(1, requests); i++) {
+			long drawn = (i == 0) ? tokens : 0;
+			this.admissions.addLast(new long[] { now, drawn });
+			this.tokensInWindow += drawn;
+		}
+	}
+
 	/** Forgets every admission: windows empty, buckets full. */
 	synchronized void clear() {
 		this.admissions.clear();

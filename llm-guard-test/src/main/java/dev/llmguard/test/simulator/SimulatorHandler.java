@@ -138,6 +138,12 @@ final class SimulatorHandler implements HttpHandler {
 			send(exchange, modelFailure, JSON, dialect.transientFailure(modelFailure));
 			return;
 		}
+		if (this.simulator.quotaExhausted(request.model())) {
+			this.simulator.counter().rateLimited();
+			send(exchange, 429, JSON, OpenAiDialect.error("You exceeded your current quota, please check your plan "
+					+ "and billing details.", "insufficient_quota", null, "insufficient_quota"));
+			return;
+		}
 		Duration modelRetryAfter = this.simulator.rateLimitedModel(request.model());
 		if (modelRetryAfter != null) {
 			rateLimited(exchange, dialect, null,
