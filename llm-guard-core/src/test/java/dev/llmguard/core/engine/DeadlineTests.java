@@ -210,6 +210,25 @@ class DeadlineTests {
 	}
 
 	@Test
+	void modelRequestsMadeInsideACallKeepThatCallsDeadline() {
+		// the second request's Retry-After of 10 s would fit a deadline of its own, not the 5 s the call has left
+		this.provider.on(GPT_4O, new Usage(100, 10), status(429, Duration.ofSeconds(10)));
+		CallRequest request = CallRequest.builder().estimatedInputTokens(50L).build();
+
+		assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> this.guard.engine.execute(gpt4o(),
+				outer -> {
+					this.guard.engine.executeRequest(request, this.provider, text -> text);
+					this.guard.clock.advance(Duration.ofSeconds(15)); // the method's own work between two requests
+					return this.guard.engine.executeRequest(request, this.provider, text -> text);
+				}, text -> text))
+			.withMessageContaining("asked to retry in 10s, longer than the 5s left");
+
+		assertThat(elapsed()).isEqualTo(Duration.ofSeconds(15));
+		assertThat(this.provider.calls()).hasSize(2);
+		this.guard.assertNothingHeld();
+	}
+
+	@Test
 	void aCallThatSucceedsWithinItsDeadlineIsUnchanged() throws Throwable {
 		this.provider.on(GPT_4O, status(429, Duration.ofSeconds(7)), new Usage(100, 10));
 
