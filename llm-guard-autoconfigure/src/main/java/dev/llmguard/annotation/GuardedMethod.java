@@ -51,6 +51,8 @@ final class GuardedMethod {
 
 	private final Duration maxWait;
 
+	private final Duration maxTotalTime;
+
 	private final Expression tenant;
 
 	private final Expression session;
@@ -84,7 +86,8 @@ final class GuardedMethod {
 			throw invalid("priority = " + annotation.priority(), ex.getMessage(), ex);
 		}
 		this.model = parseModel(annotation.model());
-		this.maxWait = parseMaxWait(annotation.maxWait());
+		this.maxWait = parseDuration("maxWait", annotation.maxWait(), "a wait cannot be negative");
+		this.maxTotalTime = parseDuration("maxTotalTime", annotation.maxTotalTime(), "a deadline cannot be negative");
 		this.tenant = parse("tenant", annotation.tenant());
 		this.session = parse("session", annotation.session());
 		this.estimatedTokens = parse("estimatedTokens", annotation.estimatedTokens());
@@ -123,6 +126,7 @@ final class GuardedMethod {
 			.tool(this.annotation.tool())
 			.priority(this.annotation.priority())
 			.maxWait(this.maxWait)
+			.maxTotalTime(this.maxTotalTime)
 			.tenant(asText("tenant", this.tenant, context))
 			.session(asText("session", this.session, context));
 		if (this.estimatedTokens != null) {
@@ -182,7 +186,7 @@ final class GuardedMethod {
 		}
 	}
 
-	private Duration parseMaxWait(String value) {
+	private Duration parseDuration(String attribute, String value, String negative) {
 		if (value.isBlank()) {
 			return null;
 		}
@@ -191,10 +195,10 @@ final class GuardedMethod {
 			duration = DurationFormatterUtils.detectAndParse(value.trim());
 		}
 		catch (IllegalArgumentException | java.time.format.DateTimeParseException ex) {
-			throw invalid("maxWait = \"" + value + "\"", "write a duration such as 5s, 500ms, 1m or PT5S", ex);
+			throw invalid(attribute + " = \"" + value + "\"", "write a duration such as 5s, 500ms, 1m or PT5S", ex);
 		}
 		if (duration.isNegative()) {
-			throw invalid("maxWait = \"" + value + "\"", "a wait cannot be negative", null);
+			throw invalid(attribute + " = \"" + value + "\"", negative, null);
 		}
 		return duration;
 	}

@@ -47,8 +47,19 @@ public @interface RateLimitedLlm {
 	/** SpEL giving the input token estimate; default: tokenizer over String, Prompt and message arguments. */
 	String estimatedTokens() default "";
 
-	/** Longest wait for capacity, e.g. {@code 5s} or {@code 500ms}; default: the provider's max-wait. */
+	/**
+	 * Longest wait for capacity, e.g. {@code 5s} or {@code 500ms}; default: the provider's max-wait.
+	 * {@code 0} never waits: the call takes capacity now or fails at once with
+	 * {@code RateLimitExceededException} (try-acquire).
+	 */
 	String maxWait() default "";
+
+	/**
+	 * The call's deadline from its start, e.g. {@code 20s}: its waits for capacity, retries and their
+	 * pauses together; a Retry-After longer than what is left fails at once. Default:
+	 * {@code llm.guard.retry.max-total-time}.
+	 */
+	String maxTotalTime() default "";
 
 	/**
 	 * A method of the same bean with the same parameters, optionally followed by an exception

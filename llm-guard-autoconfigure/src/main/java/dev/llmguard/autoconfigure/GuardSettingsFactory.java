@@ -47,7 +47,7 @@ public final class GuardSettingsFactory {
 			.minOutputTokens(properties.getEstimation().getMinOutputTokens())
 			.shrinkToFit(properties.getEstimation().isShrinkToFit())
 			.retry(new RetrySettings(retry.getMaxAttempts(), retry.getInitialBackoff(), retry.getMultiplier(),
-					retry.getMaxBackoff(), retry.getMaxRetryAfter()))
+					retry.getMaxBackoff(), retry.getMaxRetryAfter(), retry.getMaxTotalTime()))
 			.priorityReserve(new PriorityReserve(reserve.getNormal(), reserve.getLow()));
 		properties.getProviders().forEach((name, provider) -> builder.provider(provider(name, provider)));
 		properties.getChains()

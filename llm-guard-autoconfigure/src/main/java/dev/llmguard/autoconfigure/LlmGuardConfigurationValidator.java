@@ -116,6 +116,7 @@ public final class LlmGuardConfigurationValidator {
 		requireNotNegative(prefix + "initial-backoff", retry.getInitialBackoff());
 		requireNotNegative(prefix + "max-backoff", retry.getMaxBackoff());
 		requireNotNegative(prefix + "max-retry-after", retry.getMaxRetryAfter());
+		requireNotNegative(prefix + "max-total-time", retry.getMaxTotalTime());
 		if (retry.getMaxBackoff().compareTo(retry.getInitialBackoff()) < 0) {
 			throw new InvalidLlmGuardConfigurationException(prefix + "max-backoff", retry.getMaxBackoff(),
 					"max-backoff is shorter than initial-backoff (" + retry.getInitialBackoff() + ")",

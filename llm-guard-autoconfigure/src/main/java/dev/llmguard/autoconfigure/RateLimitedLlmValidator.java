@@ -156,7 +156,8 @@ public final class RateLimitedLlmValidator implements SmartInitializingSingleton
 					"priority must be between 1 (most urgent) and 10 (least urgent)",
 					"Set priority to a value from 1 to 10; the default is 5.");
 		}
-		validateMaxWait(key, annotation.maxWait());
+		validateDuration(key, "maxWait", annotation.maxWait(), "the provider's max-wait");
+		validateDuration(key, "maxTotalTime", annotation.maxTotalTime(), "llm.guard.retry.max-total-time");
 		validateExpression(key, "tenant", annotation.tenant());
 		validateExpression(key, "session", annotation.session());
 		validateExpression(key, "estimatedTokens", annotation.estimatedTokens());
@@ -181,21 +182,21 @@ public final class RateLimitedLlmValidator implements SmartInitializingSingleton
 		}
 	}
 
-	private void validateMaxWait(String key, String maxWait) {
-		if (maxWait.isEmpty()) {
+	private void validateDuration(String key, String attribute, String value, String otherwise) {
+		if (value.isEmpty()) {
 			return;
 		}
 		Duration duration;
 		try {
-			duration = DurationStyle.detectAndParse(maxWait);
+			duration = DurationStyle.detectAndParse(value);
 		}
 		catch (IllegalArgumentException ex) {
 			duration = null;
 		}
 		if (duration == null || duration.isNegative()) {
-			throw new InvalidLlmGuardConfigurationException(key, "maxWait = \"" + maxWait + "\"",
-					"maxWait is not a duration of 0 or more",
-					"Write maxWait as a duration such as 5s, 500ms or PT5S, or leave it empty for the provider's max-wait.");
+			throw new InvalidLlmGuardConfigurationException(key, attribute + " = \"" + value + "\"",
+					attribute + " is not a duration of 0 or more", "Write " + attribute
+							+ " as a duration such as 5s, 500ms or PT5S, or leave it empty for " + otherwise + ".");
 		}
 	}
 

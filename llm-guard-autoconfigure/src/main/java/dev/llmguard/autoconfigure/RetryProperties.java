@@ -23,6 +23,14 @@ public class RetryProperties {
 	/** Longest pause a provider's Retry-After header may ask for; longer ones are capped. */
 	private Duration maxRetryAfter = Duration.ofSeconds(120);
 
+	/**
+	 * Deadline of a call, from its start: its waits for capacity, its attempts and the pauses between
+	 * them together. A wait never goes past it; a pause (after max-retry-after's cap) longer than what is
+	 * left is not taken: the call moves to the next model, or fails at once as rate_limited. Also set per
+	 * call (annotation maxTotalTime, advisor and RestClient attribute llm-guard.max-total-time).
+	 */
+	private Duration maxTotalTime = Duration.ofSeconds(60);
+
 	public int getMaxAttempts() {
 		return this.maxAttempts;
 	}
@@ -61,6 +69,14 @@ public class RetryProperties {
 
 	public void setMaxRetryAfter(Duration maxRetryAfter) {
 		this.maxRetryAfter = maxRetryAfter;
+	}
+
+	public Duration getMaxTotalTime() {
+		return this.maxTotalTime;
+	}
+
+	public void setMaxTotalTime(Duration maxTotalTime) {
+		this.maxTotalTime = maxTotalTime;
 	}
 
 }

@@ -12,6 +12,7 @@ import java.util.Set;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.format.datetime.standard.DurationFormatterUtils;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpRequest;
 import org.springframework.http.client.ClientHttpRequestExecution;
@@ -87,7 +88,10 @@ import dev.llmguard.core.token.ToolTokens;
  * adds the response's usage to its context.
  * <p>
  * Per-request settings travel as RestClient request attributes: {@link #CHAIN}, {@link #TENANT},
- * {@link #SESSION}, {@link #PRIORITY}.
+ * {@link #SESSION}, {@link #PRIORITY}, {@link #MAX_TOTAL_TIME}.
+ * <p>
+ * A Retry-After longer than what is left of the call's deadline is not slept: the call moves to the
+ * next model, or fails at once with {@code RateLimitExceededException} (not the provider's answer).
  */
 public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInterceptor {
 
@@ -102,6 +106,13 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 
 	/** Request attribute: the priority, 1 (most urgent) to 10. */
 	public static final String PRIORITY = "llm-guard.priority";
+
+	/**
+	 * Request attribute: the call's deadline from its start (waits, retries and their pauses together),
+	 * as a {@link Duration} or text ({@code 20s}, {@code PT20S}); default
+	 * {@code llm.guard.retry.max-total-time}.
+	 */
+	public static final String MAX_TOTAL_TIME = "llm-guard.max-total-time";
 
 	/** The model name other requests are counted under: no configured model's buckets apply. */
 	static final String OTHER_REQUESTS = CallRouting.OTHER_REQUESTS;
@@ -288,6 +299,7 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 			.tenant(text(attributes.get(TENANT)))
 			.session(text(attributes.get(SESSION)))
 			.priority(priority(attributes.get(PRIORITY)))
+			.maxTotalTime(duration(attributes.get(MAX_TOTAL_TIME), MAX_TOTAL_TIME))
 			.maxOutputTokens(chat.requestedOutputTokens());
 		List<ModelRef> models = candidates(attributes, provider, chat, call);
 		List<String> names = models.stream().map(ModelRef::model).toList();
@@ -347,6 +359,19 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 
 	private static String text(Object value) {
 		return (value != null) ? value.toString() : null;
+	}
+
+	private static Duration duration(Object value, String attribute) {
+		if (value == null || value instanceof Duration) {
+			return (Duration) value;
+		}
+		try {
+			return DurationFormatterUtils.detectAndParse(value.toString().trim());
+		}
+		catch (IllegalArgumentException | java.time.format.DateTimeParseException ex) {
+			throw new IllegalArgumentException("Request attribute " + attribute + " is '" + value
+					+ "', not a duration: write it as a Duration or as text such as 20s or PT20S", ex);
+		}
 	}
 
 	private static int priority(Object value) {

@@ -72,7 +72,8 @@ final class ChatPrompts {
 			.session(text(params.get(LlmGuardAdvisor.SESSION)))
 			.priority(Priority.parse(params.get(LlmGuardAdvisor.PRIORITY),
 					"Advisor parameter " + LlmGuardAdvisor.PRIORITY))
-			.maxWait(duration(params.get(LlmGuardAdvisor.MAX_WAIT)));
+			.maxWait(duration(params.get(LlmGuardAdvisor.MAX_WAIT)))
+			.maxTotalTime(duration(params.get(LlmGuardAdvisor.MAX_TOTAL_TIME)));
 		String chainName = text(params.get(LlmGuardAdvisor.CHAIN));
 		if (chainName != null) {
 			return call.chain(chainName).build();

@@ -43,7 +43,7 @@ import dev.llmguard.reactive.GuardedFlux;
  * model's default options into every request), continuing on the {@code default} chain from that
  * model when the chain lists it, else the {@code default} chain. Tenant, session, priority and max
  * wait come from {@link #tenant(String)}, {@link #session(String)}, {@link #priority(int)} and
- * {@link #maxWait(Duration)}. The input estimate is the tokenizer over the prompt's text; the output
+ * {@link #maxWait(Duration)}, the deadline from {@link #maxTotalTime(Duration)}. The input estimate is the tokenizer over the prompt's text; the output
  * allowance is the options' max tokens (or OpenAI's max completion tokens), else the model's default.
  * The guard's chosen model is written into the request's options, every other option kept. The call
  * settles with the {@code ChatResponse}'s usage; a stream settles with its final chunk's usage (OpenAI
@@ -88,6 +88,12 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 
 	/** Advisor parameter: the longest wait for capacity, as a {@link Duration} or text ({@code 5s}, {@code PT5S}). */
 	public static final String MAX_WAIT = "llm-guard.max-wait";
+
+	/**
+	 * Advisor parameter: the request's deadline from its start (waits, retries and their pauses
+	 * together), as a {@link Duration} or text ({@code 20s}); default {@code llm.guard.retry.max-total-time}.
+	 */
+	public static final String MAX_TOTAL_TIME = "llm-guard.max-total-time";
 
 	private static final Logger logger = LoggerFactory.getLogger(LlmGuardAdvisor.class);
 
@@ -142,9 +148,14 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 		return spec -> spec.param(PRIORITY, priority);
 	}
 
-	/** The longest this request may wait for capacity. */
+	/** The longest this request may wait for capacity; {@link Duration#ZERO} never waits (try-acquire). */
 	public static Consumer<ChatClient.AdvisorSpec> maxWait(Duration maxWait) {
 		return spec -> spec.param(MAX_WAIT, maxWait);
+	}
+
+	/** This request's deadline: its waits for capacity, retries and their pauses together. */
+	public static Consumer<ChatClient.AdvisorSpec> maxTotalTime(Duration maxTotalTime) {
+		return spec -> spec.param(MAX_TOTAL_TIME, maxTotalTime);
 	}
 
 	@Override

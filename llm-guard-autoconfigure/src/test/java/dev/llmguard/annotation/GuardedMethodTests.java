@@ -103,6 +103,28 @@ class GuardedMethodTests {
 	}
 
 	@Test
+	void maxTotalTimeBecomesTheCallsDeadline() {
+		assertThat(request("deadline", "Hi").maxTotalTime()).isEqualTo(Duration.ofSeconds(20));
+		assertThat(request("noWait", "Hi").maxTotalTime()).isNull();
+	}
+
+	@Test
+	void zeroMaxWaitIsATryAcquire() {
+		assertThat(request("tryNow", "Hi").maxWait()).isZero();
+	}
+
+	@Test
+	void unreadableMaxTotalTimeFailsNamingTheMethod() {
+		assertThatIllegalArgumentException().isThrownBy(() -> request("badDeadline", "Hi"))
+			.withMessageContaining("maxTotalTime = \"later\"")
+			.withMessageContaining("Annotated.badDeadline(String)")
+			.withMessageContaining("5s, 500ms");
+		assertThatIllegalArgumentException().isThrownBy(() -> request("negativeDeadline", "Hi"))
+			.withMessageContaining("maxTotalTime = \"-5s\"")
+			.withMessageContaining("a deadline cannot be negative");
+	}
+
+	@Test
 	void indexedArgumentsNeedNoParameterNames() {
 		assertThat(request("indexed", "acme", "s-9").tenant()).isEqualTo("acme");
 		assertThat(request("indexed", "acme", "s-9").session()).isEqualTo("s-9");
@@ -133,6 +155,26 @@ class GuardedMethodTests {
 
 		@RateLimitedLlm(maxWait = "soon")
 		String badWait(String prompt) {
+			return prompt;
+		}
+
+		@RateLimitedLlm(maxTotalTime = "20s")
+		String deadline(String prompt) {
+			return prompt;
+		}
+
+		@RateLimitedLlm(maxWait = "0")
+		String tryNow(String prompt) {
+			return prompt;
+		}
+
+		@RateLimitedLlm(maxTotalTime = "later")
+		String badDeadline(String prompt) {
+			return prompt;
+		}
+
+		@RateLimitedLlm(maxTotalTime = "-5s")
+		String negativeDeadline(String prompt) {
 			return prompt;
 		}
 

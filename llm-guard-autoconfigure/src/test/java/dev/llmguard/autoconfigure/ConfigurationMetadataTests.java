@@ -29,7 +29,8 @@ class ConfigurationMetadataTests {
 				"llm.guard.default-output-price", "llm.guard.spring-ai.enabled", "llm.guard.redis.key-prefix",
 				"llm.guard.redis.on-failure", "llm.guard.estimation.default-max-output-tokens",
 				"llm.guard.retry.max-attempts", "llm.guard.retry.initial-backoff", "llm.guard.retry.multiplier",
-				"llm.guard.retry.max-backoff", "llm.guard.retry.max-retry-after", "llm.guard.priority.reserve.normal",
+				"llm.guard.retry.max-backoff", "llm.guard.retry.max-retry-after", "llm.guard.retry.max-total-time",
+				"llm.guard.priority.reserve.normal",
 				"llm.guard.priority.reserve.low", "llm.guard.events.buffer-size", "llm.guard.memory.max-budget-entries",
 				"llm.guard.providers",
 				"llm.guard.chains", "llm.guard.budgets", "llm.guard.tools");

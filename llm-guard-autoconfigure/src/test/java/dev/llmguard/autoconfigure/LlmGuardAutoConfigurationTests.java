@@ -66,6 +66,7 @@ class LlmGuardAutoConfigurationTests {
 				      multiplier: 1.5
 				      max-backoff: 30s
 				      max-retry-after: 90s
+				      max-total-time: 45s
 				    priority:
 				      reserve:
 				        normal: 0.2
@@ -151,7 +152,7 @@ class LlmGuardAutoConfigurationTests {
 			assertThat(settings.defaultMaxOutputTokens()).isEqualTo(2048);
 			assertThat(settings.defaultMaxWait()).isEqualTo(Duration.ofSeconds(30));
 			assertThat(settings.retry()).isEqualTo(new RetrySettings(3, Duration.ofMillis(500), 1.5,
-					Duration.ofSeconds(30), Duration.ofSeconds(90)));
+					Duration.ofSeconds(30), Duration.ofSeconds(90), Duration.ofSeconds(45)));
 			assertThat(settings.priorityReserve()).isEqualTo(new PriorityReserve(0.2, 0.4));
 
 			assertThat(settings.providers()).containsOnlyKeys("openai", "anthropic");

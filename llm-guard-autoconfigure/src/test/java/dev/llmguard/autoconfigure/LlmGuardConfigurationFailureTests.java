@@ -153,6 +153,13 @@ class LlmGuardConfigurationFailureTests {
 	}
 
 	@Test
+	void rejectsANegativeDeadline() {
+		this.runner.withPropertyValues(OPENAI + "requests-per-minute=5", "llm.guard.retry.max-total-time=-1s")
+			.run((context) -> assertReports(context, "llm.guard.retry.max-total-time", "PT-1S",
+					"the duration must not be negative", "a duration of 0 or more"));
+	}
+
+	@Test
 	void rejectsABudgetWithNeitherMaxCostNorMaxTokens() {
 		this.runner.withPropertyValues("llm.guard.budgets.daily-spend.period=day")
 			.run((context) -> assertReports(context, "llm.guard.budgets.daily-spend.max-cost", "(not set)",

@@ -91,6 +91,13 @@ class RateLimitedLlmValidatorTests {
 	}
 
 	@Test
+	void rejectsAMaxTotalTimeThatIsNotADuration() {
+		this.runner.withBean(BadMaxTotalTimeService.class)
+			.run((context) -> assertReports(context, ON + "BadMaxTotalTimeService#answer", "maxTotalTime = \"later\"",
+					"maxTotalTime is not a duration of 0 or more", "leave it empty for llm.guard.retry.max-total-time"));
+	}
+
+	@Test
 	void rejectsAMaxWaitThatIsNotADuration() {
 		this.runner.withBean(BadMaxWaitService.class)
 			.run((context) -> assertReports(context, ON + "BadMaxWaitService#answer", "maxWait = \"soon\"",
@@ -222,6 +229,15 @@ class RateLimitedLlmValidatorTests {
 	static class BadPriorityService {
 
 		@RateLimitedLlm(chain = "default", priority = 0)
+		String answer(String prompt) {
+			return prompt;
+		}
+
+	}
+
+	static class BadMaxTotalTimeService {
+
+		@RateLimitedLlm(chain = "default", maxTotalTime = "later")
 		String answer(String prompt) {
 			return prompt;
 		}

@@ -59,7 +59,7 @@ class UnknownPropertyTests {
 			.run((context) -> assertReports(context, "llm.guard.retry.max-attempt", "3",
 					"'max-attempt' is not a property of llm.guard.retry",
 					"did you mean llm.guard.retry.max-attempts? The properties of llm.guard.retry are: "
-							+ "initial-backoff, max-attempts, max-backoff, max-retry-after, multiplier."));
+							+ "initial-backoff, max-attempts, max-backoff, max-retry-after, max-total-time, multiplier."));
 	}
 
 	@Test

@@ -1,6 +1,7 @@
 package dev.llmguard.springai;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -207,6 +208,33 @@ class LlmGuardAdvisorIntegrationTests {
 				SimulatorGuard.nanos(stats.inputTokens(), stats.outputTokens(), SimulatorGuard.GPT_4O_PRICE));
 		assertThat(spend.spentTokens()).isEqualTo(stats.inputTokens() + stats.outputTokens());
 		assertThat(spend.reservedCostNanos()).isZero();
+	}
+
+	@Test
+	void theAdvisorParameterSetsTheCallsDeadline(ProviderSimulator simulator) {
+		SimulatorGuard guard = SimulatorGuard.openAi(simulator);
+		ChatClient client = client(guard, simulator, "gpt-4o");
+		simulator.rateLimitModel("gpt-4o", Duration.ofSeconds(60));
+		Instant start = guard.clock.instant();
+
+		// Retry-After 60 s, capped at the guard's max-retry-after of 5 s: still longer than the 3 s deadline
+		assertThatExceptionOfType(RateLimitExceededException.class)
+			.isThrownBy(() -> client.prompt("In a hurry")
+				.advisors(LlmGuardAdvisor.maxTotalTime(Duration.ofSeconds(3)))
+				.call()
+				.content())
+			.satisfies(ex -> assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(60)))
+			.withMessageContaining("max-total-time 3s");
+		assertThat(guard.clock.instant()).isEqualTo(start);
+		assertThat(simulator.stats().requests()).isEqualTo(1);
+
+		// as text, like every advisor parameter
+		assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> client.prompt("Still in a hurry")
+			.advisors(spec -> spec.param(LlmGuardAdvisor.MAX_TOTAL_TIME, "3s"))
+			.call()
+			.content());
+		assertThat(guard.clock.instant()).isEqualTo(start);
+		assertThat(SimulatorGuard.spend(this.engine).reservedTokens()).isZero();
 	}
 
 	@Test

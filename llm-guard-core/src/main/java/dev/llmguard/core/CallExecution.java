@@ -1,5 +1,6 @@
 package dev.llmguard.core;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +47,9 @@ import dev.llmguard.core.retry.FailureKind;
  * {@link #release} when nothing left;</li>
  * <li>{@link #exhausted} when every model failed: the fallback response, or the error that says why (3).</li>
  * </ol>
+ * A deadline ({@code max-total-time}, from {@link #started}) bounds the waits for capacity, the retries
+ * and their pauses together: no wait goes past it, and a pause longer than what is left is not taken
+ * (the model is given up: the next one is tried, or the call fails as {@code rate_limited}).
  * Its collaborators come as {@link GuardComponents}, never the engine. Used by one flow at a time.
  */
 final class CallExecution implements GuardedCall {
@@ -66,6 +70,18 @@ final class CallExecution implements GuardedCall {
 	private volatile long inputEstimate;
 
 	private final Instant started;
+
+	/** When the call's waits, retries and pauses must be over: {@code max-total-time} after {@link #started}. */
+	private Instant deadline;
+
+	/**
+	 * Why the model just given up was not retried when the deadline left no time for the provider's
+	 * Retry-After (or a rate limit's backoff); the call ends with it when no model follows.
+	 */
+	private RateLimitExceededException outOfTime;
+
+	/** The max wait the deadline cut the latest wait for capacity to, or {@code null} when it did not. */
+	private Duration waitCutTo;
 
 	private final List<ModelFailure> failures = new ArrayList<>(2);
 
@@ -107,6 +123,30 @@ final class CallExecution implements GuardedCall {
 		this.candidates = candidates;
 		this.inputEstimate = inputEstimate;
 		this.started = components.clock().instant();
+		this.deadline = deadline(this.started, components.routing().maxTotalTime(request));
+	}
+
+	private static Instant deadline(Instant started, Duration maxTotalTime) {
+		try {
+			return started.plus(maxTotalTime);
+		}
+		catch (DateTimeException | ArithmeticException ex) {
+			return Instant.MAX; // a deadline past the end of time is none
+		}
+	}
+
+	/**
+	 * Makes a model request inside an enclosing call end its waits and retries by that call's deadline:
+	 * the deadline is the call's, not each request's.
+	 */
+	void deadlineOf(CallExecution enclosing) {
+		this.deadline = enclosing.deadline;
+	}
+
+	/** What is left of the call's deadline; zero once it passed. */
+	private Duration left() {
+		Duration left = Duration.between(this.components.clock().instant(), this.deadline);
+		return left.isNegative() ? Duration.ZERO : left;
 	}
 
 	CallRequest request() {
@@ -169,6 +209,7 @@ final class CallExecution implements GuardedCall {
 			this.queued = Duration.between(this.started, this.components.clock().instant());
 		}
 		while (this.next < this.candidates.size()) {
+			this.outOfTime = null;
 			ModelRef model = this.candidates.get(this.next++);
 			boolean hasNext = this.next < this.candidates.size();
 			this.lastModel = model;
@@ -209,10 +250,11 @@ final class CallExecution implements GuardedCall {
 				permit = acquire(model, maxOut, reservation);
 			}
 			catch (NoCapacityException ex) {
-				this.lastRejection = RateLimitExceededException.of(ex);
+				this.lastRejection = rateLimited(ex);
+				String within = (this.waitCutTo != null) ? "the call's deadline" : "max-wait";
 				emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(),
-						model.model(), "rate_limited", "no capacity within max-wait"));
-				skip(model, "rate_limited", "no capacity within max-wait", hasNext);
+						model.model(), "rate_limited", "no capacity within " + within));
+				skip(model, "rate_limited", "no capacity within " + within, hasNext);
 				continue;
 			}
 			emit(new GuardEvent.Waited(this.components.clock().instant(), model.provider(), model.model(),
@@ -352,14 +394,41 @@ final class CallExecution implements GuardedCall {
 		return this.components.routing().maxOutputTokens(this.request, spec);
 	}
 
-	/** The call's max wait for capacity on a model, less what it spent queued before admission began. */
+	/**
+	 * The call's max wait for capacity on a model, less what it spent queued before admission began, and
+	 * never past the call's deadline. Zero never waits: capacity is taken now or not at all.
+	 */
 	private Duration maxWait(ModelRef model) {
 		Duration maxWait = this.components.routing().maxWait(this.request, model);
-		if (this.queued == null || this.queued.isZero() || this.queued.isNegative()) {
-			return maxWait;
+		if (this.queued != null && !this.queued.isZero() && !this.queued.isNegative()) {
+			maxWait = maxWait.minus(this.queued);
+			if (maxWait.isNegative()) {
+				maxWait = Duration.ZERO;
+			}
 		}
-		Duration left = maxWait.minus(this.queued);
-		return left.isNegative() ? Duration.ZERO : left;
+		Duration left = left();
+		this.waitCutTo = (left.compareTo(maxWait) < 0) ? left : null;
+		return (this.waitCutTo != null) ? left : maxWait;
+	}
+
+	/** The public exception for capacity that did not come, saying when the deadline cut the wait short. */
+	private RateLimitExceededException rateLimited(NoCapacityException ex) {
+		if (this.waitCutTo == null) {
+			return RateLimitExceededException.of(ex);
+		}
+		return new RateLimitExceededException(ex.model().provider(), ex.model().model(), ex.retryAfter(),
+				ex.getMessage() + "; the call's deadline (max-total-time " + seconds(maxTotalTime()) + ") left "
+						+ seconds(this.waitCutTo) + " to wait",
+				ex);
+	}
+
+	private Duration maxTotalTime() {
+		return this.components.routing().maxTotalTime(this.request);
+	}
+
+	private static String seconds(Duration duration) {
+		long millis = duration.toMillis();
+		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
 	}
 
 	private LlmGuardContext context(ModelRef model, int attempt, long maxOut) {
@@ -615,7 +684,38 @@ final class CallExecution implements GuardedCall {
 		}
 		ErrorClassification classification = classify(error);
 		Duration delay = retryDelay(attempt, classification);
-		return (delay != null) ? new Decision.Retry(delay, classification) : null;
+		if (delay == null) {
+			return null;
+		}
+		Duration left = left();
+		if (delay.compareTo(left) > 0) {
+			// sleeping past the deadline answers nobody: give the model up now, noting why for giveUp
+			this.outOfTime = outOfTime(attempt.model(), classification, delay, left, error);
+			return null;
+		}
+		return new Decision.Retry(delay, classification);
+	}
+
+	/**
+	 * The call's rejection when its deadline leaves no time for the pause a retry needs: for a rate limit
+	 * (or any failure the provider said when to retry after) a {@code rate_limited} error carrying the
+	 * provider's own Retry-After; {@code null} for other failures, which end as the provider's error.
+	 */
+	private RateLimitExceededException outOfTime(ModelRef model, ErrorClassification classification,
+			Duration delay, Duration left, Throwable error) {
+		FailureKind kind = classification.kind();
+		Duration retryAfter = classification.retryAfter();
+		if (retryAfter == null && kind != FailureKind.RATE_LIMITED && kind != FailureKind.OVERLOADED) {
+			return null;
+		}
+		Duration after = (retryAfter != null) ? retryAfter : delay;
+		String asked = (retryAfter != null) ? "asked to retry in " + seconds(retryAfter)
+				: "needs a pause of " + seconds(delay);
+		return new RateLimitExceededException(model.provider(), model.model(), after,
+				model + " answered " + kind.tag() + " and " + asked + ", longer than the " + seconds(left)
+						+ " left of the call's deadline (max-total-time " + seconds(maxTotalTime())
+						+ "); not waiting: retry in " + seconds(after),
+				error);
 	}
 
 	/**
@@ -628,6 +728,11 @@ final class CallExecution implements GuardedCall {
 	public Decision giveUp(Attempt attempt, Throwable error) {
 		if (attempt.isSettled()) {
 			return new Decision.Raise(error); // settlement itself failed: capacity is already accounted
+		}
+		if (this.outOfTime != null) {
+			ModelRef model = attempt.model();
+			emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(), model.model(),
+					"rate_limited", "retry past the call's deadline"));
 		}
 		Throwable raise = abandon(attempt, error, classify(error));
 		if (raise != null) {
@@ -860,6 +965,11 @@ final class CallExecution implements GuardedCall {
 				finish(this.lastModel, "fallback_response", null, 0, false);
 				return answer;
 			}
+		}
+		if (this.outOfTime != null) {
+			// the last model needed a pause longer than the deadline left: the caller learns when to come back
+			finish(this.lastModel, "rate_limited", null, 0, false);
+			throw this.outOfTime;
 		}
 		if (this.lastProviderError == null && this.lastRejection != null) {
 			finish(this.lastModel, outcomeOf(this.lastRejection), null, 0, false);

@@ -17,10 +17,13 @@ import dev.llmguard.core.model.Priority;
  * @param promptText text whose tokens are estimated when {@code estimatedInputTokens} is absent
  * @param estimatedInputTokens input token estimate, or {@code null}
  * @param maxOutputTokens output allowance, or {@code null} for the model's default
- * @param maxWait longest wait for capacity, or {@code null} for the provider's
+ * @param maxWait longest wait for capacity, or {@code null} for the provider's; zero never waits
+ * @param maxTotalTime the call's deadline from its start (waits, retries and their pauses together), or
+ * {@code null} for {@code llm.guard.retry.max-total-time}
  */
 public record CallRequest(String chain, ModelRef model, String tenant, String session, String tool, int priority,
-		String promptText, Long estimatedInputTokens, Integer maxOutputTokens, Duration maxWait) {
+		String promptText, Long estimatedInputTokens, Integer maxOutputTokens, Duration maxWait,
+		Duration maxTotalTime) {
 
 	/** Priority used when none is given. */
 	public static final int DEFAULT_PRIORITY = Priority.DEFAULT;
@@ -36,6 +39,12 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 		}
 		if (maxOutputTokens != null && maxOutputTokens <= 0) {
 			throw new IllegalArgumentException("max output tokens must be positive: " + maxOutputTokens);
+		}
+		if (maxWait != null && maxWait.isNegative()) {
+			throw new IllegalArgumentException("max wait cannot be negative: " + maxWait);
+		}
+		if (maxTotalTime != null && maxTotalTime.isNegative()) {
+			throw new IllegalArgumentException("max total time cannot be negative: " + maxTotalTime);
 		}
 	}
 
@@ -59,6 +68,7 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 		b.estimatedInputTokens = this.estimatedInputTokens;
 		b.maxOutputTokens = this.maxOutputTokens;
 		b.maxWait = this.maxWait;
+		b.maxTotalTime = this.maxTotalTime;
 		return b;
 	}
 
@@ -84,6 +94,8 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 		private Integer maxOutputTokens;
 
 		private Duration maxWait;
+
+		private Duration maxTotalTime;
 
 		public Builder chain(String chain) {
 			this.chain = chain;
@@ -141,9 +153,19 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 			return this;
 		}
 
+		/**
+		 * The call's deadline from its start: its waits for capacity, retries and their pauses together;
+		 * {@code null} for {@code llm.guard.retry.max-total-time}.
+		 */
+		public Builder maxTotalTime(Duration maxTotalTime) {
+			this.maxTotalTime = maxTotalTime;
+			return this;
+		}
+
 		public CallRequest build() {
 			return new CallRequest(this.chain, this.model, this.tenant, this.session, this.tool, this.priority,
-					this.promptText, this.estimatedInputTokens, this.maxOutputTokens, this.maxWait);
+					this.promptText, this.estimatedInputTokens, this.maxOutputTokens, this.maxWait,
+					this.maxTotalTime);
 		}
 
 	}

@@ -13,7 +13,7 @@ import dev.llmguard.core.model.ModelRef;
 /**
  * Where a call goes and with which defaults: the models it may use (a chain, a single model, the
  * provider's only model, or the {@code default} chain from a requested model on), its max wait for
- * capacity and its output allowance. Every entry point (annotation, facade, Spring AI advisor,
+ * capacity, its deadline and its output allowance. Every entry point (annotation, facade, Spring AI advisor,
  * RestClient interceptor) resolves calls here, so a default is decided once.
  */
 public final class CallRouting {
@@ -102,6 +102,13 @@ public final class CallRouting {
 		}
 		ProviderSpec provider = this.settings.providers().get(model.provider());
 		return (provider != null && provider.maxWait() != null) ? provider.maxWait() : this.settings.defaultMaxWait();
+	}
+
+	/**
+	 * The deadline of a call, from its start: its own, else {@code llm.guard.retry.max-total-time}.
+	 */
+	public Duration maxTotalTime(CallRequest request) {
+		return (request.maxTotalTime() != null) ? request.maxTotalTime() : this.settings.retry().maxTotalTime();
 	}
 
 	/**

@@ -247,6 +247,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 			.maxOutputTokens(shape.maxOutputTokens())
 			.build();
 		CallExecution execution = begin(next);
+		execution.deadlineOf(call);
 		execution.observe(call.observed());
 		return new RequestCall(call, execution, null);
 	}

@@ -82,6 +82,21 @@ class SampleApiTests extends ShippedConfigurationTestBase {
 	}
 
 	@Test
+	void aModelAskingToRetryInAMinuteIsNotWaitedForPastTheCallsDeadline() {
+		this.simulator.rateLimitModel("gpt-4o", Duration.ofSeconds(60));
+		this.simulator.rateLimitModel("gpt-4o-mini", Duration.ofSeconds(60));
+		Instant start = this.clock.instant();
+
+		SampleApi.Response response = chat(Map.of("prompt", "Is the tent in stock?", "tenant", "t-deadline"));
+
+		// gpt-4o fails over at once; gpt-4o-mini's Retry-After of 60 s is past the 10 s deadline: no pause
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.json().get("fallback").asBoolean()).isTrue();
+		assertThat(this.clock.instant()).isEqualTo(start);
+		assertThat(this.simulator.stats().rateLimited()).isEqualTo(2);
+	}
+
+	@Test
 	void downgradesToTheCheaperModelThenRejectsWhenTheTenantBudgetRunsOut() {
 		List<String> models = new ArrayList<>();
 		SampleApi.Response rejected = null;

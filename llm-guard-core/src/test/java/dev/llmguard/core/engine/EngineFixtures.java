@@ -96,6 +96,12 @@ final class EngineFixtures {
 				budget.warnAt(), budget.onExceeded(), false);
 	}
 
+	/** {@link #RETRY} with another deadline per call ({@code max-total-time}). */
+	static RetrySettings maxTotalTime(Duration maxTotalTime) {
+		return new RetrySettings(RETRY.maxAttempts(), RETRY.initialBackoff(), RETRY.multiplier(), RETRY.maxBackoff(),
+				RETRY.maxRetryAfter(), maxTotalTime);
+	}
+
 	static RateLimits requestsPerMinute(long rpm) {
 		return new RateLimits(rpm, null, null, null, null, null);
 	}

@@ -191,6 +191,7 @@ class MoneyAndCapacityTests {
 		EngineFixtures.Guard guard = guard(s -> {
 			s.providerLimits = requestsPerMinute(1);
 			s.maxWait = Duration.ofHours(2);
+			s.retry = EngineFixtures.maxTotalTime(Duration.ofHours(3)); // the low calls outlive the refill
 		});
 		this.provider.always(GPT_4O, new Usage(100, 10));
 		guard.engine.executeAsync(gpt4o(), this.provider.async(), text -> text).get(10, TimeUnit.SECONDS);

@@ -2,6 +2,9 @@ package dev.llmguard.sample.simulator;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
 import dev.llmguard.test.simulator.ProviderSimulator;
 import dev.llmguard.test.simulator.SimulatorStats;
 
@@ -12,6 +15,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -32,10 +36,14 @@ class SimulatorController {
 		this.simulator = simulator;
 	}
 
-	/** The simulated provider answers 429 to every request for this model from now on. */
+	/**
+	 * The simulated provider answers 429 to every request for this model from now on.
+	 * @param retryAfter the seconds its {@code Retry-After} asks for (default 1, at least 1)
+	 */
 	@PostMapping("/rate-limited-models/{model}")
-	ResponseEntity<Void> rateLimitModel(@PathVariable String model) {
-		this.simulator.rateLimitModel(model, RETRY_AFTER);
+	ResponseEntity<Void> rateLimitModel(@PathVariable String model,
+			@RequestParam(name = "retry-after", required = false) @Min(1) @Max(86_400) Integer retryAfter) {
+		this.simulator.rateLimitModel(model, (retryAfter != null) ? Duration.ofSeconds(retryAfter) : RETRY_AFTER);
 		return ResponseEntity.noContent().build();
 	}
 
