@@ -95,7 +95,8 @@ public final class ProviderSimulator implements AutoCloseable {
 
 	private final RateWindows windows = new RateWindows();
 
-	private final StatsCounter stats = new StatsCounter();
+	/** Replaced on reset: a request counts where it arrived, so one still streaming then counts in no later stats. */
+	private volatile StatsCounter stats = new StatsCounter();
 
 	private final RequestLog requestLog = new RequestLog();
 
@@ -326,7 +327,7 @@ public final class ProviderSimulator implements AutoCloseable {
 	 * received requests}.
 	 */
 	public void resetStats() {
-		this.stats.reset();
+		this.stats = new StatsCounter();
 		this.windows.clear();
 		this.requestLog.clear();
 	}

@@ -139,7 +139,7 @@ final class SimulatorHandler implements HttpHandler {
 			return;
 		}
 		if (this.simulator.quotaExhausted(request.model())) {
-			this.simulator.counter().rateLimited();
+			counter.rateLimited();
 			send(exchange, 429, JSON, OpenAiDialect.error("You exceeded your current quota, please check your plan "
 					+ "and billing details.", "insufficient_quota", null, "insufficient_quota"));
 			return;
@@ -182,7 +182,7 @@ final class SimulatorHandler implements HttpHandler {
 				now / 1000, pieces, outputTokens < settings.outputTokens(), promptTokens));
 		dialect.rateLimitHeaders(exchange.getResponseHeaders(), decision.windows(), Instant.ofEpochMilli(now));
 		if (request.stream()) {
-			stream(exchange, dialect, request, answer, settings.chunkDelay());
+			stream(exchange, dialect, request, answer, settings.chunkDelay(), counter);
 		}
 		else {
 			byte[] toolCall = (this.simulator.callsOfferedTools() && request.offeredTool() != null)
@@ -207,8 +207,7 @@ final class SimulatorHandler implements HttpHandler {
 	}
 
 	private void stream(HttpExchange exchange, Dialect dialect, ChatRequest request, Answer answer,
-			Duration chunkDelay) throws IOException {
-		StatsCounter counter = this.simulator.counter();
+			Duration chunkDelay, StatsCounter counter) throws IOException {
 		exchange.getResponseHeaders().set("Content-Type", EVENT_STREAM);
 		exchange.getResponseHeaders().set("Cache-Control", "no-cache");
 		exchange.sendResponseHeaders(200, 0);

@@ -3,7 +3,7 @@ package dev.llmguard.test.simulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Thread-safe counters behind {@link SimulatorStats}.
+ * Thread-safe counters behind {@link SimulatorStats}, one instance per period between resets.
  */
 final class StatsCounter {
 
@@ -43,15 +43,6 @@ final class StatsCounter {
 	SimulatorStats snapshot() {
 		return new SimulatorStats(this.requests.sum(), this.succeeded.sum(), this.rateLimited.sum(),
 				this.failed.sum(), this.inputTokens.sum(), this.outputTokens.sum());
-	}
-
-	void reset() {
-		this.requests.reset();
-		this.succeeded.reset();
-		this.rateLimited.reset();
-		this.failed.reset();
-		this.inputTokens.reset();
-		this.outputTokens.reset();
 	}
 
 }

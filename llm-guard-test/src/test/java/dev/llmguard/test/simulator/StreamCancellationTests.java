@@ -46,6 +46,42 @@ class StreamCancellationTests {
 		}
 	}
 
+	@Test
+	void aStreamThatStartedBeforeAResetCountsInNoLaterStats() throws Exception {
+		try (ProviderSimulator simulator = ProviderSimulator.builder()
+			.outputTokens(40)
+			.chunkDelay(Duration.ofMillis(5))
+			.build()
+			.start()) {
+			String body = """
+					{"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "Long story"}]}""";
+			try (Socket socket = new Socket("127.0.0.1", simulator.port())) {
+				OutputStream out = socket.getOutputStream();
+				out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+						+ "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+					.getBytes(StandardCharsets.UTF_8));
+				out.flush();
+				BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+				String line = in.readLine();
+				while (line != null && !line.contains("\"content\":\"")) {
+					line = in.readLine();
+				}
+				// a test ends and the next one resets the simulator while this stream still runs
+				simulator.resetStats();
+				while (line != null && !line.contains("[DONE]")) {
+					line = in.readLine();
+				}
+			}
+			new SimulatorHttp(simulator).chat("gpt-4o", "Short");
+
+			SimulatorStats stats = simulator.stats();
+
+			assertThat(stats.requests()).isEqualTo(1);
+			assertThat(stats.succeeded()).isEqualTo(1);
+			assertThat(stats.outputTokens()).isEqualTo(40);
+		}
+	}
+
 	// the server notices the closed connection at its next write; wait for the stream's handler to end
 	private static SimulatorStats awaitStreamEnd(ProviderSimulator simulator) throws InterruptedException {
 		for (int i = 0; i < 1000; i++) {
