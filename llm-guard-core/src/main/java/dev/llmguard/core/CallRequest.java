@@ -18,9 +18,11 @@ import dev.llmguard.core.model.Priority;
  * @param estimatedInputTokens input token estimate, or {@code null}
  * @param maxOutputTokens output allowance, or {@code null} for the model's default
  * @param maxWait longest wait for capacity, or {@code null} for the provider's
+ * @param cacheKey the key of the call's answer in its chain's cache of last answers, or {@code null} for
+ * the prompt text's (only a digest of it is kept)
  */
 public record CallRequest(String chain, ModelRef model, String tenant, String session, String tool, int priority,
-		String promptText, Long estimatedInputTokens, Integer maxOutputTokens, Duration maxWait) {
+		String promptText, Long estimatedInputTokens, Integer maxOutputTokens, Duration maxWait, String cacheKey) {
 
 	/** Priority used when none is given. */
 	public static final int DEFAULT_PRIORITY = Priority.DEFAULT;
@@ -31,12 +33,20 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 		session = blankToNull(session);
 		tool = blankToNull(tool);
 		chain = blankToNull(chain);
+		cacheKey = blankToNull(cacheKey);
 		if (estimatedInputTokens != null && estimatedInputTokens < 0) {
 			throw new IllegalArgumentException("estimated input tokens cannot be negative: " + estimatedInputTokens);
 		}
 		if (maxOutputTokens != null && maxOutputTokens <= 0) {
 			throw new IllegalArgumentException("max output tokens must be positive: " + maxOutputTokens);
 		}
+	}
+
+	/** A request without a cache key of its own. */
+	public CallRequest(String chain, ModelRef model, String tenant, String session, String tool, int priority,
+			String promptText, Long estimatedInputTokens, Integer maxOutputTokens, Duration maxWait) {
+		this(chain, model, tenant, session, tool, priority, promptText, estimatedInputTokens, maxOutputTokens, maxWait,
+				null);
 	}
 
 	private static String blankToNull(String value) {
@@ -59,6 +69,7 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 		b.estimatedInputTokens = this.estimatedInputTokens;
 		b.maxOutputTokens = this.maxOutputTokens;
 		b.maxWait = this.maxWait;
+		b.cacheKey = this.cacheKey;
 		return b;
 	}
 
@@ -84,6 +95,8 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 		private Integer maxOutputTokens;
 
 		private Duration maxWait;
+
+		private String cacheKey;
 
 		public Builder chain(String chain) {
 			this.chain = chain;
@@ -141,9 +154,18 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 			return this;
 		}
 
+		/**
+		 * The key of the call's answer in its chain's cache of last answers (only a digest of it, with the
+		 * chain and the tenant, is kept); default: the prompt text's.
+		 */
+		public Builder cacheKey(String cacheKey) {
+			this.cacheKey = cacheKey;
+			return this;
+		}
+
 		public CallRequest build() {
 			return new CallRequest(this.chain, this.model, this.tenant, this.session, this.tool, this.priority,
-					this.promptText, this.estimatedInputTokens, this.maxOutputTokens, this.maxWait);
+					this.promptText, this.estimatedInputTokens, this.maxOutputTokens, this.maxWait, this.cacheKey);
 		}
 
 	}
