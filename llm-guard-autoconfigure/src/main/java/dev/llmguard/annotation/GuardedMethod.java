@@ -57,6 +57,8 @@ final class GuardedMethod {
 
 	private final Expression estimatedTokens;
 
+	private final Expression cacheKey;
+
 	private final FallbackResponseMapper<Object> fallbackResponse;
 
 	private final FallbackMethod fallbackMethod;
@@ -88,6 +90,7 @@ final class GuardedMethod {
 		this.tenant = parse("tenant", annotation.tenant());
 		this.session = parse("session", annotation.session());
 		this.estimatedTokens = parse("estimatedTokens", annotation.estimatedTokens());
+		this.cacheKey = parse("cacheKey", annotation.cacheKey());
 		this.fallbackResponse = fallbackResponseMapper(this.kind.valueType(method));
 		this.fallbackMethod = FallbackMethodResolver.resolve(targetClass, method, annotation.fallbackMethod());
 	}
@@ -111,7 +114,7 @@ final class GuardedMethod {
 	 */
 	CallRequest request(Object[] args, BeanFactory beanFactory) {
 		MethodBasedEvaluationContext context = null;
-		if (this.tenant != null || this.session != null || this.estimatedTokens != null) {
+		if (this.tenant != null || this.session != null || this.estimatedTokens != null || this.cacheKey != null) {
 			context = new MethodBasedEvaluationContext(null, this.method, args, this.parameterNames);
 			if (beanFactory != null) {
 				context.setBeanResolver(new BeanFactoryResolver(beanFactory));
@@ -124,9 +127,13 @@ final class GuardedMethod {
 			.priority(this.annotation.priority())
 			.maxWait(this.maxWait)
 			.tenant(asText("tenant", this.tenant, context))
-			.session(asText("session", this.session, context));
+			.session(asText("session", this.session, context))
+			.cacheKey(asText("cacheKey", this.cacheKey, context));
 		if (this.estimatedTokens != null) {
 			request.estimatedInputTokens(asTokens(context));
+			if (this.cacheKey == null) {
+				request.prompt(promptText(args)); // not estimated again: the default key of the chain's cache
+			}
 		}
 		else {
 			request.prompt(promptText(args));
@@ -300,8 +307,21 @@ final class GuardedMethod {
 		}
 		if (!type.isPrimitive() && SpringAiSupport.isPresent(GuardedMethod.class.getClassLoader())) {
 			Function<String, Object> factory = SpringAiSupport.fallbackFactory(type);
+			Function<String, Object> cached = SpringAiSupport.cachedFactory(type);
 			if (factory != null) {
-				return factory::apply;
+				return new FallbackResponseMapper<>() {
+
+					@Override
+					public Object map(String text) {
+						return factory.apply(text);
+					}
+
+					@Override
+					public Object cached(String text) {
+						return cached.apply(text); // marked as the chain's cached last answer
+					}
+
+				};
 			}
 		}
 		return FallbackResponseMapper.none();
