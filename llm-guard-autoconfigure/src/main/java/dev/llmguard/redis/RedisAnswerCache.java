@@ -34,7 +34,6 @@ public final class RedisAnswerCache implements AnswerCache {
 		byte[][] keys = { RedisKeys.bytes(this.backend.keys().answer(chain.name(), key)),
 				RedisKeys.bytes(this.backend.keys().answers(chain.name())) };
 		byte[][] args = { RedisKeys.bytes(answer), RedisKeys.bytes(Long.toString(spec.ttl().toMillis())),
-				RedisKeys.bytes(Long.toString(this.backend.clock().instant().toEpochMilli())),
 				RedisKeys.bytes(Long.toString(spec.maxEntries())) };
 		this.backend.callQuietly("answer write", () -> this.backend.eval(BudgetScripts.PUT_ANSWER, keys, args));
 	}
