@@ -132,7 +132,9 @@ final class GuardedMethod {
 		if (this.estimatedTokens != null) {
 			request.estimatedInputTokens(asTokens(context));
 			if (this.cacheKey == null) {
-				request.prompt(promptText(args)); // not estimated again: the default key of the chain's cache
+				// the prompt is not tokenized again; a digest of it stays the default key of the chain's cache
+				String text = promptText(args);
+				request.cacheKey((text != null) ? "prompt:" + digest(text) : null);
 			}
 		}
 		else {
@@ -173,6 +175,17 @@ final class GuardedMethod {
 			}
 		}
 		return null;
+	}
+
+	private static String digest(String text) {
+		try {
+			return java.util.HexFormat.of()
+				.formatHex(java.security.MessageDigest.getInstance("SHA-256")
+					.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("every Java platform has SHA-256", ex);
+		}
 	}
 
 	// ---------------------------------------------------------------- parsing, once per method
