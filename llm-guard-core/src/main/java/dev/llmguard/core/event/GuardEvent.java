@@ -18,8 +18,8 @@ public sealed interface GuardEvent {
 
 	/**
 	 * A guarded call ended.
-	 * @param outcome {@code success}, {@code rate_limited}, {@code budget_exceeded}, {@code failed} or
-	 * {@code fallback_response}
+	 * @param outcome {@code success}, {@code rate_limited}, {@code budget_exceeded}, {@code failed},
+	 * {@code fallback_response} or {@code cached_response}
 	 * @param usage tokens settled ({@code null} when nothing was sent)
 	 * @param costNanos cost settled in nano-dollars
 	 * @param usageEstimated whether the provider reported no usage and the estimate was settled
@@ -51,7 +51,7 @@ public sealed interface GuardEvent {
 
 	/**
 	 * A call moved on from one model of a chain to the next, or to the fallback response.
-	 * @param to the next model, or {@code fallback_response}
+	 * @param to the next model, {@code cached_response} or {@code fallback_response}
 	 */
 	record FellBack(Instant time, String chain, String from, String to, String reason) implements GuardEvent {
 		@Override
