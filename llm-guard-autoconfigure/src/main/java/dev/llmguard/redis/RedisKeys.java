@@ -14,6 +14,7 @@ import dev.llmguard.core.model.ModelRef;
  * <pre>
  * {prefix}:bucket:{limit key}:{config hash}        Bucket4j state of one limit (expires when full again)
  * {prefix}:cooldown:{provider/model}              end of a model's cooldown (epoch ms, expires then)
+ * {prefix}:slots:{limit key}                      zset: a provider's concurrency slots by lease end (epoch ms)
  * {prefix}:{{prefix}}:budget:{budget}:{key}:{period start}  hash sc rc st rt: spent/reserved cost/tokens
  * {prefix}:{{prefix}}:res:{id}                     one reservation: status and what it holds
  * {prefix}:{{prefix}}:open                         open reservations by lease deadline
@@ -59,6 +60,10 @@ final class RedisKeys {
 
 	String bucket(String limitKey, String configurationHash) {
 		return this.prefix + ":bucket:" + segment(limitKey) + ":" + configurationHash;
+	}
+
+	String slots(String limitKey) {
+		return this.prefix + ":slots:" + segment(limitKey);
 	}
 
 	String cooldown(ModelRef model) {

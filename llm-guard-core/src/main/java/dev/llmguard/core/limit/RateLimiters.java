@@ -67,7 +67,10 @@ public final class RateLimiters {
 			}
 		}
 		return new ProviderLimits(provider.name(), buckets, models,
-				new ConcurrencyCap(provider.maxConcurrent(), reserve), clock, store);
+				new ConcurrencyCap(provider.maxConcurrent(), reserve,
+						(provider.maxConcurrent() != null)
+								? store.sharedSlots("provider:" + provider.name() + ":max-concurrent") : null),
+				clock, store);
 	}
 
 	private static LimitBucket[] buckets(RateLimits limits, String owner, String model, String keyPrefix,
