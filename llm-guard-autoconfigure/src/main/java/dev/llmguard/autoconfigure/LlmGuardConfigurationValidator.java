@@ -363,6 +363,15 @@ public final class LlmGuardConfigurationValidator {
 		requirePositive(prefix + "reservation-lease", redis.getReservationLease());
 		requirePositive(prefix + "idle-ttl", redis.getIdleTtl());
 		requirePositive(prefix + "retry-interval", redis.getRetryInterval());
+		requirePositive(prefix + "concurrency-lease", redis.getConcurrencyLease());
+		// renewals run every quarter lease and may each wait a whole timeout: a shorter lease ends before they land
+		if (redis.getConcurrencyLease().compareTo(redis.getTimeout().multipliedBy(2)) <= 0) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "concurrency-lease", redis.getConcurrencyLease(),
+					"a concurrency slot's lease must be longer than twice llm.guard.redis.timeout ("
+							+ redis.getTimeout() + "), or slots of live calls could end before their renewal answers",
+					"Set llm.guard.redis.concurrency-lease to a longer duration such as 30s (the default), "
+							+ "or lower llm.guard.redis.timeout.");
+		}
 	}
 
 	/**

@@ -202,6 +202,21 @@ final class BudgetScripts {
 			""");
 
 	/**
+	 * Marks a usage hash as having raised its {@code budget-forecast} event, once: field {@code f}; like
+	 * {@link #CLAIM_WARNING}.
+	 * <pre>
+	 * KEYS  usage
+	 * →     {1} when this caller is the first to claim the event, else {0}
+	 * </pre>
+	 */
+	static final RedisScript CLAIM_FORECAST = RedisScript.of("""
+			if redis.call('exists', KEYS[1]) == 0 then
+			  return {1}
+			end
+			return {redis.call('hsetnx', KEYS[1], 'f', '1')}
+			""");
+
+	/**
 	 * Extends a model's cooldown, never shortens it.
 	 * <pre>
 	 * KEYS  cooldown

@@ -14,6 +14,7 @@ import dev.llmguard.core.model.ModelRef;
  * <pre>
  * {prefix}:bucket:{limit key}:{config hash}        Bucket4j state of one limit (expires when full again)
  * {prefix}:cooldown:{provider/model}              end of a model's cooldown (epoch ms, expires then)
+ * {prefix}:slots:{limit key}                      zset: a provider's concurrency slots by lease end (epoch ms)
  * {prefix}:{{prefix}}:budget:{budget}:{key}:{period start}  hash sc rc st rt: spent/reserved cost/tokens
  * {prefix}:{{prefix}}:res:{id}                     one reservation: status and what it holds
  * {prefix}:{{prefix}}:open                         open reservations by lease deadline
@@ -66,6 +67,11 @@ final class RedisKeys {
 	/** The hash of the limits providers reported, by bucket key. */
 	String learnedLimits() {
 		return this.prefix + ":learned-limits";
+	}
+
+	/** The sorted set of a shared concurrency cap's leases. */
+	String slots(String limitKey) {
+		return this.prefix + ":slots:" + segment(limitKey);
 	}
 
 	String cooldown(ModelRef model) {

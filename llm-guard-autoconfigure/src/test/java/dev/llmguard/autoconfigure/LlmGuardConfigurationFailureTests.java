@@ -371,12 +371,20 @@ class LlmGuardConfigurationFailureTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "timeout", "reservation-lease", "idle-ttl", "retry-interval" })
+	@ValueSource(strings = { "timeout", "reservation-lease", "idle-ttl", "retry-interval", "concurrency-lease" })
 	void rejectsARedisDurationThatIsNotPositive(String name) {
 		String key = "llm.guard.redis." + name;
 		redisBackend().withPropertyValues(key + "=0s")
 			.run((context) -> assertReports(context, key, "PT0S", "the duration must be longer than 0",
 					"Set " + key + " to a positive duration"));
+	}
+
+	@Test
+	void rejectsAConcurrencyLeaseThatEndsBeforeItsRenewalCouldAnswer() {
+		redisBackend().withPropertyValues("llm.guard.redis.timeout=2s", "llm.guard.redis.concurrency-lease=3s")
+			.run((context) -> assertReports(context, "llm.guard.redis.concurrency-lease", "PT3S",
+					"must be longer than twice llm.guard.redis.timeout (PT2S)",
+					"Set llm.guard.redis.concurrency-lease to a longer duration such as 30s"));
 	}
 
 	@Test

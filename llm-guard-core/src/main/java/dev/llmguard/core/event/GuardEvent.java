@@ -126,6 +126,24 @@ public sealed interface GuardEvent {
 	}
 
 	/**
+	 * At the rate of its recent spend, a budget runs out before its period ends; raised once per budget
+	 * and period.
+	 * @param key tenant or session key, empty for a global budget
+	 * @param exhaustsAt when the budget runs out at this rate
+	 * @param resetsAt when its period ends
+	 * @param window the length of recent spend the rate is taken from
+	 * @param costNanosPerHour the rate in nano-dollars per hour
+	 * @param tokensPerHour the rate in tokens per hour
+	 */
+	record BudgetForecast(Instant time, String budget, String key, Instant exhaustsAt, Instant resetsAt,
+			Duration window, long costNanosPerHour, long tokensPerHour, Instant periodStart) implements GuardEvent {
+		@Override
+		public String type() {
+			return "budget-forecast";
+		}
+	}
+
+	/**
 	 * A tool call was counted.
 	 * @param outcome {@code allowed}, {@code fallback} or {@code rejected}
 	 */
