@@ -23,6 +23,7 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.budget.BudgetForecast;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
@@ -147,17 +148,29 @@ public class LlmGuardEndpoint {
 			BudgetUsage usage = this.engine.budgets().usage(budget.name(), "");
 			return new BudgetDescriptor(name(budget.scope()), name(budget.period()), maxCost(budget),
 					usd(usage.spentCostNanos()), usd(usage.reservedCostNanos()), budget.maxTokens(),
-					usage.spentTokens(), usage.reservedTokens(), usage.resetsAt());
+					usage.spentTokens(), usage.reservedTokens(), usage.resetsAt(),
+					forecast(this.engine.budgets().forecast(budget.name(), "")));
 		}
-		// per-key usage is at /llmguard/{budget}/{key}; keys are not listed
+		// per-key usage and forecast are at /llmguard/{budget}/{key}; keys are not listed
 		return new BudgetDescriptor(name(budget.scope()), name(budget.period()), maxCost(budget), null, null,
-				budget.maxTokens(), null, null, null);
+				budget.maxTokens(), null, null, null, null);
 	}
 
 	private BudgetUsageDescriptor usage(BudgetSpec budget, BudgetUsage usage) {
 		return new BudgetUsageDescriptor(budget.name(), name(budget.scope()), name(budget.period()), usage.key(),
 				maxCost(budget), usd(usage.spentCostNanos()), usd(usage.reservedCostNanos()), budget.maxTokens(),
-				usage.spentTokens(), usage.reservedTokens(), usage.periodStart(), usage.resetsAt());
+				usage.spentTokens(), usage.reservedTokens(), usage.periodStart(), usage.resetsAt(),
+				forecast(this.engine.budgets().forecast(budget.name(), usage.key())));
+	}
+
+	private static ForecastDescriptor forecast(BudgetForecast forecast) {
+		if (forecast == null) {
+			return null;
+		}
+		return new ForecastDescriptor(forecast.rateSince(), forecast.window().toString(),
+				usd(forecast.costNanosPerHour()), forecast.tokensPerHour(),
+				(forecast.projectedCostNanos() != null) ? usd(forecast.projectedCostNanos()) : null,
+				forecast.projectedTokens(), forecast.exhaustsAt(), forecast.runsOutBeforeReset());
 	}
 
 	private static ToolDescriptor tool(ToolLevel level) {
@@ -268,10 +281,33 @@ public class LlmGuardEndpoint {
 	 * @param spentTokens tokens spent in the current period
 	 * @param reservedTokens tokens held by calls in flight
 	 * @param resetsAt end of the current period, or {@code null} when it never resets
+	 * @param forecast where the spend is heading, for global budgets; {@code null} for tenant and session
+	 * budgets (read one key's at {@code /llmguard/{budget}/{key}}) and while there is too little history
 	 */
 	@JsonInclude(Include.ALWAYS)
 	public record BudgetDescriptor(String scope, String period, BigDecimal maxCost, BigDecimal spentCost,
-			BigDecimal reservedCost, Long maxTokens, Long spentTokens, Long reservedTokens, Instant resetsAt) {
+			BigDecimal reservedCost, Long maxTokens, Long spentTokens, Long reservedTokens, Instant resetsAt,
+			ForecastDescriptor forecast) {
+	}
+
+	/**
+	 * Where a budget's spend is heading at its recent rate. For a global budget the rate is that of the
+	 * last 30 minutes (less early in a period); for a tenant or session budget the average since the
+	 * period started.
+	 *
+	 * @param rateSince start of the spend the rate is taken from
+	 * @param window length of that spend, ISO-8601 ({@code PT30M})
+	 * @param costPerHour USD spent per hour at the rate
+	 * @param tokensPerHour tokens spent per hour at the rate
+	 * @param projectedCost USD spent by the period's end at the rate, or {@code null} for period none
+	 * @param projectedTokens tokens spent by the period's end at the rate, or {@code null} for period none
+	 * @param exhaustsAt when the budget runs out at the rate, or {@code null} when it does not before the
+	 * period's end
+	 * @param runsOutBeforeReset whether it runs out before the period's end (never for period none)
+	 */
+	@JsonInclude(Include.ALWAYS)
+	public record ForecastDescriptor(Instant rateSince, String window, BigDecimal costPerHour, long tokensPerHour,
+			BigDecimal projectedCost, Long projectedTokens, Instant exhaustsAt, boolean runsOutBeforeReset) {
 	}
 
 	/**
@@ -289,11 +325,13 @@ public class LlmGuardEndpoint {
 	 * @param reservedTokens tokens held by calls in flight
 	 * @param periodStart start of the current period
 	 * @param resetsAt end of the current period, or {@code null} when it never resets
+	 * @param forecast where the spend is heading, or {@code null} while there is too little history and
+	 * for tenant and session budgets with period none (no history is kept per key)
 	 */
 	@JsonInclude(Include.ALWAYS)
 	public record BudgetUsageDescriptor(String budget, String scope, String period, String key, BigDecimal maxCost,
 			BigDecimal spentCost, BigDecimal reservedCost, Long maxTokens, long spentTokens, long reservedTokens,
-			Instant periodStart, Instant resetsAt) implements OperationResponseBody {
+			Instant periodStart, Instant resetsAt, ForecastDescriptor forecast) implements OperationResponseBody {
 	}
 
 	/**

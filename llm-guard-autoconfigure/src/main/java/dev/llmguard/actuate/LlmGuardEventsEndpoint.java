@@ -45,6 +45,9 @@ public class LlmGuardEventsEndpoint {
 			if (name.equals("costNanos") && value instanceof Long nanos) {
 				fields.put("cost", LlmGuardEndpoint.usd(nanos));
 			}
+			else if (name.equals("costNanosPerHour") && value instanceof Long nanos) {
+				fields.put("costPerHour", LlmGuardEndpoint.usd(nanos));
+			}
 			else if (value != null) {
 				fields.put(name, value);
 			}

@@ -59,6 +59,8 @@ final class GuardedMethod {
 
 	private final Expression estimatedTokens;
 
+	private final Expression cacheKey;
+
 	private final FallbackResponseMapper<Object> fallbackResponse;
 
 	private final FallbackMethod fallbackMethod;
@@ -91,6 +93,7 @@ final class GuardedMethod {
 		this.tenant = parse("tenant", annotation.tenant());
 		this.session = parse("session", annotation.session());
 		this.estimatedTokens = parse("estimatedTokens", annotation.estimatedTokens());
+		this.cacheKey = parse("cacheKey", annotation.cacheKey());
 		this.fallbackResponse = fallbackResponseMapper(this.kind.valueType(method));
 		this.fallbackMethod = FallbackMethodResolver.resolve(targetClass, method, annotation.fallbackMethod());
 	}
@@ -114,7 +117,7 @@ final class GuardedMethod {
 	 */
 	CallRequest request(Object[] args, BeanFactory beanFactory) {
 		MethodBasedEvaluationContext context = null;
-		if (this.tenant != null || this.session != null || this.estimatedTokens != null) {
+		if (this.tenant != null || this.session != null || this.estimatedTokens != null || this.cacheKey != null) {
 			context = new MethodBasedEvaluationContext(null, this.method, args, this.parameterNames);
 			if (beanFactory != null) {
 				context.setBeanResolver(new BeanFactoryResolver(beanFactory));
@@ -128,9 +131,15 @@ final class GuardedMethod {
 			.maxWait(this.maxWait)
 			.maxTotalTime(this.maxTotalTime)
 			.tenant(asText("tenant", this.tenant, context))
-			.session(asText("session", this.session, context));
+			.session(asText("session", this.session, context))
+			.cacheKey(asText("cacheKey", this.cacheKey, context));
 		if (this.estimatedTokens != null) {
 			request.estimatedInputTokens(asTokens(context));
+			if (this.cacheKey == null) {
+				// the prompt is not tokenized again; a digest of it stays the default key of the chain's cache
+				String text = promptText(args);
+				request.cacheKey((text != null) ? "prompt:" + digest(text) : null);
+			}
 		}
 		else {
 			request.prompt(promptText(args));
@@ -170,6 +179,17 @@ final class GuardedMethod {
 			}
 		}
 		return null;
+	}
+
+	private static String digest(String text) {
+		try {
+			return java.util.HexFormat.of()
+				.formatHex(java.security.MessageDigest.getInstance("SHA-256")
+					.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("every Java platform has SHA-256", ex);
+		}
 	}
 
 	// ---------------------------------------------------------------- parsing, once per method
@@ -304,8 +324,21 @@ final class GuardedMethod {
 		}
 		if (!type.isPrimitive() && SpringAiSupport.isPresent(GuardedMethod.class.getClassLoader())) {
 			Function<String, Object> factory = SpringAiSupport.fallbackFactory(type);
+			Function<String, Object> cached = SpringAiSupport.cachedFactory(type);
 			if (factory != null) {
-				return factory::apply;
+				return new FallbackResponseMapper<>() {
+
+					@Override
+					public Object map(String text) {
+						return factory.apply(text);
+					}
+
+					@Override
+					public Object cached(String text) {
+						return cached.apply(text); // marked as the chain's cached last answer
+					}
+
+				};
 			}
 		}
 		return FallbackResponseMapper.none();

@@ -62,6 +62,14 @@ public @interface RateLimitedLlm {
 	String maxTotalTime() default "";
 
 	/**
+	 * SpEL over the method's parameters giving the key of the call's answer in its chain's cache of last
+	 * answers ({@code llm.guard.chains.<name>.cache}), e.g. {@code #question.topic}; default: the prompt
+	 * text of the String, Prompt and message arguments. Only a digest of it, with the chain and the
+	 * tenant, is kept.
+	 */
+	String cacheKey() default "";
+
+	/**
 	 * A method of the same bean with the same parameters, optionally followed by an exception
 	 * parameter, called when the guard rejects the call or every model failed.
 	 */

@@ -14,6 +14,8 @@ import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.util.ClassUtils;
 
+import dev.llmguard.springai.GuardAnswers;
+
 /**
  * Everything the annotation support knows about Spring AI, in one class that is only loaded when
  * Spring AI is on the class path (callers check {@link #isPresent} first).
@@ -48,6 +50,20 @@ final class SpringAiSupport {
 		}
 		if (CHAT_CLIENT_PRESENT && ChatClientSupport.isChatClientResponse(type)) {
 			return ChatClientSupport::chatClientResponse;
+		}
+		return null;
+	}
+
+	/**
+	 * How to turn a chain's cached last answer into a value of the given type, marked as cached.
+	 * @return the conversion, or {@code null} when the type is no Spring AI response
+	 */
+	static Function<String, Object> cachedFactory(Class<?> type) {
+		if (type.isAssignableFrom(ChatResponse.class)) {
+			return GuardAnswers::cachedChatResponse;
+		}
+		if (CHAT_CLIENT_PRESENT && ChatClientSupport.isChatClientResponse(type)) {
+			return ChatClientSupport::cachedChatClientResponse;
 		}
 		return null;
 	}
@@ -114,6 +130,11 @@ final class SpringAiSupport {
 
 		static Object chatClientResponse(String text) {
 			return new ChatClientResponse(chatResponse(text), Map.of());
+		}
+
+		static Object cachedChatClientResponse(String text) {
+			return new ChatClientResponse(GuardAnswers.cachedChatResponse(text),
+					Map.of(GuardAnswers.FALLBACK, GuardAnswers.CACHED));
 		}
 
 		static ChatResponse chatResponseOf(Object chunk) {

@@ -19,6 +19,12 @@ public class ChainProperties {
 	/** Last answer returned when every model of the chain failed; none when unset. */
 	private String fallbackResponse;
 
+	/**
+	 * The chain's cache of last answers, tried before the fallback response when every model failed;
+	 * none when unset.
+	 */
+	private ChainCacheProperties cache;
+
 	public List<String> getModels() {
 		return this.models;
 	}
@@ -41,6 +47,14 @@ public class ChainProperties {
 
 	public void setFallbackResponse(String fallbackResponse) {
 		this.fallbackResponse = fallbackResponse;
+	}
+
+	public ChainCacheProperties getCache() {
+		return this.cache;
+	}
+
+	public void setCache(ChainCacheProperties cache) {
+		this.cache = cache;
 	}
 
 }

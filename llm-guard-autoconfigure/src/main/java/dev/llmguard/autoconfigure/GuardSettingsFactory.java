@@ -53,7 +53,8 @@ public final class GuardSettingsFactory {
 		properties.getChains()
 			.forEach((name, chain) -> builder.chain(new ChainSpec(name,
 					chain.getModels().stream().map(ModelRef::parse).toList(), chain.getCooldown(),
-					textOrNull(chain.getFallbackResponse()))));
+					textOrNull(chain.getFallbackResponse()),
+					(chain.getCache() != null) ? chain.getCache().toSpec() : null)));
 		properties.getBudgets()
 			.forEach((name, budget) -> builder.budget(new BudgetSpec(name, budget.getScope(), budget.getPeriod(),
 					budget.getMaxCost(), budget.getMaxTokens(), budget.getWarnAt(), budget.getOnExceeded(),

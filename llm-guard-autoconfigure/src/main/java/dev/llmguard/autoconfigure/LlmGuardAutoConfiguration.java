@@ -6,7 +6,9 @@ import dev.llmguard.annotation.RateLimitedLlmAspect;
 import dev.llmguard.core.CallObserver;
 import dev.llmguard.core.LlmGuard;
 import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.AnswerExtractor;
 import dev.llmguard.core.UsageExtractor;
+import dev.llmguard.core.cache.AnswerCache;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
@@ -60,7 +62,8 @@ public final class LlmGuardAutoConfiguration {
 			ObjectProvider<BudgetLedger> ledger, ObjectProvider<CooldownStore> cooldowns,
 			ObjectProvider<TokenEstimator> estimator, ObjectProvider<ErrorClassifier> classifiers,
 			ObjectProvider<UsageExtractor> usageExtractors, ObjectProvider<GuardListener> listeners,
-			ObjectProvider<CallObserver> callObserver, ConfigurableListableBeanFactory beanFactory) {
+			ObjectProvider<CallObserver> callObserver, ObjectProvider<AnswerCache> answerCache,
+			ObjectProvider<AnswerExtractor> answerExtractors, ConfigurableListableBeanFactory beanFactory) {
 		LlmGuardConfigurationValidator.validateBackend(properties, beanFactory);
 		return LlmGuardEngine.builder(settings)
 			.clock(clock)
@@ -71,6 +74,8 @@ public final class LlmGuardAutoConfiguration {
 			.estimator(estimator.getIfAvailable())
 			.classifiers(classifiers.orderedStream().toList())
 			.usageExtractors(usageExtractors.orderedStream().toList())
+			.answerCache(answerCache.getIfAvailable())
+			.answerExtractors(answerExtractors.orderedStream().toList())
 			.listeners(listeners.orderedStream().toList())
 			.callObserver(callObserver.getIfUnique())
 			.build();

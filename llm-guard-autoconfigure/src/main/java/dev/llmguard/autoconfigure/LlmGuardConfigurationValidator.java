@@ -245,6 +245,20 @@ public final class LlmGuardConfigurationValidator {
 			}
 		}
 		requireNotNegative(prefix + "cooldown", chain.getCooldown());
+		ChainCacheProperties cache = chain.getCache();
+		if (cache != null && cache.isEnabled()) {
+			if (cache.getTtl() == null || cache.getTtl().isZero() || cache.getTtl().isNegative()) {
+				throw new InvalidLlmGuardConfigurationException(prefix + "cache.ttl", cache.getTtl(),
+						"a cached answer must be kept for some time",
+						"Set " + prefix + "cache.ttl to how long a last answer may stand in, for example 10m, "
+								+ "or set " + prefix + "cache.enabled to false.");
+			}
+			if (cache.getMaxEntries() <= 0) {
+				throw new InvalidLlmGuardConfigurationException(prefix + "cache.max-entries", cache.getMaxEntries(),
+						"the cache must keep at least one answer",
+						"Set " + prefix + "cache.max-entries to the most answers the chain keeps, for example 1000.");
+			}
+		}
 	}
 
 	private static void validateBudget(String name, BudgetProperties budget) {
@@ -349,6 +363,15 @@ public final class LlmGuardConfigurationValidator {
 		requirePositive(prefix + "reservation-lease", redis.getReservationLease());
 		requirePositive(prefix + "idle-ttl", redis.getIdleTtl());
 		requirePositive(prefix + "retry-interval", redis.getRetryInterval());
+		requirePositive(prefix + "concurrency-lease", redis.getConcurrencyLease());
+		// renewals run every quarter lease and may each wait a whole timeout: a shorter lease ends before they land
+		if (redis.getConcurrencyLease().compareTo(redis.getTimeout().multipliedBy(2)) <= 0) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "concurrency-lease", redis.getConcurrencyLease(),
+					"a concurrency slot's lease must be longer than twice llm.guard.redis.timeout ("
+							+ redis.getTimeout() + "), or slots of live calls could end before their renewal answers",
+					"Set llm.guard.redis.concurrency-lease to a longer duration such as 30s (the default), "
+							+ "or lower llm.guard.redis.timeout.");
+		}
 	}
 
 	/**

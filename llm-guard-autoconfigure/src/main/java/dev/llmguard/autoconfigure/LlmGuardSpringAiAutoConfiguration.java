@@ -28,6 +28,7 @@ import dev.llmguard.springai.LlmGuardChatClientCustomizer;
 import dev.llmguard.springai.OpenAiSdkErrorClassifier;
 import dev.llmguard.springai.SpringAiErrorClassifier;
 import dev.llmguard.springai.SpringAiUsageExtractor;
+import dev.llmguard.springai.SpringAiAnswerExtractor;
 import dev.llmguard.springai.ToolCallbackGuardPostProcessor;
 
 /**
@@ -47,6 +48,12 @@ public final class LlmGuardSpringAiAutoConfiguration {
 	@ConditionalOnMissingBean
 	SpringAiUsageExtractor springAiUsageExtractor() {
 		return new SpringAiUsageExtractor();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SpringAiAnswerExtractor springAiAnswerExtractor() {
+		return new SpringAiAnswerExtractor();
 	}
 
 	@Bean

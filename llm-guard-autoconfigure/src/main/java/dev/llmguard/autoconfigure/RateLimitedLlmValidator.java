@@ -161,6 +161,7 @@ public final class RateLimitedLlmValidator implements SmartInitializingSingleton
 		validateExpression(key, "tenant", annotation.tenant());
 		validateExpression(key, "session", annotation.session());
 		validateExpression(key, "estimatedTokens", annotation.estimatedTokens());
+		validateExpression(key, "cacheKey", annotation.cacheKey());
 	}
 
 	private void validateModel(String key, String model, GuardSettings settings) {

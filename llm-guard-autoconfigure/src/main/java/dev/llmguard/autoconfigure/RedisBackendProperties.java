@@ -36,6 +36,13 @@ public class RedisBackendProperties {
 	/** After a failure, how long Redis is not asked again (the failure mode applies meanwhile). */
 	private Duration retryInterval = Duration.ofSeconds(1);
 
+	/**
+	 * How long a providers.*.max-concurrent slot stays held without being renewed: slots are shared by
+	 * every instance, the instance running the call renews its slot every quarter of this, so the slots
+	 * of an instance that crashed come back after this. Must be longer than twice the timeout.
+	 */
+	private Duration concurrencyLease = Duration.ofSeconds(30);
+
 	public String getKeyPrefix() {
 		return this.keyPrefix;
 	}
@@ -84,10 +91,18 @@ public class RedisBackendProperties {
 		this.retryInterval = retryInterval;
 	}
 
+	public Duration getConcurrencyLease() {
+		return this.concurrencyLease;
+	}
+
+	public void setConcurrencyLease(Duration concurrencyLease) {
+		this.concurrencyLease = concurrencyLease;
+	}
+
 	/** These settings as the Redis backend's options. */
 	RedisGuardOptions toOptions() {
 		return new RedisGuardOptions(this.keyPrefix, this.onFailure, this.timeout, this.reservationLease,
-				this.idleTtl, this.retryInterval);
+				this.idleTtl, this.retryInterval, this.concurrencyLease);
 	}
 
 }

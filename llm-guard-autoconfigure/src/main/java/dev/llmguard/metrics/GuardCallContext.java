@@ -46,7 +46,7 @@ public class GuardCallContext extends Observation.Context {
 
 	/**
 	 * How the call ended: {@code success}, {@code rate_limited}, {@code budget_exceeded},
-	 * {@code failed} or {@code fallback_response}; {@code null} while it runs.
+	 * {@code failed}, {@code fallback_response} or {@code cached_response}; {@code null} while it runs.
 	 */
 	public String getOutcome() {
 		return this.outcome;

@@ -53,7 +53,7 @@ public enum GuardObservationDocumentation implements ObservationDocumentation {
 			}
 		},
 
-		/** {@code success}, {@code rate_limited}, {@code budget_exceeded}, {@code failed} or {@code fallback_response}. */
+		/** {@code success}, {@code rate_limited}, {@code budget_exceeded}, {@code failed}, {@code fallback_response} or {@code cached_response}. */
 		OUTCOME {
 			@Override
 			public String asString() {

@@ -90,8 +90,9 @@ public final class GuardedFlux {
 			if (call == null) {
 				return call(operation, outer);
 			}
-			return new StreamCall<>(engine, request, operation, FallbackResponseMapper.none(), chunks, false, false,
-					engine.startRequest(call, request)).start();
+			// inside an enclosing call the request answers only the chain's cached last answer for it
+			return new StreamCall<>(engine, request, operation, (fallback != null) ? fallback
+					: FallbackResponseMapper.none(), chunks, false, false, engine.startRequest(call, request)).start();
 		});
 	}
 

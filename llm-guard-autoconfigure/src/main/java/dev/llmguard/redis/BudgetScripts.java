@@ -202,12 +202,52 @@ final class BudgetScripts {
 			""");
 
 	/**
+	 * Marks a usage hash as having raised its {@code budget-forecast} event, once: field {@code f}; like
+	 * {@link #CLAIM_WARNING}.
+	 * <pre>
+	 * KEYS  usage
+	 * →     {1} when this caller is the first to claim the event, else {0}
+	 * </pre>
+	 */
+	static final RedisScript CLAIM_FORECAST = RedisScript.of("""
+			if redis.call('exists', KEYS[1]) == 0 then
+			  return {1}
+			end
+			return {redis.call('hsetnx', KEYS[1], 'f', '1')}
+			""");
+
+	/**
 	 * Extends a model's cooldown, never shortens it.
 	 * <pre>
 	 * KEYS  cooldown
 	 * ARGV  until-epoch-ms, ttl-ms
 	 * </pre>
 	 */
+	/**
+	 * Keeps a chain's answer for its ttl and the chain within max-entries: KEYS[1] the answer, KEYS[2]
+	 * the chain's index, scored by Redis' own time in microseconds (the clock its expiry runs on); ARGV
+	 * answer, ttl ms, max entries. Index entries older than the ttl have expired and are dropped; past
+	 * max-entries the oldest answers go.
+	 */
+	static final RedisScript PUT_ANSWER = RedisScript.of("""
+			local ttl = tonumber(ARGV[2])
+			local time = redis.call('time')
+			local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+			redis.call('set', KEYS[1], ARGV[1], 'px', ttl)
+			redis.call('zadd', KEYS[2], now, KEYS[1])
+			redis.call('zremrangebyscore', KEYS[2], '-inf', now - ttl * 1000)
+			local over = redis.call('zcard', KEYS[2]) - tonumber(ARGV[3])
+			if over > 0 then
+			  local oldest = redis.call('zrange', KEYS[2], 0, over - 1)
+			  redis.call('zremrangebyrank', KEYS[2], 0, over - 1)
+			  for _, key in ipairs(oldest) do
+			    redis.call('del', key)
+			  end
+			end
+			redis.call('pexpire', KEYS[2], ttl)
+			return {}
+			""");
+
 	static final RedisScript COOL_DOWN = RedisScript.of("""
 			local current = redis.call('get', KEYS[1])
 			if (not current) or tonumber(current) < tonumber(ARGV[1]) then

@@ -23,6 +23,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import dev.llmguard.core.limit.BucketStore;
+import dev.llmguard.core.limit.SharedSlots;
 import dev.llmguard.core.time.GuardClock;
 
 /**
@@ -57,6 +58,9 @@ public final class RedisBucketStore implements BucketStore {
 	/** Bounded by configuration: keys are built from provider, model, tool and limit names. */
 	private final ConcurrentHashMap<String, RedisBucket> buckets = new ConcurrentHashMap<>();
 
+	/** Concurrency slots by limit key; bounded by configuration (one per provider with max-concurrent). */
+	private final ConcurrentHashMap<String, RedisSharedSlots> slots = new ConcurrentHashMap<>();
+
 	/** The latest prefetched state per bucket key, used by the next read of that key. */
 	private final ConcurrentHashMap<String, Prefetched> prefetched = new ConcurrentHashMap<>();
 
@@ -79,6 +83,20 @@ public final class RedisBucketStore implements BucketStore {
 	@Override
 	public String backend() {
 		return "redis";
+	}
+
+	/**
+	 * {@inheritDoc} Slots are leases in Redis ({@link RedisSharedSlots}), so the cap holds across the
+	 * fleet; one per key, bounded by configuration.
+	 */
+	@Override
+	public SharedSlots sharedSlots(String key) {
+		return this.slots.computeIfAbsent(key, (k) -> new RedisSharedSlots(this.backend, k));
+	}
+
+	/** The shared slots of a key, if created (for tests). */
+	RedisSharedSlots slotsOf(String key) {
+		return this.slots.get(key);
 	}
 
 	@Override

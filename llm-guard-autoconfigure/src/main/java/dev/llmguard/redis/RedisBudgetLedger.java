@@ -345,6 +345,20 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		return first == null || first;
 	}
 
+	/**
+	 * {@inheritDoc} Like {@link #claimWarning}: a mark in the usage entry, which ends with the period and
+	 * which a reset clears, so one instance of the fleet raises the event.
+	 */
+	@Override
+	public boolean claimForecast(BudgetSpec budget, String key, Instant periodStart) {
+		byte[][] keys = { bytes(this.keys.budget(budget.name(), key, periodStart)) };
+		Boolean first = this.backend.callOrElse("budget forecast",
+				() -> this.backend.eval(BudgetScripts.CLAIM_FORECAST, keys, new byte[0][])
+					.thenApply((reply) -> !reply.isEmpty() && Long.valueOf(1).equals(reply.get(0))),
+				() -> Boolean.TRUE);
+		return first == null || first;
+	}
+
 	private String usageKey(BudgetCharge charge) {
 		return this.keys.budget(charge.budget().name(), charge.key(), charge.periodStart());
 	}

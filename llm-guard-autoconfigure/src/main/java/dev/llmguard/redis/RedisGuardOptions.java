@@ -17,13 +17,25 @@ import java.util.Objects;
  * activity ({@code idle-ttl}, default 30d)
  * @param retryInterval how long the guard stops asking Redis after a failure before trying again
  * ({@code retry-interval}, default 1s)
+ * @param concurrencyLease how long a {@code max-concurrent} slot is held without being renewed before
+ * it comes back as left behind by a crashed instance ({@code concurrency-lease}, default 30s); the
+ * instance running the call renews it while the call runs
  */
 public record RedisGuardOptions(String keyPrefix, RedisFailureMode onFailure, Duration timeout,
-		Duration reservationLease, Duration idleTtl, Duration retryInterval) {
+		Duration reservationLease, Duration idleTtl, Duration retryInterval, Duration concurrencyLease) {
 
 	/** The defaults. */
 	public static final RedisGuardOptions DEFAULT = new RedisGuardOptions("llm-guard", RedisFailureMode.FAIL_OPEN,
-			Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofDays(30), Duration.ofSeconds(1));
+			Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofDays(30), Duration.ofSeconds(1),
+			Duration.ofSeconds(30));
+
+	/**
+	 * The options without a concurrency lease of their own (the default one).
+	 */
+	public RedisGuardOptions(String keyPrefix, RedisFailureMode onFailure, Duration timeout,
+			Duration reservationLease, Duration idleTtl, Duration retryInterval) {
+		this(keyPrefix, onFailure, timeout, reservationLease, idleTtl, retryInterval, Duration.ofSeconds(30));
+	}
 
 	public RedisGuardOptions {
 		Objects.requireNonNull(onFailure, "onFailure");
@@ -32,6 +44,7 @@ public record RedisGuardOptions(String keyPrefix, RedisFailureMode onFailure, Du
 		positive("reservation-lease", reservationLease);
 		positive("idle-ttl", idleTtl);
 		positive("retry-interval", retryInterval);
+		positive("concurrency-lease", concurrencyLease);
 	}
 
 	/**
@@ -52,27 +65,32 @@ public record RedisGuardOptions(String keyPrefix, RedisFailureMode onFailure, Du
 
 	public RedisGuardOptions withKeyPrefix(String keyPrefix) {
 		return new RedisGuardOptions(keyPrefix, this.onFailure, this.timeout, this.reservationLease, this.idleTtl,
-				this.retryInterval);
+				this.retryInterval, this.concurrencyLease);
 	}
 
 	public RedisGuardOptions withOnFailure(RedisFailureMode onFailure) {
 		return new RedisGuardOptions(this.keyPrefix, onFailure, this.timeout, this.reservationLease, this.idleTtl,
-				this.retryInterval);
+				this.retryInterval, this.concurrencyLease);
 	}
 
 	public RedisGuardOptions withTimeout(Duration timeout) {
 		return new RedisGuardOptions(this.keyPrefix, this.onFailure, timeout, this.reservationLease, this.idleTtl,
-				this.retryInterval);
+				this.retryInterval, this.concurrencyLease);
 	}
 
 	public RedisGuardOptions withReservationLease(Duration reservationLease) {
 		return new RedisGuardOptions(this.keyPrefix, this.onFailure, this.timeout, reservationLease, this.idleTtl,
-				this.retryInterval);
+				this.retryInterval, this.concurrencyLease);
+	}
+
+	public RedisGuardOptions withConcurrencyLease(Duration concurrencyLease) {
+		return new RedisGuardOptions(this.keyPrefix, this.onFailure, this.timeout, this.reservationLease, this.idleTtl,
+				this.retryInterval, concurrencyLease);
 	}
 
 	public RedisGuardOptions withRetryInterval(Duration retryInterval) {
 		return new RedisGuardOptions(this.keyPrefix, this.onFailure, this.timeout, this.reservationLease, this.idleTtl,
-				retryInterval);
+				retryInterval, this.concurrencyLease);
 	}
 
 }

@@ -14,9 +14,12 @@ import dev.llmguard.core.model.ModelRef;
  * <pre>
  * {prefix}:bucket:{limit key}:{config hash}        Bucket4j state of one limit (expires when full again)
  * {prefix}:cooldown:{provider/model}              end of a model's cooldown (epoch ms, expires then)
+ * {prefix}:slots:{limit key}                      zset: a provider's concurrency slots by lease end (epoch ms)
  * {prefix}:{{prefix}}:budget:{budget}:{key}:{period start}  hash sc rc st rt: spent/reserved cost/tokens
  * {prefix}:{{prefix}}:res:{id}                     one reservation: status and what it holds
  * {prefix}:{{prefix}}:open                         open reservations by lease deadline
+ * {prefix}:answer:{{chain}}:{digest}               a chain's cached last answer (expires after its ttl)
+ * {prefix}:answer:{{chain}}                        a chain's cached answers by time of writing
  * </pre>
  * Budget keys share the hash tag {@code {prefix}} so the scripts that reserve over several budgets
  * run on one Redis Cluster slot. A segment taken from input (tenant, session) or from configuration
@@ -66,6 +69,11 @@ final class RedisKeys {
 		return this.prefix + ":learned-limits";
 	}
 
+	/** The sorted set of a shared concurrency cap's leases. */
+	String slots(String limitKey) {
+		return this.prefix + ":slots:" + segment(limitKey);
+	}
+
 	String cooldown(ModelRef model) {
 		return this.prefix + ":cooldown:" + segment(model.toString());
 	}
@@ -86,6 +94,16 @@ final class RedisKeys {
 
 	String openReservations() {
 		return this.tagged + ":open";
+	}
+
+	/** A chain's cached answer under a key digest; the chain's keys share a hash tag, for the bound script. */
+	String answer(String chain, String digest) {
+		return answers(chain) + ":" + segment(digest);
+	}
+
+	/** A chain's cached answers by time of writing, to keep them within max-entries. */
+	String answers(String chain) {
+		return this.prefix + ":answer:{" + segment(chain) + "}";
 	}
 
 	/** A value as a key segment: itself when short and plain, else {@code ~} and its digest. */

@@ -97,7 +97,7 @@ final class ChatModelGuard implements MethodInterceptor {
 			return sendAndCount(prompt, outer);
 		}
 		ChatPrompts prompts = this.models.prompts();
-		CallRequest call = (outer != null) ? prompts.figures(prompt).build()
+		CallRequest call = (outer != null) ? prompts.figures(prompt).cacheKey(prompts.cacheKey(prompt, Map.of())).build()
 				: prompts.resolve(prompt, this.provider, defaultModel(), Map.of());
 		if (call == null) {
 			return this.delegate.call(prompt);
@@ -163,7 +163,7 @@ final class ChatModelGuard implements MethodInterceptor {
 				return sendStreamAndCount(prompt, outer);
 			}
 			ChatPrompts prompts = this.models.prompts();
-			CallRequest call = (outer != null) ? prompts.figures(prompt).build()
+			CallRequest call = (outer != null) ? prompts.figures(prompt).cacheKey(prompts.cacheKey(prompt, Map.of())).build()
 					: prompts.resolve(prompt, this.provider, defaultModel(), Map.of());
 			if (call == null) {
 				return this.delegate.stream(prompt);
@@ -219,7 +219,19 @@ final class ChatModelGuard implements MethodInterceptor {
 	}
 
 	private static FallbackResponseMapper<ChatResponse> fallback() {
-		return text -> new ChatResponse(List.of(new Generation(new AssistantMessage(text))));
+		return new FallbackResponseMapper<>() {
+
+			@Override
+			public ChatResponse map(String text) {
+				return GuardAnswers.fallbackResponse(text);
+			}
+
+			@Override
+			public ChatResponse cached(String text) {
+				return GuardAnswers.cachedChatResponse(text);
+			}
+
+		};
 	}
 
 	@Override

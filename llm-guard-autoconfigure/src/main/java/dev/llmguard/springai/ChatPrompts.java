@@ -1,6 +1,10 @@
 package dev.llmguard.springai;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,11 +48,44 @@ final class ChatPrompts {
 
 	private final LlmGuardEngine engine;
 
+	/** Whether any chain keeps last answers: else no request needs a cache key. */
+	private final boolean anyCache;
+
 	// model names come from code and configuration, still capped
 	private final Set<String> warnedModels = ConcurrentHashMap.newKeySet();
 
 	ChatPrompts(LlmGuardEngine engine) {
 		this.engine = engine;
+		this.anyCache = engine.settings().chains().values().stream().anyMatch((chain) -> chain.cache() != null);
+	}
+
+	/**
+	 * The key of a request's answer in its chain's cache of last answers: the {@link LlmGuardAdvisor#CACHE_KEY}
+	 * parameter, else a SHA-256 digest of the prompt's messages (their types and texts), so the request
+	 * never carries the prompt itself; {@code null} when no chain keeps answers.
+	 */
+	String cacheKey(Prompt prompt, Map<String, Object> params) {
+		String given = text(params.get(LlmGuardAdvisor.CACHE_KEY));
+		if (given != null) {
+			return "key:" + given;
+		}
+		if (!this.anyCache) {
+			return null;
+		}
+		try {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			for (Message message : prompt.getInstructions()) {
+				digest.update(message.getMessageType().getValue().getBytes(StandardCharsets.UTF_8));
+				digest.update((byte) 0);
+				String text = message.getText();
+				digest.update(((text != null) ? text : "").getBytes(StandardCharsets.UTF_8));
+				digest.update((byte) 0);
+			}
+			return "messages:" + HexFormat.of().formatHex(digest.digest());
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("every Java platform has SHA-256", ex);
+		}
 	}
 
 	/** The request's own figures: its estimated input tokens and the max output tokens it asks for. */
@@ -73,7 +110,8 @@ final class ChatPrompts {
 			.priority(Priority.parse(params.get(LlmGuardAdvisor.PRIORITY),
 					"Advisor parameter " + LlmGuardAdvisor.PRIORITY))
 			.maxWait(duration(params.get(LlmGuardAdvisor.MAX_WAIT)))
-			.maxTotalTime(duration(params.get(LlmGuardAdvisor.MAX_TOTAL_TIME)));
+			.maxTotalTime(duration(params.get(LlmGuardAdvisor.MAX_TOTAL_TIME)))
+			.cacheKey(cacheKey(prompt, params));
 		String chainName = text(params.get(LlmGuardAdvisor.CHAIN));
 		if (chainName != null) {
 			return call.chain(chainName).build();

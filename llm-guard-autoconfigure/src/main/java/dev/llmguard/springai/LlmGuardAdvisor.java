@@ -95,6 +95,13 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	 */
 	public static final String MAX_TOTAL_TIME = "llm-guard.max-total-time";
 
+	/**
+	 * Advisor parameter: the key of the request's answer in its chain's cache of last answers
+	 * ({@code llm.guard.chains.<name>.cache}); default: the prompt's messages. Only a digest of it, with
+	 * the chain and the tenant, is kept.
+	 */
+	public static final String CACHE_KEY = "llm-guard.cache-key";
+
 	private static final Logger logger = LoggerFactory.getLogger(LlmGuardAdvisor.class);
 
 	private static final int MAX_WARNED_MODELS = 64;
@@ -148,6 +155,11 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 		return spec -> spec.param(PRIORITY, priority);
 	}
 
+	/** The key of this request's answer in its chain's cache of last answers. */
+	public static Consumer<ChatClient.AdvisorSpec> cacheKey(String cacheKey) {
+		return spec -> spec.param(CACHE_KEY, cacheKey);
+	}
+
 	/** The longest this request may wait for capacity; {@link Duration#ZERO} never waits (try-acquire). */
 	public static Consumer<ChatClient.AdvisorSpec> maxWait(Duration maxWait) {
 		return spec -> spec.param(MAX_WAIT, maxWait);
@@ -183,7 +195,7 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 		}
 		else if (outer.runsRequestsOnTheirOwn()) {
 			// inside an annotated method or a facade operation: this round is retried on its own
-			call = figures(request).build();
+			call = figures(request).cacheKey(this.prompts.cacheKey(request.prompt(), request.context())).build();
 		}
 		else {
 			return callModel(request, chain, outer, model);
@@ -232,7 +244,7 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 			}
 			else if (this.engine.requestsOf(outer) != null) {
 				// inside an annotated method or a facade operation: this request is retried on its own
-				call = figures(request).build();
+				call = figures(request).cacheKey(this.prompts.cacheKey(request.prompt(), request.context())).build();
 			}
 			else {
 				return streamModel(request, chain, outer, model);
@@ -273,10 +285,26 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 	}
 
 	private FallbackResponseMapper<ChatClientResponse> fallback(ChatClientRequest request) {
-		return text -> ChatClientResponse.builder()
-			.chatResponse(new ChatResponse(List.of(new Generation(new AssistantMessage(text)))))
-			.context(request.context())
-			.build();
+		return new FallbackResponseMapper<>() {
+
+			@Override
+			public ChatClientResponse map(String text) {
+				return ChatClientResponse.builder()
+					.chatResponse(GuardAnswers.fallbackResponse(text))
+					.context(request.context())
+					.build();
+			}
+
+			@Override
+			public ChatClientResponse cached(String text) {
+				return ChatClientResponse.builder()
+					.chatResponse(GuardAnswers.cachedChatResponse(text))
+					.context(request.context())
+					.context(GuardAnswers.FALLBACK, GuardAnswers.CACHED)
+					.build();
+			}
+
+		};
 	}
 
 	/**

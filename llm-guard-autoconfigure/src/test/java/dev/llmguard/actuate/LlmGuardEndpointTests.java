@@ -52,10 +52,13 @@ class LlmGuardEndpointTests {
 				  "chains":  { "default": ["openai/gpt-4o", "openai/gpt-4o-mini"] },
 				  "budgets": { "daily-spend": { "scope": "global", "period": "day", "maxCost": 50.0, "spentCost": 0.0085,
 				               "reservedCost": 0.0, "maxTokens": null, "spentTokens": 2400, "reservedTokens": 0,
-				               "resetsAt": "2026-11-23T00:00:00Z" },
+				               "resetsAt": "2026-11-23T00:00:00Z",
+				               "forecast": { "rateSince": "2026-11-22T00:00:00Z", "window": "PT10H", "costPerHour": 0.00085,
+				                             "tokensPerHour": 240, "projectedCost": 0.0204, "projectedTokens": 5760,
+				                             "exhaustsAt": null, "runsOutBeforeReset": false } },
 				               "tenant-daily": { "scope": "tenant", "period": "day", "maxCost": 1.0, "spentCost": null,
 				               "reservedCost": null, "maxTokens": null, "spentTokens": null, "reservedTokens": null,
-				               "resetsAt": null } },
+				               "resetsAt": null, "forecast": null } },
 				  "tools":   { "search_products": {"limit": 100, "window": "PT1M", "available": 99} } }
 				""", json, JSONCompareMode.STRICT);
 	}
@@ -69,7 +72,10 @@ class LlmGuardEndpointTests {
 		JSONAssert.assertEquals("""
 				{ "budget": "tenant-daily", "scope": "tenant", "period": "day", "key": "acme", "maxCost": 1.0,
 				  "spentCost": 0.0075, "reservedCost": 0.0, "maxTokens": null, "spentTokens": 1500,
-				  "reservedTokens": 0, "periodStart": "2026-11-22T00:00:00Z", "resetsAt": "2026-11-23T00:00:00Z" }
+				  "reservedTokens": 0, "periodStart": "2026-11-22T00:00:00Z", "resetsAt": "2026-11-23T00:00:00Z",
+				  "forecast": { "rateSince": "2026-11-22T00:00:00Z", "window": "PT10H", "costPerHour": 0.00075,
+				                "tokensPerHour": 150, "projectedCost": 0.018, "projectedTokens": 3600,
+				                "exhaustsAt": null, "runsOutBeforeReset": false } }
 				""", endpointJson(usage), JSONCompareMode.STRICT);
 		assertThat(this.endpoint.budgetUsage("tenant-daily", "globex").spentTokens()).isZero();
 	}
@@ -86,6 +92,33 @@ class LlmGuardEndpointTests {
 		assertThat(this.endpoint.budgetUsage("tenant-daily", "acme").spentTokens()).isZero();
 		assertThat(this.endpoint.budgetUsage("tenant-daily", "globex").spentTokens()).isEqualTo(1500);
 		assertThat(this.endpoint.guard().budgets().get("daily-spend").spentTokens()).isEqualTo(3000);
+	}
+
+	@Test
+	void forecastsAGlobalBudgetFromTheLastHalfHourAndATenantsOnRequest() throws Throwable {
+		// one call a minute for an hour, each 1,200 input and 300 output tokens of gpt-4o: $0.006 a call
+		for (int minute = 1; minute <= 60; minute++) {
+			this.clock.advance(Duration.ofMinutes(1));
+			ObserveFixtures.call(this.engine, "acme", new Usage(1200, 300));
+		}
+
+		LlmGuardEndpoint.ForecastDescriptor global = this.endpoint.guard().budgets().get("daily-spend").forecast();
+
+		assertThat(global.rateSince()).isEqualTo("2026-11-22T10:30:00Z");
+		assertThat(global.window()).isEqualTo("PT30M");
+		assertThat(global.costPerHour()).isEqualByComparingTo("0.36");
+		assertThat(global.tokensPerHour()).isEqualTo(60 * 1500);
+		// $0.36 spent by 11:00, 13 more hours at $0.36
+		assertThat(global.projectedCost()).isEqualByComparingTo("5.04");
+		assertThat(global.exhaustsAt()).isNull();
+		assertThat(global.runsOutBeforeReset()).isFalse();
+
+		// acme's $0.36 over the 11 hours since midnight, kept up for 13 more: $0.7855; its $1 lasts
+		LlmGuardEndpoint.ForecastDescriptor tenant = this.endpoint.budgetUsage("tenant-daily", "acme").forecast();
+		assertThat(tenant.rateSince()).isEqualTo("2026-11-22T00:00:00Z");
+		assertThat(tenant.window()).isEqualTo("PT11H");
+		assertThat(tenant.projectedCost()).isEqualByComparingTo("0.785454545");
+		assertThat(tenant.runsOutBeforeReset()).isFalse();
 	}
 
 	@Test

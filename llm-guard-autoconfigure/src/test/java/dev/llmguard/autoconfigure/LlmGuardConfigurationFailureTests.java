@@ -144,6 +144,44 @@ class LlmGuardConfigurationFailureTests {
 	}
 
 	@Test
+	void rejectsAChainCacheTtlOfZero() {
+		this.runner
+			.withPropertyValues(OPENAI + "requests-per-minute=5", "llm.guard.chains.default.models=openai/gpt-4o",
+					"llm.guard.chains.default.cache.ttl=0s")
+			.run((context) -> assertReports(context, "llm.guard.chains.default.cache.ttl", "PT0S",
+					"a cached answer must be kept for some time",
+					"Set llm.guard.chains.default.cache.ttl to how long a last answer may stand in"));
+	}
+
+	@Test
+	void rejectsAChainCacheKeepingNoEntries() {
+		this.runner
+			.withPropertyValues(OPENAI + "requests-per-minute=5", "llm.guard.chains.default.models=openai/gpt-4o",
+					"llm.guard.chains.default.cache.max-entries=0")
+			.run((context) -> assertReports(context, "llm.guard.chains.default.cache.max-entries", "0",
+					"the cache must keep at least one answer",
+					"Set llm.guard.chains.default.cache.max-entries to the most answers the chain keeps"));
+	}
+
+	@Test
+	void bindsAChainCacheAndLeavesOtherChainsWithout() {
+		this.runner
+			.withPropertyValues(OPENAI + "requests-per-minute=5", "llm.guard.chains.default.models=openai/gpt-4o",
+					"llm.guard.chains.default.cache.ttl=5m", "llm.guard.chains.default.cache.max-entries=50",
+					"llm.guard.chains.default.cache.share-across-tenants=true",
+					"llm.guard.chains.plain.models=openai/gpt-4o",
+					"llm.guard.chains.off.models=openai/gpt-4o", "llm.guard.chains.off.cache.enabled=false")
+			.run((context) -> {
+				dev.llmguard.core.config.GuardSettings settings = context
+					.getBean(dev.llmguard.core.config.GuardSettings.class);
+				assertThat(settings.chains().get("default").cache()).isEqualTo(
+						new dev.llmguard.core.config.AnswerCacheSpec(java.time.Duration.ofMinutes(5), 50, true));
+				assertThat(settings.chains().get("plain").cache()).isNull();
+				assertThat(settings.chains().get("off").cache()).isNull();
+			});
+	}
+
+	@Test
 	void rejectsANegativeChainCooldown() {
 		this.runner
 			.withPropertyValues(OPENAI + "requests-per-minute=5", "llm.guard.chains.default.models=openai/gpt-4o",
@@ -333,12 +371,20 @@ class LlmGuardConfigurationFailureTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "timeout", "reservation-lease", "idle-ttl", "retry-interval" })
+	@ValueSource(strings = { "timeout", "reservation-lease", "idle-ttl", "retry-interval", "concurrency-lease" })
 	void rejectsARedisDurationThatIsNotPositive(String name) {
 		String key = "llm.guard.redis." + name;
 		redisBackend().withPropertyValues(key + "=0s")
 			.run((context) -> assertReports(context, key, "PT0S", "the duration must be longer than 0",
 					"Set " + key + " to a positive duration"));
+	}
+
+	@Test
+	void rejectsAConcurrencyLeaseThatEndsBeforeItsRenewalCouldAnswer() {
+		redisBackend().withPropertyValues("llm.guard.redis.timeout=2s", "llm.guard.redis.concurrency-lease=3s")
+			.run((context) -> assertReports(context, "llm.guard.redis.concurrency-lease", "PT3S",
+					"must be longer than twice llm.guard.redis.timeout (PT2S)",
+					"Set llm.guard.redis.concurrency-lease to a longer duration such as 30s"));
 	}
 
 	@Test

@@ -112,6 +112,13 @@ class RateLimitedLlmValidatorTests {
 	}
 
 	@Test
+	void rejectsACacheKeyExpressionThatIsNotSpel() {
+		this.runner.withBean(BadCacheKeyService.class)
+			.run((context) -> assertReports(context, ON + "BadCacheKeyService#answer", "cacheKey = \"#question.(\"",
+					"cacheKey is not a valid SpEL expression", "Write cacheKey as SpEL over the method's parameters"));
+	}
+
+	@Test
 	void findsAnnotationsDeclaredOnAnInterfaceMethod() {
 		this.runner.withBean(InterfaceAnnotatedService.class)
 			.run((context) -> assertReports(context, ON + "InterfaceAnnotatedService#answer", "chain = \"nope\"",
@@ -257,6 +264,15 @@ class RateLimitedLlmValidatorTests {
 
 		@RateLimitedLlm(chain = "default", tenant = "#request.(")
 		String answer(Object request) {
+			return "";
+		}
+
+	}
+
+	static class BadCacheKeyService {
+
+		@RateLimitedLlm(chain = "default", cacheKey = "#question.(")
+		String answer(Object question) {
 			return "";
 		}
 

@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.llmguard.autoconfigure.LlmGuardRedisAutoConfiguration;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.budget.BudgetLedger;
+import dev.llmguard.core.cache.AnswerCache;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.core.limit.CooldownStore;
@@ -46,9 +47,10 @@ final class GuardInstances {
 
 		@Bean(destroyMethod = "close")
 		LlmGuardEngine llmGuardEngine(GuardSettings settings, GuardClock clock, BucketStore buckets,
-				BudgetLedger ledger, CooldownStore cooldowns) {
+				BudgetLedger ledger, CooldownStore cooldowns, AnswerCache answers) {
 			return LlmGuardEngine.builder(settings)
 				.clock(clock)
+				.answerCache(answers)
 				.bucketStore(buckets)
 				.ledger(ledger)
 				.cooldowns(cooldowns)

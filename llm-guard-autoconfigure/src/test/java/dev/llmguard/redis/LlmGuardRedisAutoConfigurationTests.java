@@ -68,13 +68,14 @@ class LlmGuardRedisAutoConfigurationTests {
 		this.runner
 			.withPropertyValues("llm.guard.backend=redis", "llm.guard.redis.key-prefix=shop-guard",
 					"llm.guard.redis.on-failure=FAIL_CLOSED", "llm.guard.redis.timeout=250ms",
-					"llm.guard.redis.reservation-lease=5m")
+					"llm.guard.redis.reservation-lease=5m", "llm.guard.redis.concurrency-lease=45s")
 			.run((context) -> {
 				RedisGuardOptions options = context.getBean(RedisGuardBackend.class).options();
 				assertThat(options.keyPrefix()).isEqualTo("shop-guard");
 				assertThat(options.onFailure()).isEqualTo(RedisFailureMode.FAIL_CLOSED);
 				assertThat(options.timeout()).isEqualTo(Duration.ofMillis(250));
 				assertThat(options.reservationLease()).isEqualTo(Duration.ofMinutes(5));
+				assertThat(options.concurrencyLease()).isEqualTo(Duration.ofSeconds(45));
 			});
 	}
 

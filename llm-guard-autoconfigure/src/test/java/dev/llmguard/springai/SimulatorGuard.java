@@ -15,6 +15,7 @@ import org.springframework.ai.openai.OpenAiChatOptions;
 
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.budget.BudgetUsage;
+import dev.llmguard.core.config.AnswerCacheSpec;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
@@ -67,6 +68,8 @@ final class SimulatorGuard {
 
 	private boolean chain;
 
+	private AnswerCacheSpec cache;
+
 	final ManualGuardClock clock = new ManualGuardClock();
 
 	final List<GuardEvent> events = new CopyOnWriteArrayList<>();
@@ -95,6 +98,13 @@ final class SimulatorGuard {
 		return this;
 	}
 
+	/** Adds the chain {@code default}, gpt-4o then gpt-4o-mini, keeping its last answers. */
+	SimulatorGuard cachedChain(AnswerCacheSpec cache) {
+		this.chain = true;
+		this.cache = cache;
+		return this;
+	}
+
 	SimulatorGuard budget(BudgetSpec budget) {
 		this.settings.budget(budget);
 		return this;
@@ -112,13 +122,14 @@ final class SimulatorGuard {
 		RateLimits limits = new RateLimits(this.requestsPerMinute, null, null, null, null, null);
 		this.settings.provider(new ProviderSpec("openai", this.baseUrl, limits, null, this.maxWait, models));
 		if (this.chain) {
-			this.settings.chain(new ChainSpec("default", List.of(GPT_4O, MINI), Duration.ofSeconds(60), null));
+			this.settings.chain(new ChainSpec("default", List.of(GPT_4O, MINI), Duration.ofSeconds(60), null, this.cache));
 		}
 		return LlmGuardEngine.builder(this.settings.build())
 			.clock(this.clock)
 			.classifiers(List.of(new OpenAiSdkErrorClassifier(), new SpringAiErrorClassifier(),
 					new RestClientErrorClassifier()))
 			.usageExtractor(new SpringAiUsageExtractor())
+			.answerExtractors(List.of(new SpringAiAnswerExtractor()))
 			.listener(this.events::add)
 			.build();
 	}

@@ -45,7 +45,8 @@ import dev.llmguard.core.retry.FailureKind;
  * whose outcome is unknown is {@link #charge charged};</li>
  * <li>{@link #succeeded} / {@link #settle} / {@link #settleStream} with the real usage (2.5), or
  * {@link #release} when nothing left;</li>
- * <li>{@link #exhausted} when every model failed: the fallback response, or the error that says why (3).</li>
+ * <li>{@link #exhausted} when every model failed: the chain's cached last answer for the same key, the
+ * fallback response, or the error that says why (3).</li>
  * </ol>
  * A deadline ({@code max-total-time}, from {@link #started}) bounds the waits for capacity, the retries
  * and their pauses together: no wait goes past it, and a pause longer than what is left is not taken
@@ -114,6 +115,12 @@ final class CallExecution implements GuardedCall {
 
 	private volatile boolean exhausted;
 
+	/** The digest this call's answer is kept under in its chain's cache, or {@code null} when none is. */
+	private final String cacheKey;
+
+	/** Whether the call (or a model request inside it) was answered from the chain's cache. */
+	private volatile boolean answeredFromCache;
+
 	CallExecution(GuardComponents components, CallRequest request, ChainSpec chain, List<ModelRef> candidates,
 			long inputEstimate) {
 		this.components = components;
@@ -124,6 +131,8 @@ final class CallExecution implements GuardedCall {
 		this.inputEstimate = inputEstimate;
 		this.started = components.clock().instant();
 		this.deadline = deadline(this.started, components.routing().maxTotalTime(request));
+		this.cacheKey = components.answers()
+			.keyOf(chain, request.tenant(), request.cacheKey(), request.promptText());
 	}
 
 	private static Instant deadline(Instant started, Duration maxTotalTime) {
@@ -147,6 +156,12 @@ final class CallExecution implements GuardedCall {
 	private Duration left() {
 		Duration left = Duration.between(this.components.clock().instant(), this.deadline);
 		return left.isNegative() ? Duration.ZERO : left;
+	}
+
+	/** The key a model request made inside this call keeps its answer under: its own, in this call's chain. */
+	String requestCacheKey(CallRequest shape) {
+		return this.components.answers()
+			.keyOf(this.chain, this.request.tenant(), shape.cacheKey(), shape.promptText());
 	}
 
 	CallRequest request() {
@@ -524,6 +539,10 @@ final class CallExecution implements GuardedCall {
 	 */
 	@Override
 	public <T> T afterRequestsFailed(Throwable error, FallbackResponseMapper<T> mapper) throws Throwable {
+		T cached = (this.requestsExhausted || this.exhausted) ? answerFromCache(mapper, this.cacheKey) : null;
+		if (cached != null) {
+			return cached;
+		}
 		if ((this.requestsExhausted || this.exhausted) && this.chain != null && this.chain.fallbackResponse() != null) {
 			T answer = mapper.map(this.chain.fallbackResponse());
 			if (answer != null) {
@@ -541,6 +560,11 @@ final class CallExecution implements GuardedCall {
 	 */
 	@Override
 	public void succeeded(Attempt attempt, Object result) {
+		succeeded(attempt, result, this.cacheKey);
+	}
+
+	/** As {@link #succeeded(Attempt, Object)}, keeping the answer under a key in the chain's cache. */
+	void succeeded(Attempt attempt, Object result, String cacheKey) {
 		Usage usage = attempt.context().recordedUsage();
 		boolean estimated = false;
 		if (usage == null && result != null) {
@@ -551,6 +575,9 @@ final class CallExecution implements GuardedCall {
 			estimated = true;
 		}
 		settle(attempt, usage, estimated);
+		if (!this.answeredFromCache) { // an answer that came from the cache is not a new good answer
+			this.components.answers().remember(this.chain, cacheKey, result);
+		}
 	}
 
 	private long estimateOutput(Attempt attempt, Object result) {
@@ -950,13 +977,17 @@ final class CallExecution implements GuardedCall {
 	}
 
 	/**
-	 * Every model was tried: the chain's fallback response when the result type can carry it, else the
-	 * guard's own rejection when no provider was even asked, else {@link FallbackExhaustedException}
-	 * (or, for a single model, the provider's error).
+	 * Every model was tried: the chain's cached last answer for the call's key, else its fallback
+	 * response, when the result type can carry them; else the guard's own rejection when no provider was
+	 * even asked, else {@link FallbackExhaustedException} (or, for a single model, the provider's error).
 	 */
 	@Override
 	public <T> T exhausted(FallbackResponseMapper<T> mapper) throws Throwable {
 		this.exhausted = true;
+		T cached = answerFromCache(mapper, this.cacheKey);
+		if (cached != null) {
+			return cached;
+		}
 		if (this.chain != null && this.chain.fallbackResponse() != null) {
 			T answer = mapper.map(this.chain.fallbackResponse());
 			if (answer != null) {
@@ -981,6 +1012,37 @@ final class CallExecution implements GuardedCall {
 		}
 		throw new FallbackExhaustedException(String.valueOf(this.chainName), this.failures, this.lastProviderError);
 	}
+
+	/**
+	 * The chain's last good answer for a key, as the caller's type and marked as cached, when every model
+	 * failed; the call ends with outcome {@code cached_response}.
+	 * @return the answer, or {@code null} when the chain keeps none for the key or the type cannot carry it
+	 */
+	<T> T answerFromCache(FallbackResponseMapper<T> mapper, String key) {
+		String text = (key != null) ? this.components.answers().recall(this.chain, key) : null;
+		T answer = (text != null) ? mapper.cached(text) : null;
+		if (answer == null) {
+			return null;
+		}
+		answeredFromCache();
+		emit(new GuardEvent.FellBack(this.components.clock().instant(), this.chainName, String.valueOf(answeredBy()),
+				CACHED_RESPONSE, lastReason()));
+		finish(answeredBy(), CACHED_RESPONSE, null, 0, false);
+		return answer;
+	}
+
+	/** A model request inside this call was answered from the cache: the call's context says so. */
+	void answeredFromCache() {
+		this.answeredFromCache = true;
+	}
+
+	/** Whether the call, or a model request inside it, was answered with the chain's cached last answer. */
+	boolean isAnsweredFromCache() {
+		return this.answeredFromCache;
+	}
+
+	/** The outcome, and the fallback target, of a call answered with the chain's cached last answer. */
+	static final String CACHED_RESPONSE = "cached_response";
 
 	private void commitBudget(BudgetReservation reservation, long costNanos, long tokens) {
 		if (reservation != null) {

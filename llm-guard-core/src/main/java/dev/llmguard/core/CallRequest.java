@@ -20,10 +20,12 @@ import dev.llmguard.core.model.Priority;
  * @param maxWait longest wait for capacity, or {@code null} for the provider's; zero never waits
  * @param maxTotalTime the call's deadline from its start (waits, retries and their pauses together), or
  * {@code null} for {@code llm.guard.retry.max-total-time}
+ * @param cacheKey the key of the call's answer in its chain's cache of last answers, or {@code null} for
+ * the prompt text's (only a digest of it is kept)
  */
 public record CallRequest(String chain, ModelRef model, String tenant, String session, String tool, int priority,
 		String promptText, Long estimatedInputTokens, Integer maxOutputTokens, Duration maxWait,
-		Duration maxTotalTime) {
+		Duration maxTotalTime, String cacheKey) {
 
 	/** Priority used when none is given. */
 	public static final int DEFAULT_PRIORITY = Priority.DEFAULT;
@@ -34,6 +36,7 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 		session = blankToNull(session);
 		tool = blankToNull(tool);
 		chain = blankToNull(chain);
+		cacheKey = blankToNull(cacheKey);
 		if (estimatedInputTokens != null && estimatedInputTokens < 0) {
 			throw new IllegalArgumentException("estimated input tokens cannot be negative: " + estimatedInputTokens);
 		}
@@ -46,6 +49,13 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 		if (maxTotalTime != null && maxTotalTime.isNegative()) {
 			throw new IllegalArgumentException("max total time cannot be negative: " + maxTotalTime);
 		}
+	}
+
+	/** A request with the default deadline and without a cache key of its own. */
+	public CallRequest(String chain, ModelRef model, String tenant, String session, String tool, int priority,
+			String promptText, Long estimatedInputTokens, Integer maxOutputTokens, Duration maxWait) {
+		this(chain, model, tenant, session, tool, priority, promptText, estimatedInputTokens, maxOutputTokens, maxWait,
+				null, null);
 	}
 
 	private static String blankToNull(String value) {
@@ -69,6 +79,7 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 		b.maxOutputTokens = this.maxOutputTokens;
 		b.maxWait = this.maxWait;
 		b.maxTotalTime = this.maxTotalTime;
+		b.cacheKey = this.cacheKey;
 		return b;
 	}
 
@@ -96,6 +107,8 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 		private Duration maxWait;
 
 		private Duration maxTotalTime;
+
+		private String cacheKey;
 
 		public Builder chain(String chain) {
 			this.chain = chain;
@@ -162,10 +175,19 @@ public record CallRequest(String chain, ModelRef model, String tenant, String se
 			return this;
 		}
 
+		/**
+		 * The key of the call's answer in its chain's cache of last answers (only a digest of it, with the
+		 * chain and the tenant, is kept); default: the prompt text's.
+		 */
+		public Builder cacheKey(String cacheKey) {
+			this.cacheKey = cacheKey;
+			return this;
+		}
+
 		public CallRequest build() {
 			return new CallRequest(this.chain, this.model, this.tenant, this.session, this.tool, this.priority,
 					this.promptText, this.estimatedInputTokens, this.maxOutputTokens, this.maxWait,
-					this.maxTotalTime);
+					this.maxTotalTime, this.cacheKey);
 		}
 
 	}

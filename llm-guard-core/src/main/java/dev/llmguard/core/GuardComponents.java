@@ -18,8 +18,10 @@ import dev.llmguard.core.token.TokenEstimator;
  * @param classifier classifies failures (never answers {@code null})
  * @param usage finds usage in results
  * @param events where the call's events go
+ * @param answers the chains' caches of last answers
  */
 record GuardComponents(GuardSettings settings, GuardClock clock, CallRouting routing, RateLimiters limiters,
 		Budgets budgets, PricingCatalog pricing, CooldownStore cooldowns, TokenEstimator estimator,
-		ErrorClassifier classifier, UsageExtractor usage, GuardListener events, BackoffCalculator backoff) {
+		ErrorClassifier classifier, UsageExtractor usage, GuardListener events, BackoffCalculator backoff,
+		CachedAnswers answers) {
 }

@@ -235,6 +235,14 @@ public final class LlmGuardContext {
 		return this.limits.get();
 	}
 
+	/**
+	 * Whether a model request made inside this call found every model of the chain failed and was
+	 * answered with the chain's cached last answer for the same key (no provider answered it).
+	 */
+	public boolean cachedResponse() {
+		return this.requests != null && this.requests.isAnsweredFromCache();
+	}
+
 	/** Restores the previous context. */
 	@FunctionalInterface
 	public interface Scope extends AutoCloseable {

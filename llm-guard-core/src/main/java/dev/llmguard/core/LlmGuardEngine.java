@@ -18,6 +18,8 @@ import org.springframework.retry.backoff.BackOffInterruptedException;
 
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.Budgets;
+import dev.llmguard.core.cache.AnswerCache;
+import dev.llmguard.core.cache.InMemoryAnswerCache;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ProviderSpec;
@@ -111,7 +113,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 		this.usage = new UsageExtractors(b.extractors);
 		this.backoff = new BackoffCalculator(b.settings.retry());
 		this.components = new GuardComponents(this.settings, this.clock, this.routing, this.limiters, this.budgets,
-				this.pricing, this.cooldowns, this.estimator, this.classifier, this.usage, this.events, this.backoff);
+				this.pricing, this.cooldowns, this.estimator, this.classifier, this.usage, this.events, this.backoff,
+				new CachedAnswers(b.answerCache, b.answerExtractors));
 		this.ownsExecutor = (b.asyncExecutor == null);
 		this.asyncExecutor = (b.asyncExecutor != null) ? b.asyncExecutor : defaultExecutor();
 		this.observer = b.observer;
@@ -182,8 +185,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 * @param request the request's own figures: estimated input tokens and max output tokens (inside an
 	 * outer call the rest comes from it)
 	 * @param operation sends the request with the context's model and output allowance
-	 * @param fallback maps the chain's fallback response to the result type (not used inside an outer
-	 * call: there the outer call answers with its own fallback)
+	 * @param fallback maps the chain's fallback response or cached last answer to the result type (inside
+	 * an outer call only the cached answer: there the outer call answers with its own fallback response)
 	 */
 	public <T> T executeRequest(CallRequest request, GuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback) throws Throwable {
@@ -195,7 +198,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 		if (call == null) {
 			return operation.call(outer);
 		}
-		return run(startRequest(call, request), operation, FallbackResponseMapper.none());
+		// the request answers the chain's cached last answer for it; the outer call answers its fallback response
+		return run(startRequest(call, request), operation, fallback);
 	}
 
 	private <T> T guard(CallRequest request, GuardedOperation<T> operation, FallbackResponseMapper<T> fallback,
@@ -235,21 +239,23 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private RequestCall startRequest(CallExecution call, CallRequest shape) {
 		Attempt first = call.takeForRequest(shape);
+		String cacheKey = call.requestCacheKey(shape);
 		if (first != null) {
-			return new RequestCall(call, call, first);
+			return new RequestCall(call, call, first, cacheKey);
 		}
 		CallRequest next = call.request()
 			.toBuilder()
 			.model(call.requestModel())
 			.tool(null)
 			.prompt(null)
+			.cacheKey(shape.cacheKey())
 			.estimatedInputTokens(shape.estimatedInputTokens())
 			.maxOutputTokens(shape.maxOutputTokens())
 			.build();
 		CallExecution execution = begin(next);
 		execution.deadlineOf(call);
 		execution.observe(call.observed());
-		return new RequestCall(call, execution, null);
+		return new RequestCall(call, execution, null, cacheKey);
 	}
 
 	/**
@@ -522,6 +528,10 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 		private final List<UsageExtractor> extractors = new ArrayList<>();
 
+		private AnswerCache answerCache;
+
+		private final List<AnswerExtractor> answerExtractors = new ArrayList<>();
+
 		private final List<GuardListener> listeners = new ArrayList<>();
 
 		private Executor asyncExecutor;
@@ -577,6 +587,18 @@ public final class LlmGuardEngine implements AutoCloseable {
 			return this;
 		}
 
+		/** Where chains keep their last answers; default in memory ({@link InMemoryAnswerCache}). */
+		public Builder answerCache(AnswerCache cache) {
+			this.answerCache = cache;
+			return this;
+		}
+
+		/** Reads the answer text of results that are no text, for the chains' caches of last answers. */
+		public Builder answerExtractors(List<? extends AnswerExtractor> extractors) {
+			this.answerExtractors.addAll(extractors);
+			return this;
+		}
+
 		public Builder listener(GuardListener listener) {
 			this.listeners.add(listener);
 			return this;
@@ -608,6 +630,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 			}
 			if (this.cooldowns == null) {
 				this.cooldowns = new InMemoryCooldownStore();
+			}
+			if (this.answerCache == null) {
+				this.answerCache = new InMemoryAnswerCache(this.clock);
 			}
 			if (this.estimator == null) {
 				this.estimator = TokenEstimators.best(LlmGuardEngine.class.getClassLoader());

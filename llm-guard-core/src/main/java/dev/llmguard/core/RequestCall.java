@@ -17,10 +17,14 @@ final class RequestCall implements GuardedCall {
 	/** The enclosing call's admitted attempt, handed to this first request; used once. */
 	private Attempt handed;
 
-	RequestCall(CallExecution enclosing, CallExecution execution, Attempt handed) {
+	/** This request's key in the enclosing chain's cache of last answers, or {@code null}. */
+	private final String cacheKey;
+
+	RequestCall(CallExecution enclosing, CallExecution execution, Attempt handed, String cacheKey) {
 		this.enclosing = enclosing;
 		this.execution = execution;
 		this.handed = handed;
+		this.cacheKey = cacheKey;
 	}
 
 	@Override
@@ -52,7 +56,7 @@ final class RequestCall implements GuardedCall {
 
 	@Override
 	public void succeeded(Attempt attempt, Object result) {
-		this.execution.succeeded(attempt, result);
+		this.execution.succeeded(attempt, result, this.cacheKey);
 		this.enclosing.requestAnswered(attempt.model());
 	}
 
@@ -108,9 +112,17 @@ final class RequestCall implements GuardedCall {
 		this.execution.release(attempt);
 	}
 
-	/** The enclosing call answers with its own fallback when every model failed this request. */
+	/**
+	 * Every model failed this request: the chain's cached last answer for the request answers it (the
+	 * enclosing call's context then says so); else the enclosing call answers with its own fallback.
+	 */
 	@Override
 	public <T> T exhausted(FallbackResponseMapper<T> mapper) throws Throwable {
+		T cached = this.execution.answerFromCache(mapper, this.cacheKey);
+		if (cached != null) {
+			this.enclosing.answeredFromCache();
+			return cached;
+		}
 		try {
 			return this.execution.exhausted(FallbackResponseMapper.none());
 		}

@@ -97,6 +97,30 @@ class SampleApiTests extends ShippedConfigurationTestBase {
 	}
 
 	@Test
+	void answersTheLastGoodAnswerToTheSamePromptMarkedCachedWhenEveryModelFails() {
+		SampleApi.Response first = chat(Map.of("prompt", "Which stove works in winter?", "tenant", "t-cached"));
+		assertThat(first.json().get("fallback").asBoolean()).isFalse();
+		this.simulator.rateLimitModel("gpt-4o");
+		this.simulator.rateLimitModel("gpt-4o-mini");
+
+		SampleApi.Response cached = chat(Map.of("prompt", "Which stove works in winter?", "tenant", "t-cached"));
+
+		assertThat(cached.status()).isEqualTo(200);
+		JsonNode body = cached.json();
+		assertThat(body.get("fallback").isString()).isTrue();
+		assertThat(body.get("fallback").asString()).isEqualTo("cached");
+		assertThat(body.get("content").asString()).isEqualTo(first.json().get("content").asString());
+		assertThat(body.get("model").isNull()).isTrue();
+		assertThat(body.get("costUsd").decimalValue()).isEqualByComparingTo(BigDecimal.ZERO);
+
+		// another tenant asking the same never gets this tenant's answer: the fallback response answers
+		SampleApi.Response other = chat(Map.of("prompt", "Which stove works in winter?", "tenant", "t-cached-other"));
+		assertThat(other.json().get("fallback").asBoolean()).isTrue();
+		assertThat(other.json().get("content").asString())
+			.isEqualTo("Our assistant is busy right now, please try again in a minute.");
+	}
+
+	@Test
 	void downgradesToTheCheaperModelThenRejectsWhenTheTenantBudgetRunsOut() {
 		List<String> models = new ArrayList<>();
 		SampleApi.Response rejected = null;

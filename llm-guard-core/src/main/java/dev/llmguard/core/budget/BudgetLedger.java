@@ -50,4 +50,17 @@ public interface BudgetLedger {
 		return true;
 	}
 
+	/**
+	 * Claims the {@code budget-forecast} event of one budget, key and period, like {@link #claimWarning}:
+	 * {@code true} for the first claim of every instance sharing this ledger, {@code false} after it,
+	 * until the period ends or the key is reset. The default answers {@code true}.
+	 * @param budget the budget
+	 * @param key tenant or session key; empty for a global budget
+	 * @param periodStart start of the period the event is for
+	 * @return whether this caller raises the event
+	 */
+	default boolean claimForecast(BudgetSpec budget, String key, Instant periodStart) {
+		return true;
+	}
+
 }

@@ -8,6 +8,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -33,6 +35,7 @@ import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.model.Money;
 import dev.llmguard.core.time.GuardClock;
 
 /**
@@ -46,6 +49,13 @@ import dev.llmguard.core.time.GuardClock;
  * beside it what calls in flight hold reserved. Reservations are worst cases that mostly come back, so
  * they never raise a warning. The WARN line names a tenant or session only by a short hash, so logs do not
  * collect customer identifiers; the event carries the key for the events endpoint.
+ * <p>
+ * Every budget has a {@linkplain #forecast burn-rate forecast}. Global budgets keep a minute-by-minute
+ * history of their committed totals over the last {@link #FORECAST_WINDOW} ({@link SpendHistory}, fixed
+ * size), and raise one {@link GuardEvent.BudgetForecast} and one WARN line per period when the spend
+ * of that window, kept up, exhausts the budget before the period ends. Tenant and session budgets keep
+ * no history (it would grow with the keys): their forecast, on request, takes the average since the
+ * period started.
  */
 public final class Budgets {
 
@@ -56,6 +66,15 @@ public final class Budgets {
 
 	/** Stands for "never" in the warned set, which cannot hold {@code null}. */
 	private static final Instant NEVER = Instant.MAX;
+
+	/** The recent spend a global budget's forecast takes its rate from. */
+	public static final Duration FORECAST_WINDOW = Duration.ofMinutes(30);
+
+	/** Less spend history than this gives no forecast: one early call would say anything. */
+	static final Duration MIN_FORECAST_SPAN = Duration.ofMinutes(1);
+
+	/** Less history than this raises no forecast event, so a busy first minute of a period does not cry wolf. */
+	static final Duration MIN_WARNING_SPAN = Duration.ofMinutes(5);
 
 	private static final Comparator<BudgetSpec> CHARGE_ORDER = Comparator.comparing(BudgetSpec::scope)
 		.thenComparing(BudgetSpec::name);
@@ -80,6 +99,9 @@ public final class Budgets {
 
 	private final Cache<WarnKey, Instant> warned;
 
+	/** The recent spend of each global budget, by name; bounded by configuration. */
+	private final Map<String, SpendHistory> histories;
+
 	/** The latest window of each period, by ordinal: periods only change at their ends. */
 	private final AtomicReferenceArray<BudgetWindow> windows = new AtomicReferenceArray<>(
 			BudgetPeriod.values().length);
@@ -101,6 +123,11 @@ public final class Budgets {
 		IdentityHashMap<BudgetSpec, WarnThreshold> thresholds = new IdentityHashMap<>();
 		this.budgets.forEach((budget) -> thresholds.put(budget, WarnThreshold.of(budget)));
 		this.warnThresholds = thresholds;
+		Map<String, SpendHistory> histories = new java.util.HashMap<>();
+		this.budgets.stream()
+			.filter((budget) -> budget.scope() == BudgetScope.GLOBAL)
+			.forEach((budget) -> histories.put(budget.name(), new SpendHistory(FORECAST_WINDOW)));
+		this.histories = Map.copyOf(histories);
 		ClockTicker ticker = new ClockTicker(clock);
 		this.warned = Caffeine.newBuilder()
 			.maximumSize(MAX_WARNED)
@@ -181,6 +208,7 @@ public final class Budgets {
 		List<BudgetUsage> usages = this.ledger.commit(reservation, actualCostNanos, actualTokens);
 		if (usages.size() == reservation.charges().size()) {
 			warnWhereDue(reservation.charges(), usages);
+			sample(reservation.charges(), usages);
 		}
 	}
 
@@ -240,10 +268,94 @@ public final class Budgets {
 		BudgetSpec spec = require(budget);
 		String entryKey = keyOf(spec, key);
 		this.ledger.reset(spec, entryKey);
+		SpendHistory history = this.histories.get(spec.name());
+		if (history != null) {
+			history.reset();
+		}
 		this.warned.asMap()
 			.keySet()
 			.removeIf((warnKey) -> warnKey.budget().equals(spec.name()) && warnKey.key().equals(entryKey));
 		logger.info("Budget '{}' ({} {}) was reset", spec.name(), scopeName(spec), keyLabel(spec, entryKey));
+	}
+
+	/**
+	 * Where one budget's spend is heading: the rate of the last {@link #FORECAST_WINDOW} for a global
+	 * budget (less early in the period or after a start), the average since the period started for a
+	 * tenant or session budget. A global budget's forecast may raise its {@code budget-forecast} event.
+	 * @param budget the budget's name
+	 * @param key the tenant or session; ignored for a global budget
+	 * @return the forecast, or {@code null} while there is too little history (under a minute), and for
+	 * tenant and session budgets with period {@code none}, which keep no history
+	 * @throws IllegalArgumentException when no budget has that name
+	 */
+	public BudgetForecast forecast(String budget, String key) {
+		BudgetSpec spec = require(budget);
+		Instant now = this.clock.instant();
+		BudgetWindow window = windowAt(spec.period(), now);
+		BudgetUsage usage = this.ledger.usage(spec, keyOf(spec, key), window.start(), window.end());
+		SpendHistory history = this.histories.get(spec.name());
+		if (history == null) {
+			return sincePeriodStart(spec, usage, now);
+		}
+		BudgetForecast observed = history.forecast(spec, usage, now);
+		history.record(now, usage);
+		warnIfRunningOut(spec, history, observed);
+		// until this instance has seen a minute of spend, the period's average is all there is
+		return (observed != null) ? observed : sincePeriodStart(spec, usage, now);
+	}
+
+	/** The forecast from the period's start, when the totals were zero; none for a budget without period. */
+	static BudgetForecast sincePeriodStart(BudgetSpec budget, BudgetUsage usage, Instant at) {
+		if (usage.resetsAt() == null || Duration.between(usage.periodStart(), at).compareTo(MIN_FORECAST_SPAN) < 0) {
+			return null;
+		}
+		return BudgetForecast.of(budget, usage, at, usage.periodStart(), 0, 0);
+	}
+
+	/** Adds the totals a commit reported to the global budgets' histories; a new minute's sample checks the forecast. */
+	private void sample(List<BudgetCharge> charges, List<BudgetUsage> usages) {
+		Instant now = null;
+		for (int i = 0; i < charges.size(); i++) {
+			BudgetSpec budget = charges.get(i).budget();
+			if (budget.scope() != BudgetScope.GLOBAL) {
+				continue;
+			}
+			SpendHistory history = this.histories.get(budget.name());
+			if (history == null) {
+				continue; // a budget that is not the configured one
+			}
+			now = (now != null) ? now : this.clock.instant();
+			BudgetUsage usage = usages.get(i);
+			if (history.record(now, usage)) {
+				warnIfRunningOut(budget, history, history.forecast(budget, usage, now));
+			}
+		}
+	}
+
+	/**
+	 * One {@code budget-forecast} event and WARN line per period, fleet-wide with a shared ledger, when
+	 * the rate of spend observed lately (at least {@link #MIN_WARNING_SPAN} of it; never the period's
+	 * average, which says little about now) exhausts the budget before its period ends.
+	 */
+	private void warnIfRunningOut(BudgetSpec budget, SpendHistory history, BudgetForecast forecast) {
+		if (forecast == null || !forecast.runsOutBeforeReset() || forecast.window().compareTo(MIN_WARNING_SPAN) < 0) {
+			return;
+		}
+		Instant periodStart = windowAt(budget.period(), forecast.at()).start();
+		if (!history.firstWarningOf(periodStart)
+				|| !this.ledger.claimForecast(budget, forecast.key(), periodStart)) {
+			return;
+		}
+		ZonedDateTime runsOut = forecast.exhaustsAt().atZone(this.settings.zone());
+		logger.warn(
+				"llm-guard budget '{}' runs out at {} ({}) at the rate of the last {} minutes ({} and {} tokens per hour); "
+						+ "it resets at {}",
+				budget.name(), runsOut.toLocalTime().truncatedTo(ChronoUnit.MINUTES), forecast.exhaustsAt(),
+				forecast.window().toMinutes(), Money.format(forecast.costNanosPerHour()),
+				forecast.tokensPerHour(), forecast.resetsAt());
+		this.events.onEvent(new GuardEvent.BudgetForecast(this.clock.instant(), budget.name(), forecast.key(),
+				forecast.exhaustsAt(), forecast.resetsAt(), forecast.window(), forecast.costNanosPerHour(),
+				forecast.tokensPerHour(), periodStart));
 	}
 
 	/** The state of every global budget in its current period, global budgets in name order. */

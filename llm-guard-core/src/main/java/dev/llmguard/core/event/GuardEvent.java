@@ -18,8 +18,8 @@ public sealed interface GuardEvent {
 
 	/**
 	 * A guarded call ended.
-	 * @param outcome {@code success}, {@code rate_limited}, {@code budget_exceeded}, {@code failed} or
-	 * {@code fallback_response}
+	 * @param outcome {@code success}, {@code rate_limited}, {@code budget_exceeded}, {@code failed},
+	 * {@code fallback_response} or {@code cached_response}
 	 * @param usage tokens settled ({@code null} when nothing was sent)
 	 * @param costNanos cost settled in nano-dollars
 	 * @param usageEstimated whether the provider reported no usage and the estimate was settled
@@ -51,7 +51,7 @@ public sealed interface GuardEvent {
 
 	/**
 	 * A call moved on from one model of a chain to the next, or to the fallback response.
-	 * @param to the next model, or {@code fallback_response}
+	 * @param to the next model, {@code cached_response} or {@code fallback_response}
 	 */
 	record FellBack(Instant time, String chain, String from, String to, String reason) implements GuardEvent {
 		@Override
@@ -122,6 +122,24 @@ public sealed interface GuardEvent {
 		@Override
 		public String type() {
 			return "budget-warning";
+		}
+	}
+
+	/**
+	 * At the rate of its recent spend, a budget runs out before its period ends; raised once per budget
+	 * and period.
+	 * @param key tenant or session key, empty for a global budget
+	 * @param exhaustsAt when the budget runs out at this rate
+	 * @param resetsAt when its period ends
+	 * @param window the length of recent spend the rate is taken from
+	 * @param costNanosPerHour the rate in nano-dollars per hour
+	 * @param tokensPerHour the rate in tokens per hour
+	 */
+	record BudgetForecast(Instant time, String budget, String key, Instant exhaustsAt, Instant resetsAt,
+			Duration window, long costNanosPerHour, long tokensPerHour, Instant periodStart) implements GuardEvent {
+		@Override
+		public String type() {
+			return "budget-forecast";
 		}
 	}
 

@@ -103,6 +103,16 @@ public interface BucketStore {
 	}
 
 	/**
+	 * The concurrency slots behind a {@code max-concurrent} cap, when the store shares them between
+	 * instances; the default, {@code null}, counts the cap in this JVM only.
+	 * @param key a stable key such as {@code provider:openai:max-concurrent}
+	 * @return the shared slots, or {@code null}
+	 */
+	default SharedSlots sharedSlots(String key) {
+		return null;
+	}
+
+	/**
 	 * One bucket operation: the take reports what remains, atomically with it; a take that leaves less
 	 * than the kept share is given back.
 	 */

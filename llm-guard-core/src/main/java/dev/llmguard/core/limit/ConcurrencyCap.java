@@ -1,5 +1,6 @@
 package dev.llmguard.core.limit;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.llmguard.core.config.PriorityReserve;
@@ -7,8 +8,14 @@ import dev.llmguard.core.config.PriorityReserve;
 /**
  * Calls of one provider in flight, capped by {@code max-concurrent} when it is set. Every permit
  * holds one slot, so {@link #inUse()} also counts permits that could still give tokens back.
+ * <p>
+ * With {@link SharedSlots} (the Redis backend) the cap holds across the fleet: a call takes a slot
+ * here and a lease there, and the priority reserve applies to the fleet's count.
  */
 final class ConcurrencyCap {
+
+	/** How long a call refused by a cap counted here waits: until a slot is given back here. */
+	private static final long UNTIL_SIGNALLED = Long.MAX_VALUE;
 
 	/** 0 for no cap. */
 	final int max;
@@ -20,12 +27,23 @@ final class ConcurrencyCap {
 	/** While true, one call at a time: limits are to be learned and no answer has told them yet. */
 	private volatile boolean cautious;
 
+	/** Slots shared with the fleet, or {@code null} when the cap is counted here only. */
+	private final SharedSlots shared;
+
+	/** Ids of the shared slots this instance holds; bounded by its calls in flight. */
+	private final ConcurrentLinkedQueue<String> held = new ConcurrentLinkedQueue<>();
+
 	ConcurrencyCap(Integer max, PriorityReserve priorityReserve) {
+		this(max, priorityReserve, null);
+	}
+
+	ConcurrencyCap(Integer max, PriorityReserve priorityReserve, SharedSlots shared) {
 		if (max != null && max <= 0) {
 			throw new IllegalArgumentException("max-concurrent must be positive, was " + max);
 		}
 		this.max = (max != null) ? max : 0;
 		this.reserve = LimitBucket.reserves(this.max, priorityReserve);
+		this.shared = (this.max > 0) ? shared : null;
 	}
 
 	boolean capped() {
@@ -50,7 +68,15 @@ final class ConcurrencyCap {
 		return this.cautious;
 	}
 
-	/** Takes a slot if the class's reserve stays free. */
+	/** Whether the cap holds across the fleet. */
+	boolean shared() {
+		return this.shared != null;
+	}
+
+	/**
+	 * Takes a slot if the class's reserve stays free, here and, when shared, across the fleet.
+	 * @throws RuntimeException when the shared store fails (nothing is held then)
+	 */
 	boolean tryTake(int priorityClass) {
 		if (this.cautious) {
 			for (;;) {
@@ -74,17 +100,61 @@ final class ConcurrencyCap {
 				return false;
 			}
 			if (this.inUse.compareAndSet(current, current + 1)) {
-				return true;
+				break;
 			}
 		}
+		if (this.shared == null) {
+			return true;
+		}
+		String slot;
+		try {
+			slot = this.shared.tryTake((int) limit);
+		}
+		catch (RuntimeException | Error ex) {
+			this.inUse.decrementAndGet();
+			throw ex;
+		}
+		if (slot == null) {
+			this.inUse.decrementAndGet();
+			return false;
+		}
+		this.held.add(slot);
+		return true;
 	}
 
 	void release() {
 		this.inUse.decrementAndGet();
+		if (this.shared != null) {
+			// slots are interchangeable: any one this instance holds is freed
+			String slot = this.held.poll();
+			if (slot != null) {
+				this.shared.release(slot);
+			}
+		}
 	}
 
-	int inUse() {
+	/** Calls of this instance holding a slot. */
+	int localInUse() {
 		return this.inUse.get();
+	}
+
+	/** Slots held: across the fleet when shared (this instance's count when the fleet's cannot be read). */
+	int inUse() {
+		if (this.shared != null) {
+			int fleet = this.shared.inUse();
+			if (fleet >= 0) {
+				return fleet;
+			}
+		}
+		return this.inUse.get();
+	}
+
+	/**
+	 * How long a call refused by this cap may wait before trying again: until signalled when the cap is
+	 * counted here (a slot given back here signals), a short poll when shared.
+	 */
+	long retryNanos() {
+		return (this.shared != null) ? this.shared.pollNanos() : UNTIL_SIGNALLED;
 	}
 
 	long reserveOf(int priorityClass) {

@@ -291,13 +291,17 @@ final class ProviderLimits {
 						pause = Math.max(MIN_PAUSE_NANOS,
 								bucket.nanosUntil(bucket.amount(me.demand, me.requestsOnly), me.priorityClass));
 					}
+					else if (refused instanceof ConcurrencyCap cap) {
+						// a slot freed by another instance of the fleet signals nothing here: ask again
+						pause = cap.retryNanos();
+					}
 				}
 				long remaining = deadline - this.clock.epochNanos();
 				// refill alone comes too late and no call in flight can give capacity back (requests are never
 				// given back; a retrying call's own slot gives nothing to itself): fail now, not at the deadline
 				boolean hopeless = refused instanceof LimitBucket bucket && pause > remaining
 						&& (bucket.measure == LimitBucket.Measure.REQUESTS
-								|| this.concurrency.inUse() <= (me.requestsOnly ? 1 : 0));
+								|| this.concurrency.localInUse() <= (me.requestsOnly ? 1 : 0));
 				if (remaining <= 0 || hopeless) {
 					throw timeout(me, maxWaitNanos, refused);
 				}
@@ -522,7 +526,7 @@ final class ProviderLimits {
 		}
 		if (blame instanceof ConcurrencyCap cap) {
 			long reserve = cap.reserveOf(me.priorityClass);
-			return "max-concurrent " + cap.max + ", " + cap.inUse() + " in use"
+			return "max-concurrent " + cap.max + ", " + cap.inUse() + " in use" + (cap.shared() ? " across the fleet" : "")
 					+ ((reserve > 0) ? ", " + reserve + " kept for more urgent calls" : "");
 		}
 		return "";

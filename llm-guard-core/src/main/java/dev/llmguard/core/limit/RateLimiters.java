@@ -76,7 +76,9 @@ public final class RateLimiters {
 				models.put(name, modelBuckets);
 			}
 		}
-		ConcurrencyCap concurrency = new ConcurrencyCap(provider.maxConcurrent(), reserve);
+		ConcurrencyCap concurrency = new ConcurrencyCap(provider.maxConcurrent(), reserve,
+				(provider.maxConcurrent() != null)
+						? store.sharedSlots("provider:" + provider.name() + ":max-concurrent") : null);
 		if (provider.limitsMode() == LimitsMode.AUTO) {
 			concurrency.beCautious();
 		}

@@ -58,9 +58,12 @@ public class AssistantModel {
 				? response.getResult().getOutput().getText() : "";
 		// the ChatClient's request is retried and failed over on its own: the model that answered is the
 		// response's, which may be a later model of the chain than the one this call was admitted on
+		if (context.cachedResponse()) {
+			return new Reply(null, content, Usage.ZERO, BigDecimal.ZERO, true);
+		}
 		ModelRef answered = answeredBy(response, context);
 		long costNanos = this.pricing.costNanos(answered, usage);
-		return new Reply(answered.model(), content, usage, Money.toUsd(costNanos));
+		return new Reply(answered.model(), content, usage, Money.toUsd(costNanos), false);
 	}
 
 	private static ModelRef answeredBy(ChatResponse response, LlmGuardContext context) {
@@ -89,8 +92,9 @@ public class AssistantModel {
 	 * @param content the answer text
 	 * @param usage tokens the provider reported
 	 * @param costUsd the exact cost of those tokens
+	 * @param cached whether every model failed and the chain's cached last answer stood in
 	 */
-	public record Reply(String model, String content, Usage usage, BigDecimal costUsd) {
+	public record Reply(String model, String content, Usage usage, BigDecimal costUsd, boolean cached) {
 	}
 
 }

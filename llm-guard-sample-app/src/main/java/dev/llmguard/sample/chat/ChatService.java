@@ -34,7 +34,8 @@ public class ChatService {
 	/**
 	 * Answers a prompt on the first model of the chain that can take it.
 	 * @param request a validated request
-	 * @return the answer, or the chain's fallback response when the providers failed
+	 * @return the answer, or when the providers failed the chain's last good answer to the same prompt,
+	 * else its fallback response
 	 * @throws dev.llmguard.core.LlmGuardException when the guard refuses the call
 	 */
 	public ChatAnswer chat(ChatRequest request) {
@@ -50,9 +51,13 @@ public class ChatService {
 		return this.guard.call(call, (context) -> {
 			providerAsked.set(true);
 			AssistantModel.Reply reply = this.model.complete(context, INSTRUCTIONS, request.prompt());
+			if (reply.cached()) {
+				// every model failed: the chain's last good answer to the same prompt (and tenant) stood in
+				return ChatAnswer.cachedAnswer(reply.content());
+			}
 			return new ChatAnswer(reply.model(), reply.content(),
 					new ChatAnswer.TokenUsage(reply.usage().inputTokens(), reply.usage().outputTokens()),
-					reply.costUsd(), false);
+					reply.costUsd(), ChatAnswer.Fallback.NONE);
 		}, (text) -> answersWithFallback(providerAsked.get()) ? ChatAnswer.fallbackResponse(text) : null);
 	}
 
