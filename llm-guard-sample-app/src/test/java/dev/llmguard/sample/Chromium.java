@@ -3,6 +3,7 @@ package dev.llmguard.sample;
 import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -79,6 +81,26 @@ final class Chromium {
 
 	private static boolean isExecutable(Path file) {
 		return Files.isRegularFile(file) && Files.isExecutable(file);
+	}
+
+	/**
+	 * Runs the browser headless on a fresh profile with the given arguments (a URL last) and returns what it
+	 * printed, e.g. the DOM of {@code --dump-dom} after the page's scripts ran for five seconds of virtual time.
+	 */
+	static String run(Path chromium, String... arguments) throws IOException, InterruptedException {
+		Path profile = Files.createTempDirectory("chromium-profile");
+		List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox",
+				"--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+				"--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
+				"--virtual-time-budget=5000"));
+		command.addAll(List.of(arguments));
+		Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+		byte[] out = process.getInputStream().readAllBytes();
+		if (!process.waitFor(90, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new AssertionError("Chromium did not finish within 90 s");
+		}
+		return new String(out, StandardCharsets.UTF_8);
 	}
 
 }

@@ -1,12 +1,7 @@
 package dev.llmguard.sample;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -57,10 +52,10 @@ class DashboardAndPrometheusTests extends ShippedConfigurationTestBase {
 		someCalls();
 		String url = "http://localhost:" + this.port + "/dashboard";
 
-		String dom = run(chromium, "--dump-dom", url);
+		String dom = Chromium.run(chromium, "--dump-dom", url);
 		Path screenshot = Path.of("target", "dashboard.png").toAbsolutePath();
 		Files.deleteIfExists(screenshot);
-		run(chromium, "--window-size=1280,1100", "--screenshot=" + screenshot, url);
+		Chromium.run(chromium, "--window-size=1280,1100", "--screenshot=" + screenshot, url);
 
 		assertThat(dom).contains("data-loaded=\"true\"");
 		assertThat(dom).contains("data-provider=\"openai\"", "data-limit=\"requests-per-minute\"",
@@ -72,22 +67,6 @@ class DashboardAndPrometheusTests extends ShippedConfigurationTestBase {
 		assertThat(dom).contains("<span id=\"error\"></span>");
 		assertThat(screenshot).exists();
 		assertThat(Files.size(screenshot)).isGreaterThan(10_000);
-	}
-
-	private static String run(Path chromium, String... arguments) throws IOException, InterruptedException {
-		Path profile = Files.createTempDirectory("chromium-profile");
-		List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox",
-				"--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-				"--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
-				"--virtual-time-budget=5000"));
-		command.addAll(List.of(arguments));
-		Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-		byte[] out = process.getInputStream().readAllBytes();
-		if (!process.waitFor(90, TimeUnit.SECONDS)) {
-			process.destroyForcibly();
-			throw new AssertionError("Chromium did not finish within 90 s");
-		}
-		return new String(out, StandardCharsets.UTF_8);
 	}
 
 }
