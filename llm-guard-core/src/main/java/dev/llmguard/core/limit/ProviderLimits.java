@@ -274,6 +274,9 @@ final class ProviderLimits {
 			this.queue.add(me);
 			this.waiting = this.queue.size();
 			for (;;) {
+				// read before trying: the pause below is computed later, so a clock moving in between can only
+				// shorten it, never make a wait that fits look hopeless
+				long now = this.clock.epochNanos();
 				long pause = Long.MAX_VALUE;
 				Object refused = null;
 				if (mayTry(me)) {
@@ -296,7 +299,7 @@ final class ProviderLimits {
 						pause = cap.retryNanos();
 					}
 				}
-				long remaining = deadline - this.clock.epochNanos();
+				long remaining = deadline - now;
 				// refill alone comes too late and no call in flight can give capacity back (requests are never
 				// given back; a retrying call's own slot gives nothing to itself): fail now, not at the deadline
 				boolean hopeless = refused instanceof LimitBucket bucket && pause > remaining
