@@ -1,5 +1,6 @@
 package dev.llmguard.core;
 
+import dev.llmguard.core.breaker.CircuitBreakers;
 import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.event.GuardListener;
@@ -18,8 +19,10 @@ import dev.llmguard.core.token.TokenEstimator;
  * @param classifier classifies failures (never answers {@code null})
  * @param usage finds usage in results
  * @param events where the call's events go
+ * @param breakers the models' circuit breakers
  */
 record GuardComponents(GuardSettings settings, GuardClock clock, CallRouting routing, RateLimiters limiters,
 		Budgets budgets, PricingCatalog pricing, CooldownStore cooldowns, TokenEstimator estimator,
-		ErrorClassifier classifier, UsageExtractor usage, GuardListener events, BackoffCalculator backoff) {
+		ErrorClassifier classifier, UsageExtractor usage, GuardListener events, BackoffCalculator backoff,
+		CircuitBreakers breakers) {
 }

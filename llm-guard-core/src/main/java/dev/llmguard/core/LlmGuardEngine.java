@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.retry.backoff.BackOffInterruptedException;
 
+import dev.llmguard.core.breaker.BreakerStore;
+import dev.llmguard.core.breaker.CircuitBreakers;
+import dev.llmguard.core.breaker.InMemoryBreakerStore;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
@@ -71,6 +74,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private final CooldownStore cooldowns;
 
+	private final CircuitBreakers breakers;
+
 	private final TokenEstimator estimator;
 
 	private final ErrorClassifiers classifier;
@@ -106,12 +111,14 @@ public final class LlmGuardEngine implements AutoCloseable {
 		this.budgets = new Budgets(b.settings, b.ledger, b.clock, this.events);
 		this.pricing = new PricingCatalog(b.settings);
 		this.cooldowns = b.cooldowns;
+		this.breakers = new CircuitBreakers(b.settings.breaker(), b.breakers, b.clock);
 		this.estimator = b.estimator;
 		this.classifier = new ErrorClassifiers(b.classifiers);
 		this.usage = new UsageExtractors(b.extractors);
 		this.backoff = new BackoffCalculator(b.settings.retry());
 		this.components = new GuardComponents(this.settings, this.clock, this.routing, this.limiters, this.budgets,
-				this.pricing, this.cooldowns, this.estimator, this.classifier, this.usage, this.events, this.backoff);
+				this.pricing, this.cooldowns, this.estimator, this.classifier, this.usage, this.events, this.backoff,
+				this.breakers);
 		this.ownsExecutor = (b.asyncExecutor == null);
 		this.asyncExecutor = (b.asyncExecutor != null) ? b.asyncExecutor : defaultExecutor();
 		this.observer = b.observer;
@@ -473,6 +480,11 @@ public final class LlmGuardEngine implements AutoCloseable {
 		return this.cooldowns;
 	}
 
+	/** The models' circuit breakers. */
+	public CircuitBreakers breakers() {
+		return this.breakers;
+	}
+
 	public TokenEstimator estimator() {
 		return this.estimator;
 	}
@@ -515,6 +527,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 		private CooldownStore cooldowns;
 
+		private BreakerStore breakers;
+
 		private TokenEstimator estimator;
 
 		private final List<ErrorClassifier> classifiers = new ArrayList<>();
@@ -548,6 +562,12 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 		public Builder cooldowns(CooldownStore cooldowns) {
 			this.cooldowns = cooldowns;
+			return this;
+		}
+
+		/** Where the models' circuit breakers live; in this JVM by default. */
+		public Builder breakers(BreakerStore breakers) {
+			this.breakers = breakers;
 			return this;
 		}
 
@@ -607,6 +627,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 			}
 			if (this.cooldowns == null) {
 				this.cooldowns = new InMemoryCooldownStore();
+			}
+			if (this.breakers == null) {
+				this.breakers = new InMemoryBreakerStore(this.clock);
 			}
 			if (this.estimator == null) {
 				this.estimator = TokenEstimators.best(LlmGuardEngine.class.getClassLoader());
