@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.llmguard.autoconfigure.LlmGuardRedisAutoConfiguration;
 import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.breaker.BreakerStore;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.limit.BucketStore;
@@ -46,12 +47,13 @@ final class GuardInstances {
 
 		@Bean(destroyMethod = "close")
 		LlmGuardEngine llmGuardEngine(GuardSettings settings, GuardClock clock, BucketStore buckets,
-				BudgetLedger ledger, CooldownStore cooldowns) {
+				BudgetLedger ledger, CooldownStore cooldowns, BreakerStore breakers) {
 			return LlmGuardEngine.builder(settings)
 				.clock(clock)
 				.bucketStore(buckets)
 				.ledger(ledger)
 				.cooldowns(cooldowns)
+				.breakers(breakers)
 				.build();
 		}
 
