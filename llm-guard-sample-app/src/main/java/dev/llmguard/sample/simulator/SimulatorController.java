@@ -46,6 +46,20 @@ class SimulatorController {
 		return ResponseEntity.noContent().build();
 	}
 
+	/** The simulated provider answers 503 to every request for this model from now on. */
+	@PostMapping("/failing-models/{model}")
+	ResponseEntity<Void> failModel(@PathVariable String model) {
+		this.simulator.failModel(model, 503);
+		return ResponseEntity.noContent().build();
+	}
+
+	/** Every model answers normally again. */
+	@DeleteMapping("/failing-models")
+	ResponseEntity<Void> clearFailingModels() {
+		this.simulator.clearFailedModels();
+		return ResponseEntity.noContent().build();
+	}
+
 	/** What the simulated provider has answered. */
 	@GetMapping("/stats")
 	SimulatorStats stats() {
