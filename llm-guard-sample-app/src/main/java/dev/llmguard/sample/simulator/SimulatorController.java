@@ -12,6 +12,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -46,10 +47,17 @@ class SimulatorController {
 		return ResponseEntity.noContent().build();
 	}
 
-	/** The simulated provider answers 503 to every request for this model from now on. */
+	/**
+	 * The simulated provider answers a server error to every request for this model from now on: 500 by
+	 * default, retried on the model before the chain moves on (503 and 529 fail over at once and cool
+	 * the model down).
+	 */
 	@PostMapping("/failing-models/{model}")
-	ResponseEntity<Void> failModel(@PathVariable String model) {
-		this.simulator.failModel(model, 503);
+	ResponseEntity<Void> failModel(@PathVariable String model, @RequestParam(defaultValue = "500") int status) {
+		if (status < 500 || status > 599) {
+			return ResponseEntity.badRequest().build();
+		}
+		this.simulator.failModel(model, status);
 		return ResponseEntity.noContent().build();
 	}
 
