@@ -10,8 +10,8 @@ import dev.llmguard.core.event.GuardListener;
 /**
  * The latest notable events, for the {@code llmguardevents} endpoint: a ring buffer of fixed size
  * that keeps rejections, waits over one second, retries, fallbacks, cooldowns, circuit breaker
- * changes, budget warnings,
- * limited tool calls, failed calls and backend failures; ordinary successful calls are not kept.
+ * changes, budget warnings, limited tool calls, failed calls and backend failures; ordinary
+ * successful calls are not kept.
  */
 public final class GuardEventBuffer implements GuardListener {
 
