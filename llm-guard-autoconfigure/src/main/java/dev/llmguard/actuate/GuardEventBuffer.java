@@ -9,8 +9,9 @@ import dev.llmguard.core.event.GuardListener;
 
 /**
  * The latest notable events, for the {@code llmguardevents} endpoint: a ring buffer of fixed size
- * that keeps rejections, waits over one second, retries, fallbacks, cooldowns, budget warnings,
- * limited tool calls, failed calls and backend failures; ordinary successful calls are not kept.
+ * that keeps rejections, waits over one second, retries, fallbacks, cooldowns, circuit breaker
+ * changes, budget warnings, limited tool calls, failed calls and backend failures; ordinary
+ * successful calls are not kept.
  */
 public final class GuardEventBuffer implements GuardListener {
 

@@ -24,6 +24,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.budget.BudgetForecast;
+import dev.llmguard.core.breaker.BreakerState;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
@@ -122,13 +123,20 @@ public class LlmGuardEndpoint {
 		}
 		Map<String, ModelDescriptor> models = new LinkedHashMap<>();
 		for (String model : modelNames) {
-			Instant until = this.engine.cooldowns().cooldownUntil(new ModelRef(name, model), now);
+			ModelRef ref = new ModelRef(name, model);
+			Instant until = this.engine.cooldowns().cooldownUntil(ref, now);
 			Map<String, BucketLevel> own = snapshot.modelLimits().getOrDefault(model, Map.of());
 			models.put(model, new ModelDescriptor((until != null) ? "cooling-down" : "available", until,
-					own.isEmpty() ? null : limits(own, snapshot.modelSources().getOrDefault(model, Map.of()))));
+					own.isEmpty() ? null : limits(own, snapshot.modelSources().getOrDefault(model, Map.of())),
+					breaker(this.engine.breakers().state(ref))));
 		}
 		return new ProviderDescriptor(limits, new ConcurrencyDescriptor(snapshot.maxConcurrent(), snapshot.inUse()),
 				snapshot.waiting(), models);
+	}
+
+	private static BreakerDescriptor breaker(BreakerState state) {
+		return new BreakerDescriptor(state.state().tag(), state.until(),
+				(state.openFor() != null) ? state.openFor().toString() : null, state.recentFailures());
 	}
 
 	private static Map<String, LimitDescriptor> limits(Map<String, BucketLevel> levels,
@@ -263,10 +271,24 @@ public class LlmGuardEndpoint {
 	 * @param state {@code available} or {@code cooling-down}
 	 * @param cooldownUntil when the cooldown ends, or {@code null}
 	 * @param limits the model's own limits, left out when it has none
+	 * @param breaker the model's circuit breaker
 	 */
 	@JsonInclude(Include.ALWAYS)
 	public record ModelDescriptor(String state, Instant cooldownUntil,
-			@JsonInclude(Include.NON_NULL) Map<String, LimitDescriptor> limits) {
+			@JsonInclude(Include.NON_NULL) Map<String, LimitDescriptor> limits, BreakerDescriptor breaker) {
+	}
+
+	/**
+	 * A model's circuit breaker.
+	 *
+	 * @param state {@code closed}, {@code open}, {@code half-open} (the next call probes, or a probe
+	 * is out), or {@code disabled}
+	 * @param until when the open time ends ({@code open}), else {@code null}
+	 * @param openFor the last open time, ISO-8601 ({@code PT1M}), {@code null} when closed
+	 * @param recentFailures failures within the window while closed
+	 */
+	@JsonInclude(Include.ALWAYS)
+	public record BreakerDescriptor(String state, Instant until, String openFor, int recentFailures) {
 	}
 
 	/**

@@ -17,8 +17,8 @@ import dev.llmguard.core.model.Usage;
 
 /**
  * The {@code llmguardevents} endpoint: the latest notable events of the guard, newest first
- * (rejections, waits over one second, retries, fallbacks, cooldowns, budget warnings, backend
- * failures), each with its time, type and fields.
+ * (rejections, waits over one second, retries, fallbacks, cooldowns, circuit breaker changes, budget
+ * warnings, backend failures), each with its time, type and fields.
  */
 @Endpoint(id = "llmguardevents")
 public class LlmGuardEventsEndpoint {
@@ -93,7 +93,8 @@ public class LlmGuardEventsEndpoint {
 	 *
 	 * @param time when it happened
 	 * @param type {@code rejected}, {@code wait}, {@code retry}, {@code fallback}, {@code cooldown},
-	 * {@code budget-warning}, {@code tool-call}, {@code call-finished} or {@code backend-failure}
+	 * {@code circuit-breaker}, {@code budget-warning}, {@code tool-call}, {@code call-finished} or
+	 * {@code backend-failure}
 	 * @param fields what the event says: provider, model, reason, …
 	 */
 	public record EventDescriptor(Instant time, String type, Map<String, Object> fields) {

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.llmguard.core.config.BreakerPolicy;
+import dev.llmguard.core.config.BreakerSettings;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.GuardSettings;
@@ -48,7 +50,8 @@ public final class GuardSettingsFactory {
 			.shrinkToFit(properties.getEstimation().isShrinkToFit())
 			.retry(new RetrySettings(retry.getMaxAttempts(), retry.getInitialBackoff(), retry.getMultiplier(),
 					retry.getMaxBackoff(), retry.getMaxRetryAfter(), retry.getMaxTotalTime()))
-			.priorityReserve(new PriorityReserve(reserve.getNormal(), reserve.getLow()));
+			.priorityReserve(new PriorityReserve(reserve.getNormal(), reserve.getLow()))
+			.breaker(breaker(properties));
 		properties.getProviders().forEach((name, provider) -> builder.provider(provider(name, provider)));
 		properties.getChains()
 			.forEach((name, chain) -> builder.chain(new ChainSpec(name,
@@ -73,6 +76,29 @@ public final class GuardSettingsFactory {
 		Duration maxWait = provider.getMaxWait();
 		return new ProviderSpec(name, textOrNull(provider.getBaseUrl()), limits(provider),
 				provider.getMaxConcurrent(), maxWait, models, provider.getLimits(), provider.getQuotaZone());
+	}
+
+	/** The global breaker policy, and each model that sets values of its own merged over it. */
+	private static BreakerSettings breaker(LlmGuardProperties properties) {
+		BreakerProperties global = properties.getBreaker();
+		BreakerPolicy defaults = new BreakerPolicy(global.isEnabled(), global.getFailures(), global.getWindow(),
+				global.getOpenFor(), global.getMaxOpen());
+		Map<ModelRef, BreakerPolicy> models = new LinkedHashMap<>();
+		properties.getProviders().forEach((provider, providerProperties) -> providerProperties.getModels()
+			.forEach((model, modelProperties) -> {
+				ModelBreakerProperties own = modelProperties.getBreaker();
+				if (own.isSet()) {
+					models.put(new ModelRef(provider, model), new BreakerPolicy(
+							orElse(own.getEnabled(), defaults.enabled()), orElse(own.getFailures(), defaults.failures()),
+							orElse(own.getWindow(), defaults.window()), orElse(own.getOpenFor(), defaults.openFor()),
+							orElse(own.getMaxOpen(), defaults.maxOpen())));
+				}
+			}));
+		return new BreakerSettings(defaults, models);
+	}
+
+	private static <T> T orElse(T value, T fallback) {
+		return (value != null) ? value : fallback;
 	}
 
 	private static ModelPrice price(ModelProperties model) {

@@ -8,6 +8,7 @@ import dev.llmguard.core.LlmGuard;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.AnswerExtractor;
 import dev.llmguard.core.UsageExtractor;
+import dev.llmguard.core.breaker.BreakerStore;
 import dev.llmguard.core.cache.AnswerCache;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
@@ -60,6 +61,7 @@ public final class LlmGuardAutoConfiguration {
 	LlmGuardEngine llmGuardEngine(GuardSettings settings, LlmGuardProperties properties, GuardClock clock,
 			ObjectProvider<BucketStore> bucketStore,
 			ObjectProvider<BudgetLedger> ledger, ObjectProvider<CooldownStore> cooldowns,
+			ObjectProvider<BreakerStore> breakers,
 			ObjectProvider<TokenEstimator> estimator, ObjectProvider<ErrorClassifier> classifiers,
 			ObjectProvider<UsageExtractor> usageExtractors, ObjectProvider<GuardListener> listeners,
 			ObjectProvider<CallObserver> callObserver, ObjectProvider<AnswerCache> answerCache,
@@ -71,6 +73,7 @@ public final class LlmGuardAutoConfiguration {
 			.ledger(ledger.getIfAvailable(() -> new InMemoryBudgetLedger(clock, settings.zone(),
 					properties.getMemory().getMaxBudgetEntries())))
 			.cooldowns(cooldowns.getIfAvailable())
+			.breakers(breakers.getIfAvailable())
 			.estimator(estimator.getIfAvailable())
 			.classifiers(classifiers.orderedStream().toList())
 			.usageExtractors(usageExtractors.orderedStream().toList())

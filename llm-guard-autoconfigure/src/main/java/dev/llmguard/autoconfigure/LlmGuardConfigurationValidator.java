@@ -32,7 +32,9 @@ import org.springframework.util.ClassUtils;
  * {@code low >= normal}; {@code retry.max-attempts >= 1}, {@code retry.multiplier >= 1},
  * {@code max-backoff >= initial-backoff}; chains with at least one model, each a known
  * {@code provider/model}; budgets with {@code max-cost} and/or {@code max-tokens}, both positive;
- * {@code guard-other-requests} only with a {@code base-url}; with {@code backend: redis}, what the
+ * {@code guard-other-requests} only with a {@code base-url}; a breaker's {@code failures >= 1}, its
+ * {@code window}, {@code open-for} and {@code max-open} longer than 0 and {@code max-open >= open-for}
+ * (globally and per model); with {@code backend: redis}, what the
  * Redis backend needs to start ({@link #validateBackend}).
  */
 public final class LlmGuardConfigurationValidator {
@@ -54,6 +56,11 @@ public final class LlmGuardConfigurationValidator {
 	public static void validate(LlmGuardProperties properties) {
 		validateGlobal(properties);
 		properties.getProviders().forEach(LlmGuardConfigurationValidator::validateProvider);
+		properties.getProviders()
+			.forEach((name, provider) -> provider.getModels()
+				.forEach((model, modelProperties) -> validateModelBreaker(
+						PREFIX + "providers." + element(name) + ".models." + element(model) + ".",
+						modelProperties.getBreaker(), properties.getBreaker())));
 		properties.getChains().forEach((name, chain) -> validateChain(name, chain, properties.getProviders()));
 		properties.getBudgets().forEach(LlmGuardConfigurationValidator::validateBudget);
 		properties.getTools().forEach(LlmGuardConfigurationValidator::validateTool);
@@ -99,6 +106,38 @@ public final class LlmGuardConfigurationValidator {
 		requirePositive(PREFIX + "memory.max-budget-entries", properties.getMemory().getMaxBudgetEntries());
 		validateRetry(properties.getRetry());
 		validatePriority(properties.getPriority().getReserve());
+		BreakerProperties breaker = properties.getBreaker();
+		validateBreaker(PREFIX + "breaker.", breaker.getFailures(), breaker.getWindow(), breaker.getOpenFor(),
+				breaker.getMaxOpen(), breaker.getOpenFor(), breaker.getMaxOpen());
+	}
+
+	/**
+	 * Checks a breaker's values: the ones set ({@code null} for unset, then {@code openFor} and
+	 * {@code maxOpen} are the values in effect, for the check that max-open is at least open-for).
+	 */
+	private static void validateBreaker(String prefix, Integer failures, Duration window, Duration openFor,
+			Duration maxOpen, Duration effectiveOpenFor, Duration effectiveMaxOpen) {
+		if (failures != null && failures < 1) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "failures", failures,
+					"a circuit breaker opens after at least 1 failure within its window",
+					"Set " + prefix + "failures to 1 or more, for example 5; to have no breaker set "
+							+ prefix + "enabled=false.");
+		}
+		if (window != null) {
+			requirePositive(prefix + "window", window);
+		}
+		if (openFor != null) {
+			requirePositive(prefix + "open-for", openFor);
+		}
+		if (maxOpen != null) {
+			requirePositive(prefix + "max-open", maxOpen);
+		}
+		if ((openFor != null || maxOpen != null) && effectiveMaxOpen.compareTo(effectiveOpenFor) < 0) {
+			throw new InvalidLlmGuardConfigurationException(prefix + "max-open", effectiveMaxOpen,
+					"max-open caps the open time a failing probe doubles, and it is shorter than open-for ("
+							+ effectiveOpenFor + ")",
+					"Set " + prefix + "max-open to at least " + effectiveOpenFor + " (open-for), for example 10m.");
+		}
 	}
 
 	private static void validateRetry(RetryProperties retry) {
@@ -167,6 +206,13 @@ public final class LlmGuardConfigurationValidator {
 			requireNotNegative(prefix + "max-wait", provider.getMaxWait());
 		}
 		provider.getModels().forEach((modelName, model) -> validateModel(prefix, modelName, model));
+	}
+
+	private static void validateModelBreaker(String prefix, ModelBreakerProperties own, BreakerProperties global) {
+		Duration openFor = (own.getOpenFor() != null) ? own.getOpenFor() : global.getOpenFor();
+		Duration maxOpen = (own.getMaxOpen() != null) ? own.getMaxOpen() : global.getMaxOpen();
+		validateBreaker(prefix + "breaker.", own.getFailures(), own.getWindow(), own.getOpenFor(), own.getMaxOpen(),
+				openFor, maxOpen);
 	}
 
 	private static void validateModel(String providerPrefix, String name, ModelProperties model) {

@@ -91,6 +91,10 @@ public class LlmGuardProperties {
 	@NestedConfigurationProperty
 	private final PriorityProperties priority = new PriorityProperties();
 
+	/** The circuit breaker of every model. */
+	@NestedConfigurationProperty
+	private final BreakerProperties breaker = new BreakerProperties();
+
 	/** Events kept for the llmguardevents actuator endpoint. */
 	@NestedConfigurationProperty
 	private final EventsProperties events = new EventsProperties();
@@ -192,6 +196,10 @@ public class LlmGuardProperties {
 
 	public PriorityProperties getPriority() {
 		return this.priority;
+	}
+
+	public BreakerProperties getBreaker() {
+		return this.breaker;
 	}
 
 	public EventsProperties getEvents() {

@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.llmguard.core.breaker.BreakerStore;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.cache.AnswerCache;
 import dev.llmguard.core.event.GuardListener;
@@ -21,14 +22,15 @@ import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.core.limit.CooldownStore;
 import dev.llmguard.core.time.GuardClock;
 import dev.llmguard.redis.RedisAnswerCache;
+import dev.llmguard.redis.RedisBreakerStore;
 import dev.llmguard.redis.RedisBucketStore;
 import dev.llmguard.redis.RedisBudgetLedger;
 import dev.llmguard.redis.RedisCooldownStore;
 import dev.llmguard.redis.RedisGuardBackend;
 
 /**
- * The Redis backend ({@code llm.guard.backend=redis}): buckets, budget ledger, cooldowns and chains'
- * cached last answers shared
+ * The Redis backend ({@code llm.guard.backend=redis}): buckets, budget ledger, cooldowns, circuit
+ * breakers and chains' cached last answers shared
  * by every instance, on the application's own Spring Data Redis (Lettuce) client, with the options
  * bound under {@code llm.guard.redis.*}. Runs before {@code LlmGuardAutoConfiguration}, which builds
  * the engine from these stores. Switched off by {@code llm.guard.enabled=false}.
@@ -77,6 +79,12 @@ public final class LlmGuardRedisAutoConfiguration {
 	@ConditionalOnMissingBean(AnswerCache.class)
 	RedisAnswerCache llmGuardRedisAnswerCache(RedisGuardBackend backend) {
 		return new RedisAnswerCache(backend);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(BreakerStore.class)
+	RedisBreakerStore llmGuardRedisBreakerStore(RedisGuardBackend backend) {
+		return new RedisBreakerStore(backend);
 	}
 
 	/** Health: DOWN while Redis does not answer a PING. */

@@ -2,6 +2,8 @@ package dev.llmguard.autoconfigure;
 
 import java.math.BigDecimal;
 
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+
 /**
  * A model of a provider ({@code llm.guard.providers.<name>.models.<model>.*}): its prices, context
  * window and model-level limits.
@@ -39,6 +41,10 @@ public class ModelProperties extends RateLimitProperties {
 	 * llm.guard.estimation.default-max-output-tokens.
 	 */
 	private Integer maxOutputTokens;
+
+	/** This model's own circuit breaker; unset values come from llm.guard.breaker. */
+	@NestedConfigurationProperty
+	private final ModelBreakerProperties breaker = new ModelBreakerProperties();
 
 	public BigDecimal getInputPrice() {
 		return this.inputPrice;
@@ -78,6 +84,10 @@ public class ModelProperties extends RateLimitProperties {
 
 	public void setContextWindow(Integer contextWindow) {
 		this.contextWindow = contextWindow;
+	}
+
+	public ModelBreakerProperties getBreaker() {
+		return this.breaker;
 	}
 
 	public Integer getMaxOutputTokens() {

@@ -21,7 +21,7 @@ import dev.llmguard.core.model.Usage;
 /**
  * Turns guard events into counters and timers: {@code llm.guard.calls}, {@code llm.guard.tokens},
  * {@code llm.guard.cost}, {@code llm.guard.wait}, {@code llm.guard.retries},
- * {@code llm.guard.fallbacks} and {@code llm.guard.tool.calls}.
+ * {@code llm.guard.fallbacks}, {@code llm.guard.tool.calls} and {@code llm.guard.breaker.transitions}.
  * <p>
  * Every tag value comes from the configuration (provider, model, chain, tool) or from a small fixed
  * set (outcome, token type, priority class, reason); tenants and sessions never become tags, so the
@@ -57,6 +57,9 @@ public final class GuardEventMetrics implements GuardListener {
 	public static final String CHARGED = "llm.guard.charged";
 
 	public static final String SHRUNK = "llm.guard.shrunk";
+
+	/** Changes of models' circuit breakers, by provider, model and the state entered. */
+	public static final String BREAKER_TRANSITIONS = "llm.guard.breaker.transitions";
 
 	private final MeterRegistry registry;
 
@@ -125,6 +128,16 @@ public final class GuardEventMetrics implements GuardListener {
 						.tag("provider", shrunk.provider())
 						.tag("model", shrunk.model())
 						.tag("budget", shrunk.budget())
+						.register(this.registry))
+				.increment();
+		}
+		else if (event instanceof GuardEvent.BreakerChanged breaker) {
+			counter(List.of(BREAKER_TRANSITIONS, breaker.provider(), breaker.model(), breaker.state()),
+					(key) -> Counter.builder(BREAKER_TRANSITIONS)
+						.description("Changes of models' circuit breakers: opened (or open longer), half-open probe, closed")
+						.tag("provider", breaker.provider())
+						.tag("model", breaker.model())
+						.tag("state", breaker.state())
 						.register(this.registry))
 				.increment();
 		}

@@ -15,6 +15,7 @@ import dev.llmguard.core.model.ModelRef;
  * {prefix}:bucket:{limit key}:{config hash}        Bucket4j state of one limit (expires when full again)
  * {prefix}:cooldown:{provider/model}              end of a model's cooldown (epoch ms, expires then)
  * {prefix}:slots:{limit key}                      zset: a provider's concurrency slots by lease end (epoch ms)
+ * {prefix}:breaker:{provider/model}               a model's circuit breaker: hash u d p t f (see BreakerScripts)
  * {prefix}:{{prefix}}:budget:{budget}:{key}:{period start}  hash sc rc st rt: spent/reserved cost/tokens
  * {prefix}:{{prefix}}:res:{id}                     one reservation: status and what it holds
  * {prefix}:{{prefix}}:open                         open reservations by lease deadline
@@ -76,6 +77,10 @@ final class RedisKeys {
 
 	String cooldown(ModelRef model) {
 		return this.prefix + ":cooldown:" + segment(model.toString());
+	}
+
+	String breaker(ModelRef model) {
+		return this.prefix + ":breaker:" + segment(model.toString());
 	}
 
 	String budget(String budget, String key, Instant periodStart) {

@@ -47,6 +47,7 @@ class LlmGuardEndpointHttpTests {
 				.andExpect(jsonPath("$.providers.openai.limits['requests-per-minute'].capacity").value(400))
 				.andExpect(jsonPath("$.providers.openai.models['gpt-4o'].state").value("available"))
 				.andExpect(content().string(containsString("\"cooldownUntil\":null")))
+				.andExpect(jsonPath("$.providers.openai.models['gpt-4o'].breaker.state").value("closed"))
 				.andExpect(jsonPath("$.budgets['daily-spend'].maxCost").value(50.0))
 				.andExpect(content().string(containsString("\"maxTokens\":null")))
 				.andExpect(jsonPath("$.tools.search_products.window").value("PT1M"));

@@ -13,8 +13,12 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.llmguard.actuate.LlmGuardEndpoint.BudgetUsageDescriptor;
+import dev.llmguard.core.CallRequest;
+import dev.llmguard.core.FallbackResponseMapper;
 import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.model.ModelRef;
 import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.retry.ProviderResponseException;
 import dev.llmguard.core.time.ManualGuardClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,10 +49,13 @@ class LlmGuardEndpointTests {
 				                  "tokens-per-minute":   {"capacity": 160000, "available": 157600, "declared": 200000,
 				                                          "learned": null, "remaining": null, "remainingAt": null} },
 				      "concurrency": {"max": 16, "inUse": 0}, "waiting": 0,
-				      "models": { "gpt-4o": {"state": "available", "cooldownUntil": null},
+				      "models": { "gpt-4o": {"state": "available", "cooldownUntil": null,
+				                             "breaker": {"state": "closed", "until": null, "openFor": null, "recentFailures": 0}},
 				                  "gpt-4o-mini": {"state": "cooling-down", "cooldownUntil": "2026-11-22T10:00:12Z",
 				                                  "limits": {"requests-per-minute": {"capacity": 80, "available": 80, "declared": 100,
-				                                  "learned": null, "remaining": null, "remainingAt": null}}} } } },
+				                                  "learned": null, "remaining": null, "remainingAt": null}},
+				                                  "breaker": {"state": "closed", "until": null, "openFor": null,
+				                                              "recentFailures": 0}} } } },
 				  "chains":  { "default": ["openai/gpt-4o", "openai/gpt-4o-mini"] },
 				  "budgets": { "daily-spend": { "scope": "global", "period": "day", "maxCost": 50.0, "spentCost": 0.0085,
 				               "reservedCost": 0.0, "maxTokens": null, "spentTokens": 2400, "reservedTokens": 0,
@@ -137,6 +144,43 @@ class LlmGuardEndpointTests {
 
 		assertThat(this.endpoint.guard().providers().get("openai").models().get("gpt-4o").state())
 			.isEqualTo("available");
+	}
+
+	@Test
+	void showsEachModelsCircuitBreakerClosedOpenUntilAndHalfOpen() throws Throwable {
+		// the default breaker: five failures within a minute open a model; calls outside a chain open it for 60 s
+		for (int i = 0; i < 5; i++) {
+			failAlone(ObserveFixtures.GPT_4O);
+		}
+		failAlone(ObserveFixtures.MINI);
+		failAlone(ObserveFixtures.MINI);
+
+		JSONAssert.assertEquals("""
+				{ "providers": { "openai": { "models": {
+				    "gpt-4o": {"state": "available", "cooldownUntil": null,
+				               "breaker": {"state": "open", "until": "2026-11-22T10:01:00Z", "openFor": "PT1M",
+				                           "recentFailures": 0}},
+				    "gpt-4o-mini": {"state": "available", "cooldownUntil": null,
+				                    "breaker": {"state": "closed", "until": null, "openFor": null, "recentFailures": 2}}
+				} } } }
+				""", endpointJson(this.endpoint.guard()), JSONCompareMode.LENIENT);
+
+		this.clock.advance(Duration.ofSeconds(60));
+		assertThat(this.endpoint.guard().providers().get("openai").models().get("gpt-4o").breaker())
+			.isEqualTo(new LlmGuardEndpoint.BreakerDescriptor("half-open", null, "PT1M", 0));
+		this.engine.execute(CallRequest.builder().model(ObserveFixtures.GPT_4O).estimatedInputTokens(10L).build(),
+				(context) -> "probe answered", FallbackResponseMapper.none());
+		assertThat(this.endpoint.guard().providers().get("openai").models().get("gpt-4o").breaker())
+			.isEqualTo(new LlmGuardEndpoint.BreakerDescriptor("closed", null, null, 0));
+	}
+
+	/** A call of the model alone that the provider answers with a spent quota (not retried, counted). */
+	private void failAlone(ModelRef model) {
+		CallRequest request = CallRequest.builder().model(model).estimatedInputTokens(10L).build();
+		assertThatExceptionOfType(ProviderResponseException.class).isThrownBy(() -> this.engine.execute(request,
+				(context) -> {
+					throw new ProviderResponseException(429, "insufficient_quota", null, "quota spent");
+				}, FallbackResponseMapper.none()));
 	}
 
 	/** Serializes as Boot does for actuator responses (nulls are dropped unless a type says otherwise). */

@@ -72,6 +72,34 @@ class LlmGuardEventsEndpointTests {
 	}
 
 	@Test
+	void listsTheCircuitBreakerOpeningOfAModelThatKeepsFailing() throws Throwable {
+		// gpt-4o alone answers 503 with Retry-After: 1 s to each of its three attempts; the fifth failed call opens it
+		CallRequest request = CallRequest.builder().model(ObserveFixtures.GPT_4O).estimatedInputTokens(10L).build();
+		for (int i = 0; i < 5; i++) {
+			try {
+				this.engine.execute(request, (context) -> {
+					throw new ProviderResponseException(503, null, Duration.ofSeconds(1), "unavailable");
+				}, FallbackResponseMapper.none());
+			}
+			catch (ProviderResponseException ex) {
+				// each call fails after its retries
+			}
+		}
+
+		String newest = LlmGuardEndpointTests.endpointJson(this.endpoint.events().events().subList(0, 2));
+
+		JSONAssert.assertEquals("""
+				[ { "time": "2026-11-22T10:00:10Z", "type": "call-finished" },
+				  { "time": "2026-11-22T10:00:10Z", "type": "circuit-breaker",
+				    "fields": { "provider": "openai", "model": "gpt-4o", "state": "open",
+				                "until": "2026-11-22T10:01:10Z", "openFor": "PT1M",
+				                "reason": "5 failures within PT1M (last: transient)" } } ]
+				""", newest, JSONCompareMode.LENIENT);
+		assertThat(this.endpoint.events().events()).filteredOn((event) -> event.type().equals("circuit-breaker"))
+			.hasSize(1);
+	}
+
+	@Test
 	void describesEveryFieldOfAnEventWithDurationsAndMoneyReadable() {
 		var described = LlmGuardEventsEndpoint.describe(new GuardEvent.CallFinished(
 				ObserveFixtures.START, "openai", "gpt-4o", null, "failed", new Usage(10, 5, 2),

@@ -32,13 +32,17 @@ class ConfigurationMetadataTests {
 				"llm.guard.retry.max-backoff", "llm.guard.retry.max-retry-after", "llm.guard.retry.max-total-time",
 				"llm.guard.priority.reserve.normal",
 				"llm.guard.priority.reserve.low", "llm.guard.events.buffer-size", "llm.guard.memory.max-budget-entries",
-				"llm.guard.providers",
+				"llm.guard.breaker.enabled", "llm.guard.breaker.failures", "llm.guard.breaker.window",
+				"llm.guard.breaker.open-for", "llm.guard.breaker.max-open", "llm.guard.providers",
 				"llm.guard.chains", "llm.guard.budgets", "llm.guard.tools");
 		properties.forEach((name, property) -> assertThat(property.path("description").asString())
 			.as("description of %s", name)
 			.isNotBlank());
 		assertThat(properties.get("llm.guard.headroom").get("defaultValue").asDouble()).isEqualTo(0.8);
 		assertThat(properties.get("llm.guard.retry.max-attempts").get("defaultValue").asInt()).isEqualTo(5);
+		assertThat(properties.get("llm.guard.breaker.failures").get("defaultValue").asInt()).isEqualTo(5);
+		assertThat(properties.get("llm.guard.breaker.window").get("defaultValue").asString()).isEqualTo("60s");
+		assertThat(properties.get("llm.guard.breaker.enabled").get("defaultValue").asBoolean()).isTrue();
 		assertThat(properties.get("llm.guard.aspect-order").get("defaultValue").asInt())
 			.isEqualTo(RateLimitedLlmAspect.DEFAULT_ORDER);
 		assertThat(metadata.get("hints").findValuesAsString("name")).contains("llm.guard.backend",

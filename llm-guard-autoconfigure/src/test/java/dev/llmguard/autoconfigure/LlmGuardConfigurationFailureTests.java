@@ -1,5 +1,7 @@
 package dev.llmguard.autoconfigure;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -9,6 +11,11 @@ import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.llmguard.core.config.BreakerPolicy;
+import dev.llmguard.core.config.BreakerSettings;
+import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.model.ModelRef;
 
 import static dev.llmguard.autoconfigure.StartupFailure.assertReports;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,6 +92,52 @@ class LlmGuardConfigurationFailureTests {
 		this.runner.withPropertyValues(OPENAI + "base-url=api.openai.com")
 			.run((context) -> assertReports(context, OPENAI + "base-url", "api.openai.com",
 					"not an absolute http or https URL", "for example https://api.openai.com"));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "llm.guard.breaker.failures", GPT_4O + "breaker.failures" })
+	void rejectsABreakerThatWouldOpenWithoutAFailure(String key) {
+		this.runner.withPropertyValues(key + "=0")
+			.run((context) -> assertReports(context, key, "0",
+					"a circuit breaker opens after at least 1 failure within its window",
+					"Set " + key + " to 1 or more, for example 5; to have no breaker set "
+							+ key.replace("failures", "enabled") + "=false."));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "llm.guard.breaker.window", "llm.guard.breaker.open-for", "llm.guard.breaker.max-open",
+			GPT_4O + "breaker.window", GPT_4O + "breaker.open-for", GPT_4O + "breaker.max-open" })
+	void rejectsABreakerDurationThatIsNotPositive(String key) {
+		this.runner.withPropertyValues(key + "=0s")
+			.run((context) -> assertReports(context, key, "PT0S", "the duration must be longer than 0",
+					"Set " + key + " to a positive duration"));
+	}
+
+	@Test
+	void rejectsABreakerMaxOpenShorterThanItsOpenFor() {
+		this.runner.withPropertyValues("llm.guard.breaker.open-for=5m", "llm.guard.breaker.max-open=1m")
+			.run((context) -> assertReports(context, "llm.guard.breaker.max-open", "PT1M",
+					"shorter than open-for (PT5M)",
+					"Set llm.guard.breaker.max-open to at least PT5M (open-for), for example 10m."));
+		// a model's own max-open is checked against the open-for it inherits
+		this.runner.withPropertyValues(GPT_4O + "breaker.max-open=30s")
+			.run((context) -> assertReports(context, GPT_4O + "breaker.max-open", "PT30S",
+					"shorter than open-for (PT1M)", "Set " + GPT_4O + "breaker.max-open to at least PT1M"));
+	}
+
+	@Test
+	void acceptsAModelThatTurnsItsBreakerOffOrSetsItsOwnCount() {
+		this.runner.withPropertyValues(GPT_4O + "breaker.enabled=false", OPENAI + "models.gpt-4o-mini.breaker.failures=2")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				BreakerSettings breaker = context.getBean(GuardSettings.class).breaker();
+				assertThat(breaker.policy(ModelRef.parse("openai/gpt-4o")).enabled()).isFalse();
+				assertThat(breaker.policy(ModelRef.parse("openai/gpt-4o-mini")).failures())
+					.isEqualTo(2);
+				assertThat(breaker.policy(ModelRef.parse("openai/gpt-4o-mini")).window())
+					.isEqualTo(Duration.ofSeconds(60));
+				assertThat(breaker.defaults()).isEqualTo(BreakerPolicy.DEFAULT);
+			});
 	}
 
 	@ParameterizedTest

@@ -142,6 +142,28 @@ class GuardEventMetricsTests {
 		this.clock.advance(Duration.ofSeconds(1)); // let the minute buckets refill
 	}
 
+	@Test
+	void countsEachChangeOfAModelsCircuitBreakerByTheStateEntered() {
+		CallRequest alone = CallRequest.builder().model(ObserveFixtures.GPT_4O).estimatedInputTokens(10L).build();
+		for (int i = 0; i < 5; i++) {
+			assertThatExceptionOfType(ProviderResponseException.class).isThrownBy(() -> this.engine.execute(alone,
+					(context) -> {
+						throw new ProviderResponseException(429, "insufficient_quota", null, "quota spent");
+					}, FallbackResponseMapper.none()));
+		}
+		this.clock.advance(Duration.ofSeconds(60));
+		assertThatExceptionOfType(ProviderResponseException.class).isThrownBy(() -> this.engine.execute(alone,
+				(context) -> {
+					throw new ProviderResponseException(429, "insufficient_quota", null, "quota spent");
+				}, FallbackResponseMapper.none()));
+
+		assertThat(counter("llm.guard.breaker.transitions", "provider", "openai", "model", "gpt-4o", "state", "open"))
+			.isEqualTo(2);
+		assertThat(counter("llm.guard.breaker.transitions", "provider", "openai", "model", "gpt-4o", "state",
+				"half-open"))
+			.isEqualTo(1);
+	}
+
 	private double counter(String name, String... tags) {
 		return this.registry.get(name).tags(tags).counter().count();
 	}

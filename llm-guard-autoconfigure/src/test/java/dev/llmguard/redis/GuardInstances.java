@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.llmguard.autoconfigure.LlmGuardRedisAutoConfiguration;
 import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.breaker.BreakerStore;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.cache.AnswerCache;
 import dev.llmguard.core.config.GuardSettings;
@@ -47,13 +48,14 @@ final class GuardInstances {
 
 		@Bean(destroyMethod = "close")
 		LlmGuardEngine llmGuardEngine(GuardSettings settings, GuardClock clock, BucketStore buckets,
-				BudgetLedger ledger, CooldownStore cooldowns, AnswerCache answers) {
+				BudgetLedger ledger, CooldownStore cooldowns, AnswerCache answers, BreakerStore breakers) {
 			return LlmGuardEngine.builder(settings)
 				.clock(clock)
 				.answerCache(answers)
 				.bucketStore(buckets)
 				.ledger(ledger)
 				.cooldowns(cooldowns)
+				.breakers(breakers)
 				.build();
 		}
 

@@ -11,6 +11,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.llmguard.autoconfigure.LlmGuardRedisAutoConfiguration;
+import dev.llmguard.core.breaker.BreakerStore;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.core.limit.CooldownStore;
@@ -32,6 +33,7 @@ class LlmGuardRedisAutoConfigurationTests {
 			assertThat(context.getBean(BucketStore.class)).isInstanceOf(RedisBucketStore.class);
 			assertThat(context.getBean(BudgetLedger.class)).isInstanceOf(RedisBudgetLedger.class);
 			assertThat(context.getBean(CooldownStore.class)).isInstanceOf(RedisCooldownStore.class);
+			assertThat(context.getBean(BreakerStore.class)).isInstanceOf(RedisBreakerStore.class);
 			assertThat(context.getBean(RedisGuardBackend.class).options()).isEqualTo(RedisGuardOptions.DEFAULT);
 		});
 	}

@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.llmguard.core.FallbackExhaustedException.ModelFailure;
+import dev.llmguard.core.breaker.BreakerPass;
+import dev.llmguard.core.breaker.CircuitBreakers;
 import dev.llmguard.core.budget.BudgetCharge;
 import dev.llmguard.core.budget.BudgetReservation;
 import dev.llmguard.core.budget.BudgetUsage;
@@ -120,6 +122,9 @@ final class CallExecution implements GuardedCall {
 
 	/** Whether the call (or a model request inside it) was answered from the chain's cache. */
 	private volatile boolean answeredFromCache;
+
+	/** The half-open probe this call holds on a model's circuit breaker, which its outcome decides. */
+	private volatile Probe probe;
 
 	CallExecution(GuardComponents components, CallRequest request, ChainSpec chain, List<ModelRef> candidates,
 			long inputEstimate) {
@@ -241,6 +246,9 @@ final class CallExecution implements GuardedCall {
 					skip(model, "cooling_down", "until " + until, hasNext);
 					continue;
 				}
+			}
+			if (!breakerAdmits(model, hasNext)) {
+				continue;
 			}
 			ModelSpec spec = this.components.settings().model(model).orElse(null);
 			long maxOut = maxOutputTokens(spec);
@@ -395,7 +403,52 @@ final class CallExecution implements GuardedCall {
 		return low;
 	}
 
+	/**
+	 * The breaker step: a model whose circuit breaker is open, or half-open with its one probe out, is
+	 * skipped like a cooling-down model; a call let through half-open holds the probe.
+	 */
+	private boolean breakerAdmits(ModelRef model, boolean hasNext) {
+		BreakerPass pass = this.components.breakers().pass(model, this::emit);
+		if (pass.admitted()) {
+			if (pass.kind() == BreakerPass.Kind.PROBE) {
+				this.probe = new Probe(model, pass.token());
+			}
+			return true;
+		}
+		String detail = (pass.kind() == BreakerPass.Kind.OPEN) ? "open until " + pass.until() : "half-open, probing";
+		if (!(this.lastRejection instanceof RateLimitExceededException)) {
+			this.lastRejection = new RateLimitExceededException(model.provider(), model.model(), pass.retryAfter(),
+					model + " is skipped: its circuit breaker is " + detail + " after repeated failures; retry in "
+							+ pass.retryAfter().toMillis() + " ms");
+		}
+		skip(model, "circuit_open", detail, hasNext);
+		return false;
+	}
+
+	/**
+	 * Ends the probe this call holds on a model's breaker, if any: a success closes the breaker,
+	 * anything else lets the next call probe.
+	 */
+	private void endProbe(ModelRef model, boolean succeeded) {
+		Probe held = this.probe;
+		if (held == null || (model != null && !held.model().equals(model))) {
+			return;
+		}
+		this.probe = null;
+		if (succeeded) {
+			this.components.breakers().probeSucceeded(held.model(), held.token(), this::emit);
+		}
+		else {
+			this.components.breakers().probeAbandoned(held.model(), held.token());
+		}
+	}
+
+	/** A half-open probe held on a model's breaker. */
+	private record Probe(ModelRef model, long token) {
+	}
+
 	private void skip(ModelRef model, String reason, String detail, boolean hasNext) {
+		endProbe(model, false);
 		this.failures.add(new ModelFailure(model.toString(), reason, detail));
 		logger.debug("llm-guard: {} skipped: {} ({})", model, reason, detail);
 		if (hasNext && this.chainName != null) {
@@ -634,6 +687,7 @@ final class CallExecution implements GuardedCall {
 			estimate = true;
 		}
 		commit(attempt, settled, cost);
+		endProbe(attempt.model(), true);
 		finish(attempt.model(), "success", settled, cost, estimate);
 	}
 
@@ -827,6 +881,7 @@ final class CallExecution implements GuardedCall {
 	 */
 	@Override
 	public void cancelled(Attempt attempt, boolean sent) {
+		endProbe(attempt.model(), false);
 		if (sent) {
 			charge(attempt, "cancelled after the request left");
 		}
@@ -908,6 +963,12 @@ final class CallExecution implements GuardedCall {
 	 * {@link #admit()}
 	 */
 	Throwable abandon(Attempt attempt, Throwable error, ErrorClassification classification) {
+		if (CircuitBreakers.counts(classification.kind())) {
+			// decided before the release below, which would only hand a held probe on
+			this.probe = null;
+			this.components.breakers().failed(attempt.model(), (this.chain != null) ? this.chain.cooldown() : null,
+					classification.kind().tag(), this::emit);
+		}
 		if (classification.outcomeUnknown()) {
 			charge(attempt, classification.detail());
 		}
@@ -961,6 +1022,7 @@ final class CallExecution implements GuardedCall {
 	/** Gives an attempt's capacity back without spending (the call failed or was cancelled before any output). */
 	@Override
 	public void release(Attempt attempt) {
+		endProbe(attempt.model(), false);
 		if (!attempt.close()) {
 			return;
 		}
@@ -1077,6 +1139,7 @@ final class CallExecution implements GuardedCall {
 
 	/** Records the end of the call once; later calls (a cancelled stream settling twice) are ignored. */
 	void finish(ModelRef model, String outcome, Usage usage, long costNanos, boolean estimated) {
+		endProbe(null, false);
 		if (this.finished) {
 			return;
 		}

@@ -1,5 +1,6 @@
 package dev.llmguard.core;
 
+import dev.llmguard.core.breaker.CircuitBreakers;
 import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.event.GuardListener;
@@ -19,9 +20,10 @@ import dev.llmguard.core.token.TokenEstimator;
  * @param usage finds usage in results
  * @param events where the call's events go
  * @param answers the chains' caches of last answers
+ * @param breakers the models' circuit breakers
  */
 record GuardComponents(GuardSettings settings, GuardClock clock, CallRouting routing, RateLimiters limiters,
 		Budgets budgets, PricingCatalog pricing, CooldownStore cooldowns, TokenEstimator estimator,
 		ErrorClassifier classifier, UsageExtractor usage, GuardListener events, BackoffCalculator backoff,
-		CachedAnswers answers) {
+		CachedAnswers answers, CircuitBreakers breakers) {
 }

@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.retry.backoff.BackOffInterruptedException;
 
+import dev.llmguard.core.breaker.BreakerStore;
+import dev.llmguard.core.breaker.CircuitBreakers;
+import dev.llmguard.core.breaker.InMemoryBreakerStore;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.core.cache.AnswerCache;
@@ -73,6 +76,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private final CooldownStore cooldowns;
 
+	private final CircuitBreakers breakers;
+
 	private final TokenEstimator estimator;
 
 	private final ErrorClassifiers classifier;
@@ -108,13 +113,14 @@ public final class LlmGuardEngine implements AutoCloseable {
 		this.budgets = new Budgets(b.settings, b.ledger, b.clock, this.events);
 		this.pricing = new PricingCatalog(b.settings);
 		this.cooldowns = b.cooldowns;
+		this.breakers = new CircuitBreakers(b.settings.breaker(), b.breakers, b.clock);
 		this.estimator = b.estimator;
 		this.classifier = new ErrorClassifiers(b.classifiers);
 		this.usage = new UsageExtractors(b.extractors);
 		this.backoff = new BackoffCalculator(b.settings.retry());
 		this.components = new GuardComponents(this.settings, this.clock, this.routing, this.limiters, this.budgets,
 				this.pricing, this.cooldowns, this.estimator, this.classifier, this.usage, this.events, this.backoff,
-				new CachedAnswers(b.answerCache, b.answerExtractors));
+				new CachedAnswers(b.answerCache, b.answerExtractors), this.breakers);
 		this.ownsExecutor = (b.asyncExecutor == null);
 		this.asyncExecutor = (b.asyncExecutor != null) ? b.asyncExecutor : defaultExecutor();
 		this.observer = b.observer;
@@ -480,6 +486,11 @@ public final class LlmGuardEngine implements AutoCloseable {
 		return this.cooldowns;
 	}
 
+	/** The models' circuit breakers. */
+	public CircuitBreakers breakers() {
+		return this.breakers;
+	}
+
 	public TokenEstimator estimator() {
 		return this.estimator;
 	}
@@ -522,6 +533,8 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 		private CooldownStore cooldowns;
 
+		private BreakerStore breakers;
+
 		private TokenEstimator estimator;
 
 		private final List<ErrorClassifier> classifiers = new ArrayList<>();
@@ -559,6 +572,12 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 		public Builder cooldowns(CooldownStore cooldowns) {
 			this.cooldowns = cooldowns;
+			return this;
+		}
+
+		/** Where the models' circuit breakers live; in this JVM by default. */
+		public Builder breakers(BreakerStore breakers) {
+			this.breakers = breakers;
 			return this;
 		}
 
@@ -633,6 +652,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 			}
 			if (this.answerCache == null) {
 				this.answerCache = new InMemoryAnswerCache(this.clock);
+			}
+			if (this.breakers == null) {
+				this.breakers = new InMemoryBreakerStore(this.clock);
 			}
 			if (this.estimator == null) {
 				this.estimator = TokenEstimators.best(LlmGuardEngine.class.getClassLoader());

@@ -17,7 +17,7 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 		BigDecimal defaultOutputPrice, int defaultMaxOutputTokens, int minOutputTokens, boolean shrinkToFit,
 		Duration defaultMaxWait, RetrySettings retry,
 		PriorityReserve priorityReserve, Map<String, ProviderSpec> providers, Map<String, ChainSpec> chains,
-		Map<String, BudgetSpec> budgets, Map<String, ToolSpec> tools) {
+		Map<String, BudgetSpec> budgets, Map<String, ToolSpec> tools, BreakerSettings breaker) {
 
 	public GuardSettings {
 		if (!(headroom > 0 && headroom <= 1)) {
@@ -30,6 +30,17 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 		chains = Map.copyOf(chains);
 		budgets = Map.copyOf(budgets);
 		tools = Map.copyOf(tools);
+		breaker = (breaker != null) ? breaker : BreakerSettings.DEFAULT;
+	}
+
+	/** Settings with the default circuit breakers ({@link BreakerSettings#DEFAULT}). */
+	public GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInputPrice, BigDecimal defaultOutputPrice,
+			int defaultMaxOutputTokens, int minOutputTokens, boolean shrinkToFit, Duration defaultMaxWait,
+			RetrySettings retry, PriorityReserve priorityReserve, Map<String, ProviderSpec> providers,
+			Map<String, ChainSpec> chains, Map<String, BudgetSpec> budgets, Map<String, ToolSpec> tools) {
+		this(headroom, zone, defaultInputPrice, defaultOutputPrice, defaultMaxOutputTokens, minOutputTokens,
+				shrinkToFit, defaultMaxWait, retry, priorityReserve, providers, chains, budgets, tools,
+				BreakerSettings.DEFAULT);
 	}
 
 	/** Whether a budget shrinks a call's output allowance to fit: its own setting, else the default. */
@@ -76,6 +87,8 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 		private final Map<String, BudgetSpec> budgets = new LinkedHashMap<>();
 
 		private final Map<String, ToolSpec> tools = new LinkedHashMap<>();
+
+		private BreakerSettings breaker = BreakerSettings.DEFAULT;
 
 		public Builder headroom(double headroom) {
 			this.headroom = headroom;
@@ -148,10 +161,16 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 			return this;
 		}
 
+		/** The models' circuit breakers ({@link BreakerSettings#DISABLED} for none). */
+		public Builder breaker(BreakerSettings breaker) {
+			this.breaker = breaker;
+			return this;
+		}
+
 		public GuardSettings build() {
 			return new GuardSettings(this.headroom, this.zone, this.defaultInputPrice, this.defaultOutputPrice,
 					this.defaultMaxOutputTokens, this.minOutputTokens, this.shrinkToFit, this.defaultMaxWait, this.retry,
-					this.priorityReserve, this.providers, this.chains, this.budgets, this.tools);
+					this.priorityReserve, this.providers, this.chains, this.budgets, this.tools, this.breaker);
 		}
 
 	}

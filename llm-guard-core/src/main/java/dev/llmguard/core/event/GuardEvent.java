@@ -70,6 +70,22 @@ public sealed interface GuardEvent {
 	}
 
 	/**
+	 * A model's circuit breaker changed: it opened (or its open time grew), a call became its
+	 * half-open probe, or the probe's success closed it.
+	 * @param state {@code open}, {@code half-open} or {@code closed}
+	 * @param until when the open time ends ({@code open}), else {@code null}
+	 * @param openFor the open time ({@code open}), else {@code null}
+	 * @param reason why: the failures that opened it, a failure while open or half-open, the probe
+	 */
+	record BreakerChanged(Instant time, String provider, String model, String state, Instant until,
+			Duration openFor, String reason) implements GuardEvent {
+		@Override
+		public String type() {
+			return "circuit-breaker";
+		}
+	}
+
+	/**
 	 * A call's worst case did not fit a budget, and a smaller answer did: its output allowance was
 	 * lowered to what the budget still affords, instead of rejecting or downgrading it.
 	 * @param budget the budget that could not afford the whole allowance

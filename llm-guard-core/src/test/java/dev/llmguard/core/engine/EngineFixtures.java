@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
+import dev.llmguard.core.config.BreakerSettings;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
@@ -125,6 +126,8 @@ final class EngineFixtures {
 
 		int minOutputTokens = 256;
 
+		BreakerSettings breaker = BreakerSettings.DEFAULT;
+
 		final Map<String, ModelSpec> models = new LinkedHashMap<>();
 
 		final Map<String, ChainSpec> chains = new LinkedHashMap<>();
@@ -169,6 +172,7 @@ final class EngineFixtures {
 				.retry(this.retry)
 				.shrinkToFit(this.shrinkToFit)
 				.minOutputTokens(this.minOutputTokens)
+				.breaker(this.breaker)
 				.provider(new ProviderSpec("openai", null, this.providerLimits, this.maxConcurrent, this.maxWait,
 						this.models));
 			this.chains.values().forEach(b::chain);

@@ -54,6 +54,27 @@ class SimulatorController {
 		return ResponseEntity.noContent().build();
 	}
 
+	/**
+	 * The simulated provider answers a server error to every request for this model from now on: 500 by
+	 * default, retried on the model before the chain moves on (503 and 529 fail over at once and cool
+	 * the model down).
+	 */
+	@PostMapping("/failing-models/{model}")
+	ResponseEntity<Void> failModel(@PathVariable String model, @RequestParam(defaultValue = "500") int status) {
+		if (status < 500 || status > 599) {
+			return ResponseEntity.badRequest().build();
+		}
+		this.simulator.failModel(model, status);
+		return ResponseEntity.noContent().build();
+	}
+
+	/** Every model answers normally again. */
+	@DeleteMapping("/failing-models")
+	ResponseEntity<Void> clearFailingModels() {
+		this.simulator.clearFailedModels();
+		return ResponseEntity.noContent().build();
+	}
+
 	/** What the simulated provider has answered. */
 	@GetMapping("/stats")
 	SimulatorStats stats() {
