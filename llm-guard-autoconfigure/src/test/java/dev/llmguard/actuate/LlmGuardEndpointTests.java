@@ -148,22 +148,24 @@ class LlmGuardEndpointTests {
 
 	@Test
 	void showsEachModelsCircuitBreakerClosedOpenUntilAndHalfOpen() throws Throwable {
-		// the default breaker: five failures within a minute open a model; calls outside a chain open it for 60 s
+		// the default breaker: five failures within a minute open a model; calls outside a chain open it for 60 s;
+		// each failing call takes 3 s of the clock (three attempts, pauses of 1 s and 2 s)
 		for (int i = 0; i < 5; i++) {
 			failAlone(ObserveFixtures.GPT_4O);
 		}
+		java.time.Instant opened = this.clock.instant(); // the fifth failure, after its jittered pauses
 		failAlone(ObserveFixtures.MINI);
 		failAlone(ObserveFixtures.MINI);
 
 		JSONAssert.assertEquals("""
 				{ "providers": { "openai": { "models": {
 				    "gpt-4o": {"state": "available", "cooldownUntil": null,
-				               "breaker": {"state": "open", "until": "2026-11-22T10:01:00Z", "openFor": "PT1M",
+				               "breaker": {"state": "open", "until": "%s", "openFor": "PT1M",
 				                           "recentFailures": 0}},
 				    "gpt-4o-mini": {"state": "available", "cooldownUntil": null,
 				                    "breaker": {"state": "closed", "until": null, "openFor": null, "recentFailures": 2}}
 				} } } }
-				""", endpointJson(this.endpoint.guard()), JSONCompareMode.LENIENT);
+				""".formatted(opened.plusSeconds(60)), endpointJson(this.endpoint.guard()), JSONCompareMode.LENIENT);
 
 		this.clock.advance(Duration.ofSeconds(60));
 		assertThat(this.endpoint.guard().providers().get("openai").models().get("gpt-4o").breaker())
@@ -174,12 +176,15 @@ class LlmGuardEndpointTests {
 			.isEqualTo(new LlmGuardEndpoint.BreakerDescriptor("closed", null, null, 0));
 	}
 
-	/** A call of the model alone that the provider answers with a spent quota (not retried, counted). */
+	/**
+	 * A call of the model alone that the provider answers 500 on every attempt: one failure of the model
+	 * once its retries are spent (a spent quota would close the model until its reset instead).
+	 */
 	private void failAlone(ModelRef model) {
 		CallRequest request = CallRequest.builder().model(model).estimatedInputTokens(10L).build();
 		assertThatExceptionOfType(ProviderResponseException.class).isThrownBy(() -> this.engine.execute(request,
 				(context) -> {
-					throw new ProviderResponseException(429, "insufficient_quota", null, "quota spent");
+					throw new ProviderResponseException(500, null, null, "server error");
 				}, FallbackResponseMapper.none()));
 	}
 
