@@ -17,9 +17,22 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 		BigDecimal defaultOutputPrice, int defaultMaxOutputTokens, int minOutputTokens, boolean shrinkToFit,
 		Duration defaultMaxWait, RetrySettings retry,
 		PriorityReserve priorityReserve, Map<String, ProviderSpec> providers, Map<String, ChainSpec> chains,
-		Map<String, BudgetSpec> budgets, Map<String, ToolSpec> tools) {
+		Map<String, BudgetSpec> budgets, Map<String, ToolSpec> tools, GuardModes modes) {
+
+	/** Settings with everything enforced. */
+	public GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInputPrice, BigDecimal defaultOutputPrice,
+			int defaultMaxOutputTokens, int minOutputTokens, boolean shrinkToFit, Duration defaultMaxWait,
+			RetrySettings retry, PriorityReserve priorityReserve, Map<String, ProviderSpec> providers,
+			Map<String, ChainSpec> chains, Map<String, BudgetSpec> budgets, Map<String, ToolSpec> tools) {
+		this(headroom, zone, defaultInputPrice, defaultOutputPrice, defaultMaxOutputTokens, minOutputTokens,
+				shrinkToFit, defaultMaxWait, retry, priorityReserve, providers, chains, budgets, tools,
+				GuardModes.ENFORCE);
+	}
 
 	public GuardSettings {
+		if (modes == null) {
+			modes = GuardModes.ENFORCE;
+		}
 		if (!(headroom > 0 && headroom <= 1)) {
 			throw new IllegalArgumentException("headroom must be in (0, 1], was " + headroom);
 		}
@@ -76,6 +89,8 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 		private final Map<String, BudgetSpec> budgets = new LinkedHashMap<>();
 
 		private final Map<String, ToolSpec> tools = new LinkedHashMap<>();
+
+		private GuardModes modes = GuardModes.ENFORCE;
 
 		public Builder headroom(double headroom) {
 			this.headroom = headroom;
@@ -148,10 +163,16 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 			return this;
 		}
 
+		/** Whether decisions act or are only counted, globally and per provider, budget and tool. */
+		public Builder modes(GuardModes modes) {
+			this.modes = modes;
+			return this;
+		}
+
 		public GuardSettings build() {
 			return new GuardSettings(this.headroom, this.zone, this.defaultInputPrice, this.defaultOutputPrice,
 					this.defaultMaxOutputTokens, this.minOutputTokens, this.shrinkToFit, this.defaultMaxWait, this.retry,
-					this.priorityReserve, this.providers, this.chains, this.budgets, this.tools);
+					this.priorityReserve, this.providers, this.chains, this.budgets, this.tools, this.modes);
 		}
 
 	}
