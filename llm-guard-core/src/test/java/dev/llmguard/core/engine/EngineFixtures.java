@@ -125,6 +125,8 @@ final class EngineFixtures {
 
 		int minOutputTokens = 256;
 
+		dev.llmguard.core.config.GuardModes modes = dev.llmguard.core.config.GuardModes.ENFORCE;
+
 		final Map<String, ModelSpec> models = new LinkedHashMap<>();
 
 		final Map<String, ChainSpec> chains = new LinkedHashMap<>();
@@ -163,6 +165,7 @@ final class EngineFixtures {
 
 		GuardSettings build() {
 			GuardSettings.Builder b = GuardSettings.builder()
+				.modes(this.modes)
 				.headroom(1.0)
 				.zone(ZoneOffset.UTC)
 				.priorityReserve(PriorityReserve.NONE)
