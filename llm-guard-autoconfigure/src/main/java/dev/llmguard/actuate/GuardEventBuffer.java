@@ -78,6 +78,9 @@ public final class GuardEventBuffer implements GuardListener {
 		if (event instanceof GuardEvent.ToolCalled tool) {
 			return !"allowed".equals(tool.outcome());
 		}
+		if (event instanceof GuardEvent.Decided decided) {
+			return decided.shadowed(); // an enforced decision is listed as its own event (rejected, fallback, …)
+		}
 		return true;
 	}
 

@@ -26,6 +26,7 @@ import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.budget.BudgetForecast;
 import dev.llmguard.core.breaker.BreakerState;
 import dev.llmguard.core.budget.BudgetUsage;
+import dev.llmguard.core.event.DecisionCounts;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.ChainSpec;
@@ -74,8 +75,9 @@ public class LlmGuardEndpoint {
 		Map<String, ToolDescriptor> tools = new TreeMap<>();
 		this.engine.tools()
 			.snapshot()
-			.forEach((name, level) -> tools.put(name, tool(level)));
-		return new GuardDescriptor(this.engine.budgets().backend(), providers, chains, budgets, tools);
+			.forEach((name, level) -> tools.put(name, tool(name, level)));
+		return new GuardDescriptor(this.engine.budgets().backend(), providers, chains, budgets, tools,
+				name(this.engine.settings().modes().global()));
 	}
 
 	/**
@@ -131,7 +133,8 @@ public class LlmGuardEndpoint {
 					breaker(this.engine.breakers().state(ref))));
 		}
 		return new ProviderDescriptor(limits, new ConcurrencyDescriptor(snapshot.maxConcurrent(), snapshot.inUse()),
-				snapshot.waiting(), models);
+				snapshot.waiting(), models, name(this.engine.settings().modes().provider(name)),
+				this.engine.decisions().of(DecisionCounts.Scope.PROVIDER, name, true));
 	}
 
 	private static BreakerDescriptor breaker(BreakerState state) {
@@ -157,11 +160,17 @@ public class LlmGuardEndpoint {
 			return new BudgetDescriptor(name(budget.scope()), name(budget.period()), maxCost(budget),
 					usd(usage.spentCostNanos()), usd(usage.reservedCostNanos()), budget.maxTokens(),
 					usage.spentTokens(), usage.reservedTokens(), usage.resetsAt(),
-					forecast(this.engine.budgets().forecast(budget.name(), "")));
+					forecast(this.engine.budgets().forecast(budget.name(), "")), mode(budget),
+					this.engine.decisions().of(DecisionCounts.Scope.BUDGET, budget.name(), true));
 		}
 		// per-key usage and forecast are at /llmguard/{budget}/{key}; keys are not listed
 		return new BudgetDescriptor(name(budget.scope()), name(budget.period()), maxCost(budget), null, null,
-				budget.maxTokens(), null, null, null, null);
+				budget.maxTokens(), null, null, null, null, mode(budget),
+				this.engine.decisions().of(DecisionCounts.Scope.BUDGET, budget.name(), true));
+	}
+
+	private String mode(BudgetSpec budget) {
+		return name(this.engine.settings().modes().budget(budget.name()));
 	}
 
 	private BudgetUsageDescriptor usage(BudgetSpec budget, BudgetUsage usage) {
@@ -181,8 +190,10 @@ public class LlmGuardEndpoint {
 				forecast.projectedTokens(), forecast.exhaustsAt(), forecast.runsOutBeforeReset());
 	}
 
-	private static ToolDescriptor tool(ToolLevel level) {
-		return new ToolDescriptor(level.limit(), level.window().toString(), level.available());
+	private ToolDescriptor tool(String name, ToolLevel level) {
+		return new ToolDescriptor(level.limit(), level.window().toString(), level.available(),
+				name(this.engine.settings().modes().tool(name)),
+				this.engine.decisions().of(DecisionCounts.Scope.TOOL, name, true));
 	}
 
 	private List<String> budgetNames() {
@@ -213,11 +224,20 @@ public class LlmGuardEndpoint {
 	 * @param chains each chain's models, most preferred first
 	 * @param budgets each budget; usage for global budgets only
 	 * @param tools each tool limit
+	 * @param mode {@code enforce} or {@code shadow}: the mode of everything that sets none of its own
 	 */
 	@JsonInclude(Include.ALWAYS)
 	public record GuardDescriptor(String backend, Map<String, ProviderDescriptor> providers,
 			Map<String, List<String>> chains, Map<String, BudgetDescriptor> budgets,
-			Map<String, ToolDescriptor> tools) implements OperationResponseBody {
+			Map<String, ToolDescriptor> tools, String mode) implements OperationResponseBody {
+
+		/** The state of an enforcing guard. */
+		public GuardDescriptor(String backend, Map<String, ProviderDescriptor> providers,
+				Map<String, List<String>> chains, Map<String, BudgetDescriptor> budgets,
+				Map<String, ToolDescriptor> tools) {
+			this(backend, providers, chains, budgets, tools, "enforce");
+		}
+
 	}
 
 	/**
@@ -227,10 +247,21 @@ public class LlmGuardEndpoint {
 	 * @param concurrency the concurrency cap and the calls holding a slot
 	 * @param waiting calls waiting for capacity
 	 * @param models each model's state
+	 * @param mode {@code enforce} or {@code shadow}: whether the provider's rate, cooldown,
+	 * context-window, retry and failover decisions act or are only counted
+	 * @param shadowed decisions counted and not acted on, by decision ({@code wait}, {@code rate_limited},
+	 * …); empty when none
 	 */
 	@JsonInclude(Include.ALWAYS)
 	public record ProviderDescriptor(Map<String, LimitDescriptor> limits, ConcurrencyDescriptor concurrency,
-			int waiting, Map<String, ModelDescriptor> models) {
+			int waiting, Map<String, ModelDescriptor> models, String mode, Map<String, Long> shadowed) {
+
+		/** An enforcing provider. */
+		public ProviderDescriptor(Map<String, LimitDescriptor> limits, ConcurrencyDescriptor concurrency, int waiting,
+				Map<String, ModelDescriptor> models) {
+			this(limits, concurrency, waiting, models, "enforce", Map.of());
+		}
+
 	}
 
 	/**
@@ -305,11 +336,23 @@ public class LlmGuardEndpoint {
 	 * @param resetsAt end of the current period, or {@code null} when it never resets
 	 * @param forecast where the spend is heading, for global budgets; {@code null} for tenant and session
 	 * budgets (read one key's at {@code /llmguard/{budget}/{key}}) and while there is too little history
+	 * @param mode {@code enforce} or {@code shadow}; a budget in shadow mode may show a spend above its cap
+	 * @param shadowed decisions counted and not acted on ({@code budget_exceeded}, {@code downgrade},
+	 * {@code shrink}); empty when none
 	 */
 	@JsonInclude(Include.ALWAYS)
 	public record BudgetDescriptor(String scope, String period, BigDecimal maxCost, BigDecimal spentCost,
 			BigDecimal reservedCost, Long maxTokens, Long spentTokens, Long reservedTokens, Instant resetsAt,
-			ForecastDescriptor forecast) {
+			ForecastDescriptor forecast, String mode, Map<String, Long> shadowed) {
+
+		/** An enforcing budget. */
+		public BudgetDescriptor(String scope, String period, BigDecimal maxCost, BigDecimal spentCost,
+				BigDecimal reservedCost, Long maxTokens, Long spentTokens, Long reservedTokens, Instant resetsAt,
+				ForecastDescriptor forecast) {
+			this(scope, period, maxCost, spentCost, reservedCost, maxTokens, spentTokens, reservedTokens, resetsAt,
+					forecast, "enforce", Map.of());
+		}
+
 	}
 
 	/**
@@ -361,10 +404,18 @@ public class LlmGuardEndpoint {
 	 *
 	 * @param limit calls per window
 	 * @param window the window, ISO-8601 ({@code PT1M})
-	 * @param available calls that could run now
+	 * @param available calls that could run now (negative while in debt, after calls in shadow mode)
+	 * @param mode {@code enforce} or {@code shadow}
+	 * @param shadowed decisions counted and not acted on ({@code tool_limited}); empty when none
 	 */
 	@JsonInclude(Include.ALWAYS)
-	public record ToolDescriptor(long limit, String window, long available) {
+	public record ToolDescriptor(long limit, String window, long available, String mode, Map<String, Long> shadowed) {
+
+		/** An enforcing tool limit. */
+		public ToolDescriptor(long limit, String window, long available) {
+			this(limit, window, available, "enforce", Map.of());
+		}
+
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.llmguard.autoconfigure;
 
+import dev.llmguard.core.config.GuardMode;
 import java.math.BigDecimal;
 
 import dev.llmguard.core.config.BudgetPeriod;
@@ -10,6 +11,12 @@ import dev.llmguard.core.config.OnExceeded;
 public class BudgetProperties {
 
 	/** Who the budget is counted for: global, tenant or session. */
+	/**
+	 * Whether this budget rejects, downgrades and shrinks calls (enforce) or only counts what it would
+	 * have done (shadow: spend goes past the cap); unset: llm.guard.mode.
+	 */
+	private GuardMode mode;
+
 	private BudgetScope scope = BudgetScope.GLOBAL;
 
 	/**
@@ -39,6 +46,14 @@ public class BudgetProperties {
 	 * Unset: llm.guard.estimation.shrink-to-fit.
 	 */
 	private Boolean shrinkToFit;
+
+	public GuardMode getMode() {
+		return this.mode;
+	}
+
+	public void setMode(GuardMode mode) {
+		this.mode = mode;
+	}
 
 	public BudgetScope getScope() {
 		return this.scope;

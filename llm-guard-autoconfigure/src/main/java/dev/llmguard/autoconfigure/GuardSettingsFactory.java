@@ -8,6 +8,8 @@ import dev.llmguard.core.config.BreakerPolicy;
 import dev.llmguard.core.config.BreakerSettings;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.ChainSpec;
+import dev.llmguard.core.config.GuardMode;
+import dev.llmguard.core.config.GuardModes;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ModelPrice;
 import dev.llmguard.core.config.ModelSpec;
@@ -65,7 +67,25 @@ public final class GuardSettingsFactory {
 		properties.getTools()
 			.forEach((name, tool) -> builder.tool(
 					new ToolSpec(name, tool.getLimit(), tool.getWindow(), textOrNull(tool.getFallbackResponse()))));
-		return builder.build();
+		return builder.modes(modes(properties)).build();
+	}
+
+	/** The global mode and each provider's, budget's and tool's own, where set. */
+	private static GuardModes modes(LlmGuardProperties properties) {
+		Map<String, GuardMode> providers = new LinkedHashMap<>();
+		properties.getProviders().forEach((name, provider) -> putIfSet(providers, name, provider.getMode()));
+		Map<String, GuardMode> budgets = new LinkedHashMap<>();
+		properties.getBudgets().forEach((name, budget) -> putIfSet(budgets, name, budget.getMode()));
+		Map<String, GuardMode> tools = new LinkedHashMap<>();
+		properties.getTools().forEach((name, tool) -> putIfSet(tools, name, tool.getMode()));
+		GuardMode global = (properties.getMode() != null) ? properties.getMode() : GuardMode.ENFORCE;
+		return new GuardModes(global, providers, budgets, tools);
+	}
+
+	private static void putIfSet(Map<String, GuardMode> modes, String name, GuardMode mode) {
+		if (mode != null) {
+			modes.put(name, mode);
+		}
 	}
 
 	private static ProviderSpec provider(String name, ProviderProperties provider) {

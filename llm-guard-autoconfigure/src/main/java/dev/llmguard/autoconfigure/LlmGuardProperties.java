@@ -1,5 +1,6 @@
 package dev.llmguard.autoconfigure;
 
+import dev.llmguard.core.config.GuardMode;
 import java.math.BigDecimal;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
@@ -45,6 +46,14 @@ public class LlmGuardProperties {
 	 * Keeps room for other clients of the same API key and for estimation errors.
 	 */
 	private double headroom = 0.8;
+
+	/**
+	 * Whether llm-guard acts on its decisions (enforce) or only counts them (shadow): in shadow mode
+	 * nothing is rejected, delayed, shrunk or rewritten, the provider receives exactly the calls the
+	 * application makes, and every decision that would have acted is counted in llm.guard.decisions
+	 * (shadowed=true). Providers, budgets and tools may set their own mode; the most specific wins.
+	 */
+	private GuardMode mode = GuardMode.ENFORCE;
 
 	/** Time zone of calendar budget periods (hour, day, week, month). */
 	private ZoneId zone = ZoneId.of("UTC");
@@ -117,6 +126,14 @@ public class LlmGuardProperties {
 
 	/** Rate limits of function-calling tools, by tool name. */
 	private Map<String, ToolProperties> tools = new LinkedHashMap<>();
+
+	public GuardMode getMode() {
+		return this.mode;
+	}
+
+	public void setMode(GuardMode mode) {
+		this.mode = mode;
+	}
 
 	public boolean isEnabled() {
 		return this.enabled;

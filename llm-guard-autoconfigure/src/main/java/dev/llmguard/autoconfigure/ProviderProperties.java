@@ -1,5 +1,6 @@
 package dev.llmguard.autoconfigure;
 
+import dev.llmguard.core.config.GuardMode;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -52,6 +53,12 @@ public class ProviderProperties extends RateLimitProperties {
 	private LimitsMode limits = LimitsMode.DECLARED;
 
 	/**
+	 * Whether this provider's rate, cooldown, context-window, retry and failover decisions act
+	 * (enforce) or are only counted (shadow); unset: llm.guard.mode.
+	 */
+	private GuardMode mode;
+
+	/**
 	 * Time zone in which this provider's daily quotas reset. A model whose quota is spent, when the
 	 * answer names no reset, is closed until the next midnight there.
 	 */
@@ -63,6 +70,14 @@ public class ProviderProperties extends RateLimitProperties {
 	 * annotations may only name listed models.
 	 */
 	private Map<String, ModelProperties> models = new LinkedHashMap<>();
+
+	public GuardMode getMode() {
+		return this.mode;
+	}
+
+	public void setMode(GuardMode mode) {
+		this.mode = mode;
+	}
 
 	public String getBaseUrl() {
 		return this.baseUrl;

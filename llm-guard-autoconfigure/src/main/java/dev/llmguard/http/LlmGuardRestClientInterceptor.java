@@ -197,7 +197,7 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 			// provider's) and allowance, our usage
 			String model = outer.provider().equals(provider.name()) ? outer.model() : null;
 			BufferedClientHttpResponse response = send(request, body, chat, model, outer.maxOutputTokens(),
-					execution);
+					outer.shadowed(), execution);
 			if (model != null) {
 				outer.recordRateLimitHeaders(response.getHeaders()::getFirst);
 			}
@@ -207,7 +207,7 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 		try {
 			return this.engine.executeRequest(call, context -> {
 				BufferedClientHttpResponse response = send(request, body, chat, context.model(),
-						context.maxOutputTokens(), execution);
+						context.maxOutputTokens(), context.shadowed(), execution);
 				// the answer's rate-limit headers, error or not, tell the guard what the provider has left
 				context.recordRateLimitHeaders(response.getHeaders()::getFirst);
 				if (response.getStatusCode().isError()) {
@@ -238,9 +238,10 @@ public final class LlmGuardRestClientInterceptor implements ClientHttpRequestInt
 		}
 	}
 
+	/** Sends the body with the attempt's model and allowance, or as the client wrote it in shadow mode. */
 	private BufferedClientHttpResponse send(HttpRequest request, byte[] body, ChatRequestBody chat, String model,
-			long allowance, ClientHttpRequestExecution execution) throws IOException {
-		byte[] sent = this.json.forAttempt(chat, body, model, allowance);
+			long allowance, boolean asWritten, ClientHttpRequestExecution execution) throws IOException {
+		byte[] sent = asWritten ? body : this.json.forAttempt(chat, body, model, allowance);
 		return BufferedClientHttpResponse.read(execution.execute(request, sent));
 	}
 

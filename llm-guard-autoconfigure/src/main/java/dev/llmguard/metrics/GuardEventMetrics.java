@@ -21,7 +21,8 @@ import dev.llmguard.core.model.Usage;
 /**
  * Turns guard events into counters and timers: {@code llm.guard.calls}, {@code llm.guard.tokens},
  * {@code llm.guard.cost}, {@code llm.guard.wait}, {@code llm.guard.retries},
- * {@code llm.guard.fallbacks}, {@code llm.guard.tool.calls} and {@code llm.guard.breaker.transitions}.
+ * {@code llm.guard.fallbacks}, {@code llm.guard.decisions}, {@code llm.guard.tool.calls} and
+ * {@code llm.guard.breaker.transitions}.
  * <p>
  * Every tag value comes from the configuration (provider, model, chain, tool) or from a small fixed
  * set (outcome, token type, priority class, reason); tenants and sessions never become tags, so the
@@ -49,6 +50,12 @@ public final class GuardEventMetrics implements GuardListener {
 
 	/** Moves from one model of a chain to the next or to the fallback response. */
 	public static final String FALLBACKS = "llm.guard.fallbacks";
+
+	/**
+	 * Decisions that acted on calls, or in shadow mode would have, by decision, shadowed
+	 * ({@code true | false}) and provider ({@code none} for a tool's limit).
+	 */
+	public static final String DECISIONS = "llm.guard.decisions";
 
 	/** Tool calls counted against tool limits, by tool and outcome. */
 	public static final String TOOL_CALLS = "llm.guard.tool.calls";
@@ -139,6 +146,18 @@ public final class GuardEventMetrics implements GuardListener {
 						.tag("model", breaker.model())
 						.tag("state", breaker.state())
 						.register(this.registry))
+				.increment();
+		}
+		else if (event instanceof GuardEvent.Decided decided) {
+			String shadowed = Boolean.toString(decided.shadowed());
+			String provider = (decided.provider() != null) ? decided.provider() : "none";
+			counter(List.of(DECISIONS, decided.decision(), shadowed, provider), (key) -> Counter.builder(DECISIONS)
+				.description("Decisions of llm-guard that acted on calls (shadowed=false) or, in shadow mode, "
+						+ "would have (shadowed=true)")
+				.tag("decision", decided.decision())
+				.tag("shadowed", shadowed)
+				.tag("provider", provider)
+				.register(this.registry))
 				.increment();
 		}
 		else if (event instanceof GuardEvent.ToolCalled tool) {

@@ -125,7 +125,7 @@ final class ChatModelGuard implements MethodInterceptor {
 
 	private ChatResponse send(Prompt prompt, LlmGuardContext context) {
 		ChatResponse response;
-		if (this.provider.equals(context.provider())) {
+		if (this.provider.equals(context.provider()) || context.shadowed()) {
 			response = this.delegate.call(ChatOptionsSupport.forAttempt(prompt, options(prompt), context, false));
 		}
 		else {
@@ -188,7 +188,7 @@ final class ChatModelGuard implements MethodInterceptor {
 
 	private Flux<ChatResponse> sendStream(Prompt prompt, LlmGuardContext context) {
 		Flux<ChatResponse> chunks;
-		if (this.provider.equals(context.provider())) {
+		if (this.provider.equals(context.provider()) || context.shadowed()) {
 			chunks = this.delegate.stream(ChatOptionsSupport.forAttempt(prompt, options(prompt), context, true));
 		}
 		else {

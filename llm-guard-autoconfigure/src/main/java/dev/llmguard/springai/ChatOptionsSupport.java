@@ -72,6 +72,9 @@ final class ChatOptionsSupport {
 	 * @return the prompt itself when nothing changes
 	 */
 	static Prompt forAttempt(Prompt prompt, ChatOptions options, LlmGuardContext context, boolean streaming) {
+		if (context.shadowed()) {
+			return prompt; // shadow mode: the request leaves as the application built it
+		}
 		String model = context.model();
 		int allowance = (int) Math.min(Integer.MAX_VALUE, context.maxOutputTokens());
 		boolean sameModel = options != null && model.equals(options.getModel());

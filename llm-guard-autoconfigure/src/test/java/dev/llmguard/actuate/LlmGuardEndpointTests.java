@@ -55,18 +55,22 @@ class LlmGuardEndpointTests {
 				                                  "limits": {"requests-per-minute": {"capacity": 80, "available": 80, "declared": 100,
 				                                  "learned": null, "remaining": null, "remainingAt": null}},
 				                                  "breaker": {"state": "closed", "until": null, "openFor": null,
-				                                              "recentFailures": 0}} } } },
+				                                              "recentFailures": 0}} },
+				      "mode": "enforce", "shadowed": {} } },
 				  "chains":  { "default": ["openai/gpt-4o", "openai/gpt-4o-mini"] },
 				  "budgets": { "daily-spend": { "scope": "global", "period": "day", "maxCost": 50.0, "spentCost": 0.0085,
 				               "reservedCost": 0.0, "maxTokens": null, "spentTokens": 2400, "reservedTokens": 0,
 				               "resetsAt": "2026-11-23T00:00:00Z",
 				               "forecast": { "rateSince": "2026-11-22T00:00:00Z", "window": "PT10H", "costPerHour": 0.00085,
 				                             "tokensPerHour": 240, "projectedCost": 0.0204, "projectedTokens": 5760,
-				                             "exhaustsAt": null, "runsOutBeforeReset": false } },
+				                             "exhaustsAt": null, "runsOutBeforeReset": false },
+				               "mode": "enforce", "shadowed": {} },
 				               "tenant-daily": { "scope": "tenant", "period": "day", "maxCost": 1.0, "spentCost": null,
 				               "reservedCost": null, "maxTokens": null, "spentTokens": null, "reservedTokens": null,
-				               "resetsAt": null, "forecast": null } },
-				  "tools":   { "search_products": {"limit": 100, "window": "PT1M", "available": 99} } }
+				               "resetsAt": null, "forecast": null, "mode": "enforce", "shadowed": {} } },
+				  "tools":   { "search_products": {"limit": 100, "window": "PT1M", "available": 99, "mode": "enforce",
+				               "shadowed": {}} },
+				  "mode": "enforce" }
 				""", json, JSONCompareMode.STRICT);
 	}
 

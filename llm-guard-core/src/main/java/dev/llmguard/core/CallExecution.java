@@ -4,7 +4,9 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,9 @@ import dev.llmguard.core.budget.BudgetReservation;
 import dev.llmguard.core.budget.BudgetUsage;
 import dev.llmguard.core.budget.ReserveOutcome;
 import dev.llmguard.core.config.BudgetSpec;
+import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.config.ChainSpec;
+import dev.llmguard.core.config.GuardModes;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.event.GuardEvent;
@@ -26,6 +30,7 @@ import dev.llmguard.core.limit.NoCapacityException;
 import dev.llmguard.core.limit.QuotaReset;
 import dev.llmguard.core.limit.ReportedLimits;
 import dev.llmguard.core.limit.RatePermit;
+import dev.llmguard.core.limit.ShadowAdmission;
 import dev.llmguard.core.model.ModelRef;
 import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.pricing.PricingCatalog;
@@ -125,6 +130,9 @@ final class CallExecution implements GuardedCall {
 
 	/** The half-open probe this call holds on a model's circuit breaker, which its outcome decides. */
 	private volatile Probe probe;
+
+	/** Budgets in shadow mode whose decision on this call was counted already (once per call). */
+	private final Set<String> shadowCounted = new HashSet<>(2);
 
 	CallExecution(GuardComponents components, CallRequest request, ChainSpec chain, List<ModelRef> candidates,
 			long inputEstimate) {
@@ -236,7 +244,11 @@ final class CallExecution implements GuardedCall {
 			if (this.chain != null && this.candidates.size() > 1) {
 				Instant now = this.components.clock().instant();
 				Instant until = this.components.cooldowns().cooldownUntil(model, now);
-				if (until != null) {
+				if (until != null && shadows(model)) {
+					decided(model, "cooldown_skip", true, null, "until " + until);
+				}
+				else if (until != null) {
+					decided(model, "cooldown_skip", false, null, "until " + until);
 					if (!(this.lastRejection instanceof RateLimitExceededException)) {
 						// every model cooling down: the caller learns when the first one is back
 						this.lastRejection = new RateLimitExceededException(model.provider(), model.model(),
@@ -252,7 +264,15 @@ final class CallExecution implements GuardedCall {
 			}
 			ModelSpec spec = this.components.settings().model(model).orElse(null);
 			long maxOut = maxOutputTokens(spec);
-			if (spec != null && spec.contextWindow() != null && this.inputEstimate + maxOut > spec.contextWindow()) {
+			if (spec != null && spec.contextWindow() != null && this.inputEstimate + maxOut > spec.contextWindow()
+					&& shadows(model)) {
+				decided(model, "context_window", true, null,
+						(this.inputEstimate + maxOut) + " tokens > " + spec.contextWindow());
+			}
+			else if (spec != null && spec.contextWindow() != null
+					&& this.inputEstimate + maxOut > spec.contextWindow()) {
+				decided(model, "context_window", false, null,
+						(this.inputEstimate + maxOut) + " tokens > " + spec.contextWindow());
 				this.lastRejection = new ContextWindowExceededException(model.toString(), this.inputEstimate + maxOut,
 						spec.contextWindow());
 				emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(), model.model(), "context_window",
@@ -269,16 +289,29 @@ final class CallExecution implements GuardedCall {
 			BudgetReservation reservation = fit.reservation();
 			maxOut = fit.maxOutputTokens();
 			RatePermit permit;
-			try {
-				permit = acquire(model, maxOut, reservation);
+			if (shadows(model)) {
+				ShadowAdmission admission = acquireShadowed(model, maxOut, reservation);
+				permit = admission.permit();
+				if (admission.decision() != null) {
+					decided(model, admission.decision(), true, null, admission.detail());
+				}
 			}
-			catch (NoCapacityException ex) {
-				this.lastRejection = rateLimited(ex);
-				String within = (this.waitCutTo != null) ? "the call's deadline" : "max-wait";
-				emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(),
-						model.model(), "rate_limited", "no capacity within " + within));
-				skip(model, "rate_limited", "no capacity within " + within, hasNext);
-				continue;
+			else {
+				try {
+					permit = acquire(model, maxOut, reservation);
+				}
+				catch (NoCapacityException ex) {
+					this.lastRejection = rateLimited(ex);
+					String within = (this.waitCutTo != null) ? "the call's deadline" : "max-wait";
+					decided(model, "rate_limited", false, null, "no capacity within " + within);
+					emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(),
+							model.model(), "rate_limited", "no capacity within " + within));
+					skip(model, "rate_limited", "no capacity within " + within, hasNext);
+					continue;
+				}
+				if (!permit.waited().isZero()) {
+					decided(model, "wait", false, null, "waited " + seconds(permit.waited()));
+				}
 			}
 			emit(new GuardEvent.Waited(this.components.clock().instant(), model.provider(), model.model(),
 					this.request.priority(), permit.waited()));
@@ -310,12 +343,105 @@ final class CallExecution implements GuardedCall {
 		}
 	}
 
-	/** Reserves the call's worst case on a model in every budget that applies; {@code null} when none does. */
+	/**
+	 * Takes rate capacity for a call of the model in shadow mode: at once, whatever the limits say; on
+	 * a failure the budget reservation made for it is released.
+	 */
+	private ShadowAdmission acquireShadowed(ModelRef model, long maxOut, BudgetReservation reservation) {
+		try {
+			return this.components.limiters()
+				.acquireShadowed(model, new Demand(this.inputEstimate, maxOut), this.request.priority(), maxWait(model));
+		}
+		catch (RuntimeException | Error ex) {
+			releaseBudget(reservation);
+			throw ex;
+		}
+	}
+
+	/**
+	 * Reserves the call's worst case on a model in every budget that applies; {@code null} when none does.
+	 * Budgets in shadow mode never refuse: they are reserved past their cap if need be.
+	 */
 	private ReserveOutcome reserveWorstCase(ModelRef model, long maxOut) {
 		long worstCost = this.components.pricing().worstCaseCostNanos(model, this.inputEstimate, maxOut);
 		List<BudgetCharge> charges = this.components.budgets()
 			.chargesFor(this.request.tenant(), this.request.session(), worstCost, this.inputEstimate + maxOut);
-		return charges.isEmpty() ? null : this.components.budgets().reserve(charges);
+		return charges.isEmpty() ? null : this.components.budgets().reserve(charges, shadowBudgets());
+	}
+
+	private GuardModes modes() {
+		return this.components.settings().modes();
+	}
+
+	/** Whether decisions on calls of the model's provider are only counted (shadow mode). */
+	private boolean shadows(ModelRef model) {
+		return modes().shadowsProvider(model.provider());
+	}
+
+	/** The names of the budgets in shadow mode; empty when every budget enforces. */
+	private Set<String> shadowBudgets() {
+		Set<String> names = null;
+		for (BudgetSpec budget : this.components.settings().budgets().values()) {
+			if (modes().shadowsBudget(budget.name())) {
+				names = (names != null) ? names : new HashSet<>();
+				names.add(budget.name());
+			}
+		}
+		return (names != null) ? names : Set.of();
+	}
+
+	/** Counts a decision that acted on the call, or in shadow mode would have. */
+	private void decided(ModelRef model, String decision, boolean shadowed, String budget, String detail) {
+		if (shadowed) {
+			logger.debug("llm-guard shadow: {} would have been {} ({})", model, decision, detail);
+		}
+		emit(new GuardEvent.Decided(this.components.clock().instant(), decision, shadowed, model.provider(),
+				model.model(), budget, null, detail));
+	}
+
+	/**
+	 * Counts what each budget in shadow mode that the reservation went past would have done: shrink the
+	 * allowance, downgrade the call or reject it. Once per budget and call.
+	 */
+	private void countShadowedBudgets(ModelRef model, ReserveOutcome.Reserved reserved, long allowance,
+			boolean hasNext) {
+		List<BudgetCharge> charges = reserved.reservation().charges();
+		List<BudgetUsage> usages = reserved.usages();
+		if (usages.size() != charges.size()) {
+			return; // a ledger that could not tell (Redis failing open): nothing to judge by
+		}
+		for (int i = 0; i < charges.size(); i++) {
+			BudgetCharge charge = charges.get(i);
+			BudgetSpec budget = charge.budget();
+			BudgetUsage after = usages.get(i);
+			if (!modes().shadowsBudget(budget.name()) || !pastCap(budget, after)
+					|| !this.shadowCounted.add(budget.name())) {
+				continue;
+			}
+			BudgetUsage before = new BudgetUsage(after.budget(), after.key(), after.spentCostNanos(),
+					Math.max(0, after.reservedCostNanos() - charge.costNanos()), after.spentTokens(),
+					Math.max(0, after.reservedTokens() - charge.tokens()), after.periodStart(), after.resetsAt());
+			long fits = affordableOutput(new ReserveOutcome.Exceeded(charge, before), model, allowance);
+			String decision;
+			if (fits >= this.components.settings().minOutputTokens() && fits < allowance) {
+				decision = "shrink";
+			}
+			else if (budget.onExceeded() == OnExceeded.DOWNGRADE && hasNext) {
+				decision = "downgrade";
+			}
+			else {
+				decision = "budget_exceeded";
+			}
+			decided(model, decision, true, budget.name(), "budget '" + budget.name() + "' past its cap");
+		}
+	}
+
+	private static boolean pastCap(BudgetSpec budget, BudgetUsage usage) {
+		if (budget.maxCost() != null
+				&& usage.spentCostNanos() + usage.reservedCostNanos() > budget.maxCostNanos()) {
+			return true;
+		}
+		return budget.maxTokens() != null && usage.spentTokens() + usage.reservedTokens() > budget.maxTokens();
 	}
 
 	/**
@@ -325,6 +451,8 @@ final class CallExecution implements GuardedCall {
 	 * Else the budget rejects the call, or sends it to the next model.
 	 */
 	private Fit reserveBudgets(ModelRef model, long maxOut, boolean hasNext) {
+		// a call in shadow mode never moves to another model: an enforcing budget rejects it instead
+		boolean mayMoveOn = hasNext && !shadows(model);
 		long allowance = maxOut;
 		String shrunkBy = null;
 		ReserveOutcome outcome = reserveWorstCase(model, allowance);
@@ -343,7 +471,9 @@ final class CallExecution implements GuardedCall {
 			return new Fit(null, maxOut);
 		}
 		if (outcome instanceof ReserveOutcome.Reserved reserved) {
+			countShadowedBudgets(model, reserved, allowance, hasNext);
 			if (shrunkBy != null) {
+				decided(model, "shrink", false, shrunkBy, maxOut + " -> " + allowance + " output tokens");
 				emit(new GuardEvent.Shrunk(this.components.clock().instant(), model.provider(), model.model(), shrunkBy,
 						maxOut, allowance));
 			}
@@ -353,11 +483,13 @@ final class CallExecution implements GuardedCall {
 		BudgetExceededException ex = BudgetExceededException.of(exceeded, this.components.budgets().zone());
 		emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(), model.model(),
 				"budget_exceeded", "budget '" + ex.getBudget() + "'"));
-		if (this.components.budgets().anyDowngrade(exceeded) && hasNext) {
+		if (this.components.budgets().anyDowngrade(exceeded) && mayMoveOn) {
+			decided(model, "downgrade", false, ex.getBudget(), "budget '" + ex.getBudget() + "'");
 			this.lastRejection = ex;
 			skip(model, "budget_exceeded", "budget '" + ex.getBudget() + "'", true);
 			return DOWNGRADED;
 		}
+		decided(model, "budget_exceeded", false, ex.getBudget(), "budget '" + ex.getBudget() + "'");
 		finish(model, "budget_exceeded", null, 0, false);
 		throw ex;
 	}
@@ -502,7 +634,7 @@ final class CallExecution implements GuardedCall {
 	private LlmGuardContext context(ModelRef model, int attempt, long maxOut) {
 		return new LlmGuardContext(model, this.chainName, this.request.tenant(), this.request.session(),
 				this.request.priority(), attempt, this.inputEstimate, maxOut, this.wrapsRequests ? this : null,
-				this.components.clock());
+				this.components.clock(), shadows(model));
 	}
 
 	/**
@@ -768,12 +900,18 @@ final class CallExecution implements GuardedCall {
 		if (delay == null) {
 			return null;
 		}
+		if (shadows(attempt.model())) {
+			// the provider gets no call the application did not make
+			decided(attempt.model(), "retry", true, null, classification.kind().tag() + " after " + seconds(delay));
+			return null;
+		}
 		Duration left = left();
 		if (delay.compareTo(left) > 0) {
 			// sleeping past the deadline answers nobody: give the model up now, noting why for giveUp
 			this.outOfTime = outOfTime(attempt.model(), classification, delay, left, error);
 			return null;
 		}
+		decided(attempt.model(), "retry", false, null, classification.kind().tag() + " after " + seconds(delay));
 		return new Decision.Retry(delay, classification);
 	}
 
@@ -810,6 +948,9 @@ final class CallExecution implements GuardedCall {
 		if (attempt.isSettled()) {
 			return new Decision.Raise(error); // settlement itself failed: capacity is already accounted
 		}
+		if (shadows(attempt.model())) {
+			return giveUpShadowed(attempt, error);
+		}
 		if (this.outOfTime != null) {
 			ModelRef model = attempt.model();
 			emit(new GuardEvent.Rejected(this.components.clock().instant(), model.provider(), model.model(),
@@ -824,6 +965,41 @@ final class CallExecution implements GuardedCall {
 			return new Decision.Raise(error);
 		}
 		return new Decision.FailOver();
+	}
+
+	/**
+	 * Gives the model up in shadow mode: its capacity is returned (or charged when the outcome is
+	 * unknown), a failover that enforcing would have made is counted, and the provider's error goes to
+	 * the caller as it came. A cooldown or a spent quota is remembered, so later calls count the skips.
+	 */
+	private Decision giveUpShadowed(Attempt attempt, Throwable error) {
+		ErrorClassification classification = classify(error);
+		if (classification.outcomeUnknown()) {
+			charge(attempt, classification.detail());
+		}
+		else {
+			release(attempt);
+		}
+		ModelRef model = attempt.model();
+		Instant now = this.components.clock().instant();
+		FailureKind kind = classification.kind();
+		this.failures.add(new ModelFailure(model.toString(), kind.tag(), classification.detail()));
+		boolean failsOver = kind.allowsFailover() && hasNextModel() && this.chainName != null;
+		if (failsOver && retryDelay(attempt, classification) == null) {
+			decided(model, "failover", true, null, kind.tag() + ", to " + this.candidates.get(this.next));
+		}
+		if ((kind == FailureKind.RATE_LIMITED || kind == FailureKind.OVERLOADED) && failsOver
+				&& this.chain.cooldown() != null && !this.chain.cooldown().isZero()) {
+			this.components.cooldowns().coolDown(model, now.plus(this.chain.cooldown()));
+		}
+		if (kind == FailureKind.QUOTA_EXHAUSTED) {
+			this.components.cooldowns().coolDown(model, QuotaReset.of(classification.retryAfter(), now, quotaZone(model)));
+		}
+		finish(model, "failed", null, 0, false);
+		if (error instanceof InterruptedException) {
+			Thread.currentThread().interrupt();
+		}
+		return new Decision.Raise(error);
 	}
 
 	/**

@@ -39,6 +39,9 @@ public final class LlmGuardContext {
 
 	private final AtomicReference<ReportedLimits> limits = new AtomicReference<>();
 
+	/** Whether the call runs in shadow mode: its request leaves as the application built it. */
+	private final boolean shadowed;
+
 	/** The clock the reset durations of reported headers are read against. */
 	private final GuardClock clock;
 
@@ -57,6 +60,14 @@ public final class LlmGuardContext {
 
 	LlmGuardContext(ModelRef model, String chain, String tenant, String session, int priority, int attempt,
 			long estimatedInputTokens, long maxOutputTokens, CallExecution requests, GuardClock clock) {
+		this(model, chain, tenant, session, priority, attempt, estimatedInputTokens, maxOutputTokens, requests, clock,
+				false);
+	}
+
+	LlmGuardContext(ModelRef model, String chain, String tenant, String session, int priority, int attempt,
+			long estimatedInputTokens, long maxOutputTokens, CallExecution requests, GuardClock clock,
+			boolean shadowed) {
+		this.shadowed = shadowed;
 		this.requests = requests;
 		this.clock = clock;
 		this.model = model;
@@ -109,6 +120,14 @@ public final class LlmGuardContext {
 				CURRENT.set(previous);
 			}
 		};
+	}
+
+	/**
+	 * Whether the call runs in shadow mode on its provider: the guard only counts its decisions, and
+	 * the request must leave exactly as the application built it (no model, no max tokens written).
+	 */
+	public boolean shadowed() {
+		return this.shadowed;
 	}
 
 	/** The chosen model. */

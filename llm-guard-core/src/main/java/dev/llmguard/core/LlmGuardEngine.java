@@ -27,6 +27,7 @@ import dev.llmguard.core.budget.InMemoryBudgetLedger;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.core.event.DecisionCounts;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardEvents;
 import dev.llmguard.core.event.GuardListener;
@@ -103,10 +104,15 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private volatile CallObserver observer;
 
+	/** The decisions made so far, shadowed or enforced, for the actuator endpoint. */
+	private final DecisionCounts decisions;
+
 	private LlmGuardEngine(Builder b) {
 		this.settings = b.settings;
 		this.clock = b.clock;
 		this.events = new GuardEvents(b.listeners);
+		this.decisions = new DecisionCounts(b.settings);
+		this.events.add(this.decisions);
 		this.routing = new CallRouting(b.settings);
 		this.limiters = new RateLimiters(b.settings, b.bucketStore, b.clock);
 		this.tools = new ToolLimiter(b.settings, b.bucketStore, b.clock);
@@ -404,6 +410,16 @@ public final class LlmGuardEngine implements AutoCloseable {
 			return null;
 		}
 		ToolSpec spec = decision.spec();
+		if (this.settings.modes().shadowsTool(tool)) {
+			// the tool runs and counts: its bucket goes into debt
+			this.tools.takeAnyway(tool);
+			emit(new GuardEvent.Decided(this.clock.instant(), "tool_limited", true, null, null, null, tool,
+					"tool '" + tool + "' over " + spec.limit() + " per " + spec.window()));
+			emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, "allowed"));
+			return null;
+		}
+		emit(new GuardEvent.Decided(this.clock.instant(), "tool_limited", false, null, null, null, tool,
+				"tool '" + tool + "' over " + spec.limit() + " per " + spec.window()));
 		T answer = (spec.fallbackResponse() != null) ? fallback.map(spec.fallbackResponse()) : null;
 		if (answer != null) {
 			emit(new GuardEvent.ToolCalled(this.clock.instant(), tool, "fallback"));
@@ -493,6 +509,11 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	public TokenEstimator estimator() {
 		return this.estimator;
+	}
+
+	/** The decisions made so far per provider, budget and tool, shadowed or enforced. */
+	public DecisionCounts decisions() {
+		return this.decisions;
 	}
 
 	public BackoffCalculator backoff() {

@@ -199,6 +199,36 @@ public final class Budgets {
 	}
 
 	/**
+	 * Reserves every charge or none, like {@link #reserve(List)}, where the budgets named in
+	 * {@code uncapped} (in shadow mode) never refuse: their charges are reserved past the cap if need be,
+	 * and count as spend like any other.
+	 * @param charges the charges of one call, from {@link #chargesFor}
+	 * @param uncapped names of budgets whose cap does not refuse the call
+	 * @return the reservation (of the charges as given), or the first capped budget that cannot afford the call
+	 */
+	public ReserveOutcome reserve(List<BudgetCharge> charges, java.util.Set<String> uncapped) {
+		if (uncapped.isEmpty()) {
+			return reserve(charges);
+		}
+		List<BudgetCharge> asked = new ArrayList<>(charges.size());
+		for (BudgetCharge charge : charges) {
+			asked.add(uncapped.contains(charge.budget().name()) ? new BudgetCharge(charge.budget().uncapped(),
+					charge.key(), charge.periodStart(), charge.resetsAt(), charge.costNanos(), charge.tokens())
+					: charge);
+		}
+		ReserveOutcome outcome = this.ledger.reserve(asked);
+		if (outcome instanceof ReserveOutcome.Reserved reserved) {
+			// the reservation names the budgets as configured, so warnings and forecasts see their caps
+			BudgetReservation reservation = new BudgetReservation(reserved.reservation().id(), charges);
+			if (reserved.usages().size() == charges.size()) {
+				warnWhereDue(charges, reserved.usages());
+			}
+			return new ReserveOutcome.Reserved(reservation, reserved.usages());
+		}
+		return outcome;
+	}
+
+	/**
 	 * Settles a reservation with what the call actually used; the rest of the reservation is freed.
 	 * @param reservation the reservation from {@link #reserve}
 	 * @param actualCostNanos the call's actual cost in nano-dollars

@@ -35,6 +35,15 @@ public record BudgetSpec(String name, BudgetScope scope, BudgetPeriod period, Bi
 		}
 	}
 
+	/**
+	 * This budget without its cap, for a shadowed reservation: counted under the same name, scope and
+	 * period, never refused.
+	 */
+	public BudgetSpec uncapped() {
+		return new BudgetSpec(this.name, this.scope, this.period, null, Long.MAX_VALUE, this.warnAt, this.onExceeded,
+				this.shrinkToFit);
+	}
+
 	/** The cost limit in nano-dollars, or {@code Long.MAX_VALUE}. */
 	public long maxCostNanos() {
 		return (this.maxCost != null) ? dev.llmguard.core.model.Money.fromUsd(this.maxCost) : Long.MAX_VALUE;

@@ -17,9 +17,12 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 		BigDecimal defaultOutputPrice, int defaultMaxOutputTokens, int minOutputTokens, boolean shrinkToFit,
 		Duration defaultMaxWait, RetrySettings retry,
 		PriorityReserve priorityReserve, Map<String, ProviderSpec> providers, Map<String, ChainSpec> chains,
-		Map<String, BudgetSpec> budgets, Map<String, ToolSpec> tools, BreakerSettings breaker) {
+		Map<String, BudgetSpec> budgets, Map<String, ToolSpec> tools, BreakerSettings breaker, GuardModes modes) {
 
 	public GuardSettings {
+		if (modes == null) {
+			modes = GuardModes.ENFORCE;
+		}
 		if (!(headroom > 0 && headroom <= 1)) {
 			throw new IllegalArgumentException("headroom must be in (0, 1], was " + headroom);
 		}
@@ -33,14 +36,14 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 		breaker = (breaker != null) ? breaker : BreakerSettings.DEFAULT;
 	}
 
-	/** Settings with the default circuit breakers ({@link BreakerSettings#DEFAULT}). */
+	/** Settings with the default circuit breakers ({@link BreakerSettings#DEFAULT}), everything enforced. */
 	public GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInputPrice, BigDecimal defaultOutputPrice,
 			int defaultMaxOutputTokens, int minOutputTokens, boolean shrinkToFit, Duration defaultMaxWait,
 			RetrySettings retry, PriorityReserve priorityReserve, Map<String, ProviderSpec> providers,
 			Map<String, ChainSpec> chains, Map<String, BudgetSpec> budgets, Map<String, ToolSpec> tools) {
 		this(headroom, zone, defaultInputPrice, defaultOutputPrice, defaultMaxOutputTokens, minOutputTokens,
 				shrinkToFit, defaultMaxWait, retry, priorityReserve, providers, chains, budgets, tools,
-				BreakerSettings.DEFAULT);
+				BreakerSettings.DEFAULT, GuardModes.ENFORCE);
 	}
 
 	/** Whether a budget shrinks a call's output allowance to fit: its own setting, else the default. */
@@ -89,6 +92,8 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 		private final Map<String, ToolSpec> tools = new LinkedHashMap<>();
 
 		private BreakerSettings breaker = BreakerSettings.DEFAULT;
+
+		private GuardModes modes = GuardModes.ENFORCE;
 
 		public Builder headroom(double headroom) {
 			this.headroom = headroom;
@@ -167,10 +172,16 @@ public record GuardSettings(double headroom, ZoneId zone, BigDecimal defaultInpu
 			return this;
 		}
 
+		/** Whether decisions act or are only counted, globally and per provider, budget and tool. */
+		public Builder modes(GuardModes modes) {
+			this.modes = modes;
+			return this;
+		}
+
 		public GuardSettings build() {
 			return new GuardSettings(this.headroom, this.zone, this.defaultInputPrice, this.defaultOutputPrice,
 					this.defaultMaxOutputTokens, this.minOutputTokens, this.shrinkToFit, this.defaultMaxWait, this.retry,
-					this.priorityReserve, this.providers, this.chains, this.budgets, this.tools, this.breaker);
+					this.priorityReserve, this.providers, this.chains, this.budgets, this.tools, this.breaker, this.modes);
 		}
 
 	}

@@ -101,6 +101,29 @@ public sealed interface GuardEvent {
 	}
 
 	/**
+	 * A decision that acts on a call (or, in shadow mode, would have): counted in both modes, so shadow
+	 * counts can be read against enforced ones. In enforce mode the event of the action itself
+	 * ({@link Waited}, {@link Rejected}, {@link FellBack}, {@link Shrunk}, {@link CooledDown},
+	 * {@link Retried}, {@link ToolCalled}) is raised as before; in shadow mode only this one is.
+	 * @param decision {@code wait}, {@code rate_limited}, {@code budget_exceeded}, {@code downgrade},
+	 * {@code shrink}, {@code context_window}, {@code cooldown_skip}, {@code retry}, {@code failover} or
+	 * {@code tool_limited}
+	 * @param shadowed whether it was only counted (shadow mode) rather than acted on
+	 * @param provider the provider of the call, or {@code null} for a tool's limit
+	 * @param model the model of the call, or {@code null} for a tool's limit
+	 * @param budget the budget that decided, or {@code null}
+	 * @param tool the tool whose limit decided, or {@code null}
+	 * @param detail what decided, in a few words (never prompt or response text)
+	 */
+	record Decided(Instant time, String decision, boolean shadowed, String provider, String model, String budget,
+			String tool, String detail) implements GuardEvent {
+		@Override
+		public String type() {
+			return "decision";
+		}
+	}
+
+	/**
 	 * A call was rejected.
 	 * @param reason {@code rate_limited}, {@code budget_exceeded}, {@code context_window} or
 	 * {@code tool_limited}

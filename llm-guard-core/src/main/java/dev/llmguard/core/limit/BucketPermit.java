@@ -35,12 +35,21 @@ final class BucketPermit implements RatePermit {
 	/** What was taken from each bucket (provider's, then the model's), counted in flight until settled. */
 	final long[] taken;
 
+	/** Whether the permit holds a concurrency slot (a shadowed call past max-concurrent holds none). */
+	private final boolean holdsSlot;
+
 	/** 1 once settled or released; a field and a VarHandle instead of an AtomicBoolean saves an object per call. */
 	@SuppressWarnings("unused")
 	private volatile int finished;
 
 	BucketPermit(ProviderLimits provider, ModelRef model, LimitBucket[] modelBuckets, Demand demand, long waitedNanos,
 			long[] taken) {
+		this(provider, model, modelBuckets, demand, waitedNanos, taken, true);
+	}
+
+	BucketPermit(ProviderLimits provider, ModelRef model, LimitBucket[] modelBuckets, Demand demand, long waitedNanos,
+			long[] taken, boolean holdsSlot) {
+		this.holdsSlot = holdsSlot;
 		this.taken = taken;
 		this.provider = provider;
 		this.model = model;
@@ -63,14 +72,14 @@ final class BucketPermit implements RatePermit {
 	public void settle(Usage actual) {
 		Objects.requireNonNull(actual, "actual usage; use release() when the call used nothing");
 		if (FINISHED.compareAndSet(this, 0, 1)) {
-			this.provider.finish(this.modelBuckets, this.demand, actual, this.taken);
+			this.provider.finish(this.modelBuckets, this.demand, actual, this.taken, this.holdsSlot);
 		}
 	}
 
 	@Override
 	public void release() {
 		if (FINISHED.compareAndSet(this, 0, 1)) {
-			this.provider.finish(this.modelBuckets, this.demand, null, this.taken);
+			this.provider.finish(this.modelBuckets, this.demand, null, this.taken, this.holdsSlot);
 		}
 	}
 

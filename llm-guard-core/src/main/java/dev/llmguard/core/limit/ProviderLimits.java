@@ -349,6 +349,11 @@ final class ProviderLimits {
 
 	/** Gives back a permit: tokens reconciled with the usage (all tokens when {@code null}), slot freed. */
 	void finish(LimitBucket[] modelBuckets, Demand demand, Usage actual, long[] taken) {
+		finish(modelBuckets, demand, actual, taken, true);
+	}
+
+	/** Like {@link #finish(LimitBucket[], Demand, Usage, long[])}; frees a slot only when the permit holds one. */
+	void finish(LimitBucket[] modelBuckets, Demand demand, Usage actual, long[] taken, boolean holdsSlot) {
 		try {
 			if (taken != null) {
 				settleInFlight(modelBuckets, taken);
@@ -356,8 +361,89 @@ final class ProviderLimits {
 			reconcile(modelBuckets, demand, actual);
 		}
 		finally {
-			giveSlotBack();
+			if (holdsSlot) {
+				giveSlotBack();
+			}
+			else {
+				signalWaiters();
+			}
 		}
+	}
+
+	/**
+	 * Takes capacity for a call in shadow mode at once, never waiting and never refusing: what the
+	 * call uses is taken from every bucket, into debt where it is missing, and a concurrency slot when
+	 * one is free. Says what enforcing would have done.
+	 * @param cannotFit why the demand could never pass a limit, or {@code null}
+	 * @return whether a slot is held, the decision enforcing would have made ({@code null}, {@code wait}
+	 * or {@code rate_limited}) and what was missing
+	 */
+	ShadowTake takeShadowed(LimitBucket[] modelBuckets, Demand demand, int priority, long maxWaitNanos,
+			long[] taken, String cannotFit) {
+		refreshLearned(modelBuckets);
+		int priorityClass = Priority.of(priority).ordinal();
+		if (cannotFit == null && this.waiting == 0
+				&& tryTake(modelBuckets, demand, false, priorityClass, taken) == null) {
+			return new ShadowTake(true, null, null);
+		}
+		// enforcing would have waited or refused: how long refill alone takes tells which
+		long nanos = 0;
+		LimitBucket slowest = null;
+		List<Bucket> live = new ArrayList<>();
+		List<Long> amounts = new ArrayList<>();
+		int slot = 0;
+		for (LimitBucket[] group : new LimitBucket[][] { this.buckets, modelBuckets }) {
+			for (LimitBucket bucket : group) {
+				long amount = bucket.amount(demand, false);
+				Bucket state = bucket.bucket;
+				if (amount > 0 && state != null) {
+					long until = bucket.nanosUntil(amount, priorityClass);
+					if (until > nanos) {
+						nanos = until;
+						slowest = bucket;
+					}
+					live.add(state);
+					amounts.add(amount);
+					bucket.tookInFlight(amount);
+					if (taken != null && slot < taken.length) {
+						taken[slot] = amount;
+					}
+				}
+				slot++;
+			}
+		}
+		boolean holdsSlot = this.concurrency.tryTake(priorityClass);
+		long[] deltas = new long[amounts.size()];
+		for (int i = 0; i < deltas.length; i++) {
+			deltas[i] = -amounts.get(i);
+		}
+		if (deltas.length > 0) {
+			this.store.adjustAll(live.toArray(new Bucket[0]), deltas);
+		}
+		String detail;
+		if (cannotFit != null) {
+			detail = cannotFit;
+		}
+		else if (slowest != null) {
+			detail = slowest.describe() + " needs " + LimitMessages.duration(Duration.ofNanos(nanos)) + " of refill";
+		}
+		else if (!holdsSlot) {
+			detail = "max-concurrent " + this.concurrency.max + " in use";
+		}
+		else {
+			detail = "calls were waiting ahead";
+		}
+		boolean wouldWait = cannotFit == null && nanos <= maxWaitNanos && (maxWaitNanos > 0 || (nanos == 0 && holdsSlot));
+		return new ShadowTake(holdsSlot, wouldWait ? "wait" : "rate_limited", detail);
+	}
+
+	/**
+	 * What a shadowed call took.
+	 * @param holdsSlot whether it holds a concurrency slot
+	 * @param decision what enforcing would have done, or {@code null} when nothing
+	 * @param detail what was missing, or {@code null}
+	 */
+	record ShadowTake(boolean holdsSlot, String decision, String detail) {
 	}
 
 	private void settleInFlight(LimitBucket[] modelBuckets, long[] taken) {

@@ -141,6 +141,36 @@ public final class RateLimiters {
 	}
 
 	/**
+	 * Takes capacity for one call in shadow mode: at once, whatever the limits say. What the call uses
+	 * is taken from every bucket as {@link #acquire} would, into debt where it is missing, so later
+	 * calls see the capacity the provider really has left; a concurrency slot is held when one is free.
+	 * @param model the model to call
+	 * @param demand estimated input tokens and the output allowance
+	 * @param priority 1 (most urgent) to 10
+	 * @param maxWait the wait enforcing would have allowed, to tell a wait from a rejection
+	 * @return the permit, and what enforcing would have done
+	 * @throws IllegalArgumentException for an unknown provider or a priority outside 1..10
+	 */
+	public ShadowAdmission acquireShadowed(ModelRef model, Demand demand, int priority, Duration maxWait) {
+		Objects.requireNonNull(demand, "demand");
+		ProviderLimits provider = provider(model.provider());
+		LimitBucket[] modelBuckets = provider.bucketsOf(model.model());
+		String cannotFit = null;
+		try {
+			checkFits(model, provider.buckets, demand);
+			checkFits(model, modelBuckets, demand);
+		}
+		catch (NoCapacityException ex) {
+			cannotFit = ex.getMessage();
+		}
+		long[] taken = new long[provider.buckets.length + modelBuckets.length];
+		ProviderLimits.ShadowTake take = provider.takeShadowed(modelBuckets, demand, priority,
+				maxWaitNanos(provider, maxWait), taken, cannotFit);
+		return new ShadowAdmission(new BucketPermit(provider, model, modelBuckets, demand, 0, taken, take.holdsSlot()),
+				take.decision(), take.detail());
+	}
+
+	/**
 	 * Starts reading the state of the buckets a call of this model would take from, where buckets are
 	 * shared, so the read overlaps the budget step before {@link #acquire}. Unknown providers are
 	 * ignored here ({@link #acquire} reports them).

@@ -71,6 +71,18 @@ public final class ToolLimiter {
 	}
 
 	/**
+	 * Counts one call of a tool that runs whatever its limit says (shadow mode): the bucket goes into
+	 * debt, so the tool's later calls are judged on what really ran.
+	 * @param tool a configured tool name
+	 */
+	public void takeAnyway(String tool) {
+		Tool limited = (tool != null) ? this.tools.get(tool) : null;
+		if (limited != null) {
+			limited.bucket.consumeIgnoringRateLimits(1);
+		}
+	}
+
+	/**
 	 * Whether a tool has a configured limit.
 	 * @param tool a tool name
 	 * @return {@code true} when {@link #tryAcquire} accepts it

@@ -128,6 +128,8 @@ final class EngineFixtures {
 
 		BreakerSettings breaker = BreakerSettings.DEFAULT;
 
+		dev.llmguard.core.config.GuardModes modes = dev.llmguard.core.config.GuardModes.ENFORCE;
+
 		final Map<String, ModelSpec> models = new LinkedHashMap<>();
 
 		final Map<String, ChainSpec> chains = new LinkedHashMap<>();
@@ -166,6 +168,7 @@ final class EngineFixtures {
 
 		GuardSettings build() {
 			GuardSettings.Builder b = GuardSettings.builder()
+				.modes(this.modes)
 				.headroom(1.0)
 				.zone(ZoneOffset.UTC)
 				.priorityReserve(PriorityReserve.NONE)
