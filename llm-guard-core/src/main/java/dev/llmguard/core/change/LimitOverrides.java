@@ -12,7 +12,7 @@ public interface LimitOverrides {
 
 	/**
 	 * Every override now.
-	 * @return values by setting name; empty when none (or, for a shared store, while it cannot be read)
+	 * @return values by setting name, empty when none; {@code null} when a shared store cannot be read now
 	 */
 	Map<String, String> read();
 

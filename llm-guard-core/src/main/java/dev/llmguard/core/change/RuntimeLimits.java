@@ -113,7 +113,10 @@ public final class RuntimeLimits {
 					+ "or tools.search.limit, or give their start (providers.openai)");
 		}
 		Set<String> names = new TreeSet<>(this.applied.keySet());
-		names.addAll(this.overrides.read().keySet());
+		Map<String, String> stored = this.overrides.read();
+		if (stored != null) {
+			names.addAll(stored.keySet());
+		}
 		names.removeIf((name) -> prefix != null && !under(name, prefix));
 		List<GuardEvent.LimitChange> changes = new ArrayList<>();
 		for (String name : names) {
@@ -139,6 +142,9 @@ public final class RuntimeLimits {
 	 */
 	public synchronized void refresh() {
 		Map<String, String> stored = this.overrides.read();
+		if (stored == null) {
+			return; // the store cannot be read now: what was applied stays
+		}
 		List<String> picked = new ArrayList<>();
 		stored.forEach((name, value) -> {
 			if (value.equals(this.applied.get(name)) || this.ignored.contains(name)) {
