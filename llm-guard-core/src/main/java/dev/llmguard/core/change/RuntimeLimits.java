@@ -14,7 +14,7 @@ import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.core.config.BudgetSpec;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ModelSpec;
@@ -22,7 +22,11 @@ import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.RateLimits;
 import dev.llmguard.core.config.ToolSpec;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.event.GuardListener;
+import dev.llmguard.core.limit.RateLimiters;
+import dev.llmguard.core.limit.ToolLimiter;
 import dev.llmguard.core.model.Money;
+import dev.llmguard.core.time.GuardClock;
 import io.github.bucket4j.Bandwidth;
 
 /**
@@ -39,7 +43,17 @@ public final class RuntimeLimits {
 
 	private static final Logger logger = LoggerFactory.getLogger(RuntimeLimits.class);
 
-	private final LlmGuardEngine engine;
+	private final GuardSettings settings;
+
+	private final RateLimiters limiters;
+
+	private final ToolLimiter tools;
+
+	private final Budgets budgets;
+
+	private final GuardListener events;
+
+	private final GuardClock clock;
 
 	private final LimitOverrides overrides;
 
@@ -54,13 +68,26 @@ public final class RuntimeLimits {
 
 	/**
 	 * Reads the overrides in the store and applies them (an instance started after a change runs on it).
-	 * @param engine the engine whose limits change
+	 * With an engine: {@code new RuntimeLimits(engine.settings(), engine.limiters(), engine.tools(),
+	 * engine.budgets(), engine.events(), engine.clock(), overrides)}.
+	 * @param settings the configured settings
+	 * @param limiters the rate limits that change
+	 * @param tools the tool limits that change
+	 * @param budgets the budgets that change
+	 * @param events where {@code limits-changed} events go
+	 * @param clock the time of events
 	 * @param overrides where overrides are kept
 	 */
-	public RuntimeLimits(LlmGuardEngine engine, LimitOverrides overrides) {
-		this.engine = Objects.requireNonNull(engine, "engine");
+	public RuntimeLimits(GuardSettings settings, RateLimiters limiters, ToolLimiter tools, Budgets budgets,
+			GuardListener events, GuardClock clock, LimitOverrides overrides) {
+		this.settings = Objects.requireNonNull(settings, "settings");
+		this.limiters = Objects.requireNonNull(limiters, "limiters");
+		this.tools = Objects.requireNonNull(tools, "tools");
+		this.budgets = Objects.requireNonNull(budgets, "budgets");
+		this.events = Objects.requireNonNull(events, "events");
+		this.clock = Objects.requireNonNull(clock, "clock");
 		this.overrides = Objects.requireNonNull(overrides, "overrides");
-		this.configured.putAll(configuredValues(engine.settings()));
+		this.configured.putAll(configuredValues(settings));
 		refresh();
 	}
 
@@ -256,18 +283,17 @@ public final class RuntimeLimits {
 		}
 		logger.info("llm-guard: limits changed ({}{}): {}", source, (principal != null) ? " by " + principal : "",
 				changes.stream().map((c) -> c.setting() + " " + c.oldValue() + " -> " + c.newValue()).toList());
-		this.engine.events()
-			.onEvent(new GuardEvent.LimitsChanged(this.engine.clock().instant(), principal, source, changes));
+		this.events.onEvent(new GuardEvent.LimitsChanged(this.clock.instant(), principal, source, changes));
 	}
 
 	/** Whether a setting exists in this engine and can change here (a limit needs its bucket). */
 	private boolean changeable(LimitSetting setting) {
-		GuardSettings settings = this.engine.settings();
+		GuardSettings settings = this.settings;
 		return switch (setting.kind()) {
 			case PROVIDER -> LimitSetting.MAX_CONCURRENT.equals(setting.property())
-					? this.engine.limiters().hasConcurrencyCap(setting.owner())
-					: this.engine.limiters().hasDeclaredLimit(setting.owner(), null, setting.property());
-			case MODEL -> this.engine.limiters().hasDeclaredLimit(setting.owner(), setting.model(), setting.property());
+					? this.limiters.hasConcurrencyCap(setting.owner())
+					: this.limiters.hasDeclaredLimit(setting.owner(), null, setting.property());
+			case MODEL -> this.limiters.hasDeclaredLimit(setting.owner(), setting.model(), setting.property());
 			case BUDGET -> settings.budgets().containsKey(setting.owner());
 			case TOOL -> settings.tools().containsKey(setting.owner());
 		};
@@ -275,7 +301,7 @@ public final class RuntimeLimits {
 
 	/** Checks a setting exists and its value is valid; answers the value in its plain form. */
 	private String validate(LimitSetting setting, Object raw) {
-		GuardSettings settings = this.engine.settings();
+		GuardSettings settings = this.settings;
 		String name = setting.name();
 		switch (setting.kind()) {
 			case PROVIDER, MODEL -> {
@@ -383,17 +409,17 @@ public final class RuntimeLimits {
 		switch (setting.kind()) {
 			case PROVIDER -> {
 				if (LimitSetting.MAX_CONCURRENT.equals(setting.property())) {
-					this.engine.limiters().resizeConcurrency(setting.owner(), Integer.parseInt(value));
+					this.limiters.resizeConcurrency(setting.owner(), Integer.parseInt(value));
 				}
 				else {
-					this.engine.limiters().redeclare(setting.owner(), null, setting.property(), Long.parseLong(value),
+					this.limiters.redeclare(setting.owner(), null, setting.property(), Long.parseLong(value),
 							carryOver);
 				}
 			}
-			case MODEL -> this.engine.limiters()
+			case MODEL -> this.limiters
 				.redeclare(setting.owner(), setting.model(), setting.property(), Long.parseLong(value), carryOver);
 			case BUDGET -> {
-				BudgetSpec current = this.engine.budgets().budget(setting.owner()).orElseThrow();
+				BudgetSpec current = this.budgets.budget(setting.owner()).orElseThrow();
 				BigDecimal maxCost = current.maxCost();
 				Long maxTokens = current.maxTokens();
 				double warnAt = current.warnAt();
@@ -402,11 +428,11 @@ public final class RuntimeLimits {
 					case "max-tokens" -> maxTokens = (value != null) ? Long.parseLong(value) : null;
 					default -> warnAt = Double.parseDouble(value);
 				}
-				this.engine.budgets()
+				this.budgets
 					.replace(new BudgetSpec(current.name(), current.scope(), current.period(), maxCost, maxTokens,
 							warnAt, current.onExceeded(), current.shrinkToFit()));
 			}
-			case TOOL -> this.engine.tools().relimit(setting.owner(), Long.parseLong(value), carryOver);
+			case TOOL -> this.tools.relimit(setting.owner(), Long.parseLong(value), carryOver);
 		}
 	}
 

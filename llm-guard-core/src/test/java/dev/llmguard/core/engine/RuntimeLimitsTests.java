@@ -48,7 +48,12 @@ class RuntimeLimitsTests {
 
 	private final InMemoryLimitOverrides overrides = new InMemoryLimitOverrides();
 
-	private final RuntimeLimits limits = new RuntimeLimits(this.guard.engine, this.overrides);
+	private final RuntimeLimits limits = runtimeLimits(this.guard.engine, this.overrides);
+
+	private static RuntimeLimits runtimeLimits(dev.llmguard.core.LlmGuardEngine engine, InMemoryLimitOverrides overrides) {
+		return new RuntimeLimits(engine.settings(), engine.limiters(), engine.tools(), engine.budgets(), engine.events(),
+				engine.clock(), overrides);
+	}
 
 	private void call() throws Throwable {
 		this.guard.engine.execute(
@@ -225,7 +230,7 @@ class RuntimeLimitsTests {
 		this.limits.change(Map.of("providers.openai.requests-per-minute", "20"), null);
 		EngineFixtures.Guard later = new EngineFixtures.Guard(this.guard.engine.settings());
 
-		new RuntimeLimits(later.engine, this.overrides);
+		runtimeLimits(later.engine, this.overrides);
 
 		assertThat(later.limits().limits().get("requests-per-minute").capacity()).isEqualTo(20);
 		assertThat(later.events(GuardEvent.LimitsChanged.class)).isEmpty();
