@@ -87,6 +87,12 @@ public final class LlmGuardRedisAutoConfiguration {
 		return new RedisBreakerStore(backend);
 	}
 
+	@Bean
+	@ConditionalOnMissingBean(dev.llmguard.core.change.LimitOverrides.class)
+	dev.llmguard.redis.RedisLimitOverrides llmGuardRedisLimitOverrides(RedisGuardBackend backend) {
+		return new dev.llmguard.redis.RedisLimitOverrides(backend);
+	}
+
 	/** Health: DOWN while Redis does not answer a PING. */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(name = "dev.llmguard.actuate.BackendHealth")

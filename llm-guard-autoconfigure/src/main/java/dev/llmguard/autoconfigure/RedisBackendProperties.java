@@ -43,6 +43,20 @@ public class RedisBackendProperties {
 	 */
 	private Duration concurrencyLease = Duration.ofSeconds(30);
 
+	/**
+	 * How often an instance looks for limits another instance changed at runtime (the actuator's
+	 * llmguardlimits endpoint): a change reaches every instance within this.
+	 */
+	private Duration limitsRefresh = Duration.ofSeconds(1);
+
+	public Duration getLimitsRefresh() {
+		return this.limitsRefresh;
+	}
+
+	public void setLimitsRefresh(Duration limitsRefresh) {
+		this.limitsRefresh = limitsRefresh;
+	}
+
 	public String getKeyPrefix() {
 		return this.keyPrefix;
 	}

@@ -20,6 +20,7 @@ import io.github.bucket4j.redis.lettuce.RedisApi;
 import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import dev.llmguard.core.limit.BucketStore;
@@ -83,6 +84,41 @@ public final class RedisBucketStore implements BucketStore {
 	@Override
 	public String backend() {
 		return "redis";
+	}
+
+	/**
+	 * {@inheritDoc} A configuration has its own key here, so the bucket to use from now on is the one of
+	 * the new configuration. The instance that made the change replaces the old bucket's configuration in
+	 * Redis (keeping what was used) and copies that state to the new key, overwriting what an earlier
+	 * use of that configuration left; the other instances only switch to the new key.
+	 */
+	@Override
+	public Bucket reconfigure(String key, Bucket current, long currentCapacity, BucketConfiguration configuration,
+			boolean carryOver) {
+		Bucket target = bucket(key, () -> configuration);
+		if (target == current) {
+			return BucketStore.super.reconfigure(key, current, currentCapacity, configuration, carryOver);
+		}
+		if (carryOver && current instanceof RedisBucket source) {
+			BucketStore.super.reconfigure(key, source, currentCapacity, configuration, true);
+			copyState(source.redisKey(), ((RedisBucket) target).redisKey());
+		}
+		return target;
+	}
+
+	/** Copies a bucket's state, with its expiry, to another key (two single-key commands: cluster-safe). */
+	private void copyState(byte[] from, byte[] to) {
+		this.backend.callQuietly("rate limit configuration", () -> {
+			RedisClusterAsyncCommands<byte[], byte[]> redis = this.backend.commands();
+			return redis.get(from).thenCompose((state) -> {
+				if (state == null) {
+					return redis.del(to).thenApply((deleted) -> (Object) deleted);
+				}
+				return redis.pttl(from).thenCompose((ttl) -> redis
+					.set(to, state, (ttl != null && ttl > 0) ? SetArgs.Builder.px(ttl) : new SetArgs())
+					.thenApply((ok) -> (Object) ok));
+			});
+		});
 	}
 
 	/**

@@ -16,6 +16,7 @@ import dev.llmguard.core.model.ModelRef;
  * {prefix}:cooldown:{provider/model}              end of a model's cooldown (epoch ms, expires then)
  * {prefix}:slots:{limit key}                      zset: a provider's concurrency slots by lease end (epoch ms)
  * {prefix}:breaker:{provider/model}               a model's circuit breaker: hash u d p t f (see BreakerScripts)
+ * {prefix}:limit-overrides                        hash: limits changed at runtime, by setting name
  * {prefix}:{{prefix}}:budget:{budget}:{key}:{period start}  hash sc rc st rt: spent/reserved cost/tokens
  * {prefix}:{{prefix}}:res:{id}                     one reservation: status and what it holds
  * {prefix}:{{prefix}}:open                         open reservations by lease deadline
@@ -68,6 +69,11 @@ final class RedisKeys {
 	/** The hash of the limits providers reported, by bucket key. */
 	String learnedLimits() {
 		return this.prefix + ":learned-limits";
+	}
+
+	/** The hash of limits changed at runtime, by setting name ({@code providers.openai.requests-per-minute}). */
+	String limitOverrides() {
+		return this.prefix + ":limit-overrides";
 	}
 
 	/** The sorted set of a shared concurrency cap's leases. */

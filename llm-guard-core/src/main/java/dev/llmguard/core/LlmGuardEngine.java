@@ -529,6 +529,11 @@ public final class LlmGuardEngine implements AutoCloseable {
 		this.observer = (observer != null) ? observer : CallObserver.NONE;
 	}
 
+	/** Where the engine's events go: every listener, for events raised beside the engine's calls. */
+	public GuardListener events() {
+		return this.events;
+	}
+
 	/** Adds a listener at run time (metrics and endpoints register through the builder). */
 	public void addListener(GuardListener listener) {
 		this.events.add(listener);

@@ -87,15 +87,16 @@ public final class Budgets {
 
 	private final GuardListener events;
 
-	private final List<BudgetSpec> budgets;
+	/** Replaced as a whole when a budget changes at runtime ({@link #replace}). */
+	private volatile List<BudgetSpec> budgets;
 
-	private final Map<String, BudgetSpec> budgetsByName;
+	private volatile Map<String, BudgetSpec> budgetsByName;
 
 	/**
 	 * {@code warn-at} of each configured budget as whole amounts, so the check on every call needs no
 	 * BigDecimal; by identity, since charges carry the configured budgets themselves.
 	 */
-	private final Map<BudgetSpec, WarnThreshold> warnThresholds;
+	private volatile Map<BudgetSpec, WarnThreshold> warnThresholds;
 
 	private final Cache<WarnKey, Instant> warned;
 
@@ -245,6 +246,29 @@ public final class Budgets {
 	/** Gives a reservation back unspent (the call failed before it used anything, or was cancelled). */
 	public void release(BudgetReservation reservation) {
 		this.ledger.release(reservation);
+	}
+
+	/**
+	 * Changes a budget at runtime (max-cost, max-tokens, warn-at): the next call is charged against the
+	 * new limits; what was spent and reserved stays. Calls in flight settle what they reserved.
+	 * @param budget the budget's new definition, with the name, scope and period of a configured one
+	 * @throws IllegalArgumentException when no budget has that name, or its scope or period differ
+	 */
+	public synchronized void replace(BudgetSpec budget) {
+		BudgetSpec current = require(budget.name());
+		if (current.scope() != budget.scope() || current.period() != budget.period()) {
+			throw new IllegalArgumentException("Budget '" + budget.name() + "': scope and period change only with a restart");
+		}
+		List<BudgetSpec> budgets = this.budgets.stream()
+			.map((spec) -> spec.name().equals(budget.name()) ? budget : spec)
+			.toList();
+		Map<String, BudgetSpec> byName = new java.util.HashMap<>(this.budgetsByName);
+		byName.put(budget.name(), budget);
+		IdentityHashMap<BudgetSpec, WarnThreshold> thresholds = new IdentityHashMap<>();
+		budgets.forEach((spec) -> thresholds.put(spec, WarnThreshold.of(spec)));
+		this.warnThresholds = thresholds;
+		this.budgetsByName = Map.copyOf(byName);
+		this.budgets = budgets;
 	}
 
 	/**

@@ -235,4 +235,34 @@ public sealed interface GuardEvent {
 		}
 	}
 
+	/**
+	 * Limits changed at runtime: through the actuator, a refresh of the Environment, or a reset to the
+	 * configured values.
+	 * @param principal who changed them ({@code null} without Spring Security, and for a refresh)
+	 * @param source {@code actuator}, {@code actuator-reset} or {@code environment}
+	 * @param changes each setting's old and new value
+	 */
+	record LimitsChanged(Instant time, String principal, String source, java.util.List<LimitChange> changes)
+			implements GuardEvent {
+
+		public LimitsChanged {
+			changes = java.util.List.copyOf(changes);
+		}
+
+		@Override
+		public String type() {
+			return "limits-changed";
+		}
+	}
+
+	/**
+	 * One setting changed at runtime.
+	 * @param setting its name under {@code llm.guard}, e.g. {@code providers.openai.requests-per-minute}
+	 * @param oldValue the value before ({@code null}: none)
+	 * @param newValue the value after
+	 * @param configured the configured value (what a reset returns to)
+	 */
+	record LimitChange(String setting, String oldValue, String newValue, String configured) {
+	}
+
 }

@@ -103,6 +103,25 @@ public interface BucketStore {
 	}
 
 	/**
+	 * Gives a bucket a new configuration at runtime, keeping what was used in its window
+	 * ({@link BucketReplacement#keepUsed}). Buckets of this JVM are reconfigured in place; a shared
+	 * store may answer another bucket (one per configuration), which the instance that made the change
+	 * carries the state over to, and the others just switch to.
+	 * @param key the bucket's key
+	 * @param current the bucket in use
+	 * @param currentCapacity its capacity now
+	 * @param configuration the new configuration (one bandwidth)
+	 * @param carryOver whether this instance carries a shared state over (it made the change); buckets
+	 * of this JVM always carry their own state over
+	 * @return the bucket to use from now on
+	 */
+	default Bucket reconfigure(String key, Bucket current, long currentCapacity, BucketConfiguration configuration,
+			boolean carryOver) {
+		BucketReplacement.keepUsed(current, currentCapacity, configuration);
+		return current;
+	}
+
+	/**
 	 * The concurrency slots behind a {@code max-concurrent} cap, when the store shares them between
 	 * instances; the default, {@code null}, counts the cap in this JVM only.
 	 * @param key a stable key such as {@code provider:openai:max-concurrent}

@@ -17,10 +17,10 @@ final class ConcurrencyCap {
 	/** How long a call refused by a cap counted here waits: until a slot is given back here. */
 	private static final long UNTIL_SIGNALLED = Long.MAX_VALUE;
 
-	/** 0 for no cap. */
-	final int max;
+	/** 0 for no cap; changed at runtime by {@link #resize}. */
+	volatile int max;
 
-	private final long[] reserve;
+	private volatile long[] reserve;
 
 	private final AtomicInteger inUse = new AtomicInteger();
 
@@ -44,6 +44,23 @@ final class ConcurrencyCap {
 		this.max = (max != null) ? max : 0;
 		this.reserve = LimitBucket.reserves(this.max, priorityReserve);
 		this.shared = (this.max > 0) ? shared : null;
+	}
+
+	/**
+	 * A new cap at runtime: calls in flight keep their slots (above a lowered cap, new calls wait until
+	 * enough of them finish). A cap cannot be added to or removed from a provider that had none.
+	 * @param max the new cap
+	 * @param priorityReserve the shares kept for more urgent classes
+	 */
+	synchronized void resize(int max, PriorityReserve priorityReserve) {
+		if (max <= 0) {
+			throw new IllegalArgumentException("max-concurrent must be positive, was " + max);
+		}
+		if (this.max == 0) {
+			throw new IllegalStateException("no max-concurrent is configured: a cap can only be added with a restart");
+		}
+		this.reserve = LimitBucket.reserves(max, priorityReserve);
+		this.max = max;
 	}
 
 	boolean capped() {
@@ -94,6 +111,9 @@ final class ConcurrencyCap {
 			return true;
 		}
 		long limit = this.max - this.reserve[priorityClass];
+		if (limit <= 0) {
+			return false; // a resize happened between the reads
+		}
 		for (;;) {
 			int current = this.inUse.get();
 			if (current + 1 > limit) {

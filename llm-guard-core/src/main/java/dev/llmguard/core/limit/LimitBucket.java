@@ -86,8 +86,8 @@ final class LimitBucket {
 	/** {@code openai} or {@code openai/gpt-4o}, for messages. */
 	final String owner;
 
-	/** The declared limit; 0 when none was declared (a limit to learn). */
-	final long declared;
+	/** The declared limit; 0 when none was declared (a limit to learn). Changed at runtime by {@link #redeclare}. */
+	volatile long declared;
 
 	/** What the bucket holds: the lower of declared x headroom and the learned limit; 0 until known. */
 	volatile long capacity;
@@ -156,19 +156,62 @@ final class LimitBucket {
 
 	/** Builds (or finds, in a shared store) the bucket of a capacity refilled over the limit's window. */
 	private void install(long capacity, long limit) {
-		Duration window = this.definition.window();
+		BucketConfiguration configuration = configuration(capacity, limit);
+		this.reserve = reserves(capacity, this.priorityReserve);
+		this.bucket = this.store.bucket(this.key, () -> configuration);
+		this.capacity = capacity;
+	}
+
+	private BucketConfiguration configuration(long capacity, long limit) {
 		Bandwidth bandwidth;
 		try {
-			bandwidth = Bandwidth.builder().capacity(capacity).refillGreedy(capacity, window).id(this.limit).build();
+			bandwidth = Bandwidth.builder()
+				.capacity(capacity)
+				.refillGreedy(capacity, this.definition.window())
+				.id(this.limit)
+				.build();
 		}
 		catch (IllegalArgumentException ex) {
 			// Bucket4j refills at most one token per nanosecond; say which setting is out of reach
 			throw new IllegalArgumentException(this.limit + " of " + this.owner + " (" + limit
 					+ ") is above what a bucket can count (one per nanosecond)", ex);
 		}
-		this.reserve = reserves(capacity, this.priorityReserve);
-		this.bucket = this.store.bucket(this.key, () -> BucketConfiguration.builder().addLimit(bandwidth).build());
-		this.capacity = capacity;
+		return BucketConfiguration.builder().addLimit(bandwidth).build();
+	}
+
+	/**
+	 * The declared limit changed at runtime: the bucket takes the new capacity (the lower of the new
+	 * limit x headroom and a learned limit) and keeps what was used ({@link BucketStore#reconfigure}).
+	 * @param declared the new declared limit
+	 * @param carryOver whether this instance carries a shared bucket's state over (it made the change)
+	 */
+	synchronized void redeclare(long declared, boolean carryOver) {
+		if (declared <= 0) {
+			throw new IllegalArgumentException(this.limit + " of " + this.owner + " must be positive, was " + declared);
+		}
+		if (this.declared == 0) {
+			throw new IllegalArgumentException(this.limit + " of " + this.owner + " is learned, not declared");
+		}
+		long wanted = capacityFor(declared);
+		BucketConfiguration configuration = configuration(wanted, declared);
+		this.declared = declared;
+		long current = this.capacity;
+		if (wanted == current) {
+			return;
+		}
+		this.bucket = this.store.reconfigure(this.key, this.bucket, current, configuration, carryOver);
+		this.reserve = reserves(wanted, this.priorityReserve);
+		this.capacity = wanted;
+	}
+
+	/** What the bucket holds for a declared limit: declared x headroom, or the learned limit when lower. */
+	private long capacityFor(long declared) {
+		long byDeclared = Math.max(1, BigDecimal.valueOf(declared)
+			.multiply(BigDecimal.valueOf(this.headroom))
+			.setScale(0, RoundingMode.FLOOR)
+			.longValueExact());
+		long learned = this.learned;
+		return (learned > 0) ? Math.min(byDeclared, learned) : byDeclared;
 	}
 
 	/** Whether nothing is known of this limit yet: calls do not take from it. */

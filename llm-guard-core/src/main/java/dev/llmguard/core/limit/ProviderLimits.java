@@ -524,7 +524,8 @@ final class ProviderLimits {
 	record Learned(LimitBucket bucket, long reported, boolean lowerThanDeclared) {
 	}
 
-	private void signalWaiters() {
+	/** Wakes waiters, which try again: after a change of limits, or when capacity came back. */
+	void signalWaiters() {
 		if (this.waiting > 0) {
 			this.lock.lock();
 			try {

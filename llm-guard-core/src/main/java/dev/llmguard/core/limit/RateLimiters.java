@@ -300,6 +300,73 @@ public final class RateLimiters {
 	}
 
 	/**
+	 * Whether a provider, or a model of it, has a bucket for a declared limit, which
+	 * {@link #redeclare} can change.
+	 * @param provider the provider
+	 * @param model the model, or {@code null} for the provider's own limit
+	 * @param limit the limit's name, e.g. {@code tokens-per-minute}
+	 * @return {@code false} also for unknown providers and models
+	 */
+	public boolean hasDeclaredLimit(String provider, String model, String limit) {
+		return declaredBucket(provider, model, limit) != null;
+	}
+
+	/**
+	 * Changes a declared limit at runtime: the bucket takes the new capacity and keeps what was used in
+	 * its window.
+	 * @param provider the provider
+	 * @param model the model, or {@code null} for the provider's own limit
+	 * @param limit the limit's name, e.g. {@code tokens-per-minute}
+	 * @param declared the new declared limit (headroom applies as at start)
+	 * @param carryOver whether this instance carries a shared bucket's state over (it made the change)
+	 * @throws IllegalArgumentException when there is no such declared limit, or the value is not positive
+	 */
+	public void redeclare(String provider, String model, String limit, long declared, boolean carryOver) {
+		LimitBucket bucket = declaredBucket(provider, model, limit);
+		if (bucket == null) {
+			throw new IllegalArgumentException("No declared " + limit + " for " + provider
+					+ ((model != null) ? "/" + model : "") + "; a limit can only be added with a restart");
+		}
+		bucket.redeclare(declared, carryOver);
+		logger.debug("llm-guard: {} {} is now {}", bucket.owner, limit, declared);
+	}
+
+	/**
+	 * Whether a provider has a {@code max-concurrent} cap, which {@link #resizeConcurrency} can change.
+	 * @param provider the provider
+	 * @return {@code false} also for unknown providers
+	 */
+	public boolean hasConcurrencyCap(String provider) {
+		ProviderLimits limits = this.providers.get(provider);
+		return limits != null && limits.concurrency.capped();
+	}
+
+	/**
+	 * Changes a provider's {@code max-concurrent} at runtime; calls in flight keep their slots.
+	 * @param provider the provider
+	 * @param max the new cap
+	 */
+	public void resizeConcurrency(String provider, int max) {
+		ProviderLimits limits = provider(provider);
+		limits.concurrency.resize(max, this.settings.priorityReserve());
+		limits.signalWaiters();
+	}
+
+	private LimitBucket declaredBucket(String provider, String model, String limit) {
+		ProviderLimits limits = this.providers.get(provider);
+		if (limits == null) {
+			return null;
+		}
+		LimitBucket[] buckets = (model != null) ? limits.bucketsOf(model) : limits.buckets;
+		for (LimitBucket bucket : buckets) {
+			if (bucket.limit.equals(limit) && bucket.declared > 0) {
+				return bucket;
+			}
+		}
+		return null;
+	}
+
+	/**
 	 * The limits of one provider, for the actuator endpoint and gauges.
 	 * @param provider a configured provider
 	 * @return capacity and availability of each limit, concurrency and the number of waiting calls

@@ -22,7 +22,10 @@ import io.github.bucket4j.ConsumptionProbe;
  */
 public final class ToolLimiter {
 
-	private final Map<String, Tool> tools;
+	/** Fixed keys (the configured tools); a runtime change replaces a value, copy on write. */
+	private volatile Map<String, Tool> tools;
+
+	private final BucketStore store;
 
 	/**
 	 * Builds one bucket per configured tool.
@@ -33,6 +36,7 @@ public final class ToolLimiter {
 	public ToolLimiter(GuardSettings settings, BucketStore store, GuardClock clock) {
 		Objects.requireNonNull(store, "store");
 		Objects.requireNonNull(clock, "clock");
+		this.store = store;
 		Map<String, Tool> tools = new TreeMap<>();
 		for (ToolSpec spec : settings.tools().values()) {
 			if (spec.limit() <= 0) {
@@ -43,11 +47,42 @@ public final class ToolLimiter {
 				throw new IllegalArgumentException(
 						"llm.guard.tools." + spec.name() + ".window must be positive, was " + spec.window());
 			}
-			Bucket bucket = store.bucket("tool:" + spec.name(), () -> BucketConfiguration.builder()
-				.addLimit(Bandwidth.builder().capacity(spec.limit()).refillGreedy(spec.limit(), spec.window()).build())
-				.build());
+			Bucket bucket = store.bucket("tool:" + spec.name(), () -> configuration(spec));
 			tools.put(spec.name(), new Tool(spec, bucket));
 		}
+		this.tools = Collections.unmodifiableMap(tools);
+	}
+
+	private static BucketConfiguration configuration(ToolSpec spec) {
+		return BucketConfiguration.builder()
+			.addLimit(Bandwidth.builder().capacity(spec.limit()).refillGreedy(spec.limit(), spec.window()).build())
+			.build();
+	}
+
+	/**
+	 * Changes a tool's limit at runtime; the calls made in the window stay counted.
+	 * @param tool a configured tool name
+	 * @param limit the new limit, calls per window
+	 * @param carryOver whether this instance carries a shared bucket's state over (it made the change)
+	 * @throws IllegalArgumentException for a tool that has no configured limit, or a limit that is not positive
+	 */
+	public synchronized void relimit(String tool, long limit, boolean carryOver) {
+		Tool current = this.tools.get(tool);
+		if (current == null) {
+			throw new IllegalArgumentException("No limit is configured for tool '" + tool
+					+ "'; tools with a limit are " + this.tools.keySet() + " (llm.guard.tools.*)");
+		}
+		if (limit <= 0) {
+			throw new IllegalArgumentException("llm.guard.tools." + tool + ".limit must be positive, was " + limit);
+		}
+		if (limit == current.spec.limit()) {
+			return;
+		}
+		ToolSpec spec = new ToolSpec(tool, limit, current.spec.window(), current.spec.fallbackResponse());
+		Bucket bucket = this.store.reconfigure("tool:" + tool, current.bucket, current.spec.limit(), configuration(spec),
+				carryOver);
+		Map<String, Tool> tools = new TreeMap<>(this.tools);
+		tools.put(tool, new Tool(spec, bucket));
 		this.tools = Collections.unmodifiableMap(tools);
 	}
 
