@@ -132,7 +132,9 @@ class ConcurrentCallsTests {
 				if (roll < 50) {
 					return "no usage reported";
 				}
-				context.recordUsage(500 + random.nextInt(501), random.nextInt(501));
+				// a provider never answers past the max tokens the request carries: the allowance, which a budget
+				// may have shrunk below the 500 asked for
+				context.recordUsage(500 + random.nextInt(501), random.nextInt((int) context.maxOutputTokens() + 1));
 				return "answer";
 			}, text -> text);
 		}
