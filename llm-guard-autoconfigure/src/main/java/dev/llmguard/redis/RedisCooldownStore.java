@@ -50,6 +50,22 @@ public final class RedisCooldownStore implements CooldownStore {
 		this.backend.callQuietly("cooldown write", () -> this.backend.eval(BudgetScripts.COOL_DOWN, keys, args));
 	}
 
+	/**
+	 * {@inheritDoc} Every instance skips the model in chains (the shared cooldown); this instance also
+	 * refuses its single-model calls at once. Other instances learn of the spent quota from their own
+	 * next answer, so a call of one model needs no extra Redis read.
+	 */
+	@Override
+	public void closeForQuota(ModelRef model, Instant until) {
+		coolDown(model, until);
+		this.local.closeForQuota(model, until);
+	}
+
+	@Override
+	public Instant quotaResetsAt(ModelRef model, Instant now) {
+		return this.local.quotaResetsAt(model, now);
+	}
+
 	private static Instant instant(byte[] value) {
 		return (value != null) ? Instant.ofEpochMilli(Long.parseLong(new String(value, StandardCharsets.UTF_8)))
 				: null;

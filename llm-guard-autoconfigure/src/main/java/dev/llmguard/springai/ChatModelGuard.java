@@ -125,12 +125,18 @@ final class ChatModelGuard implements MethodInterceptor {
 
 	private ChatResponse send(Prompt prompt, LlmGuardContext context) {
 		ChatResponse response;
-		if (this.provider.equals(context.provider()) || context.shadowed()) {
-			response = this.delegate.call(ChatOptionsSupport.forAttempt(prompt, options(prompt), context, false));
+		try {
+			if (this.provider.equals(context.provider()) || context.shadowed()) {
+				response = this.delegate.call(ChatOptionsSupport.forAttempt(prompt, options(prompt), context, false));
+			}
+			else {
+				ChatModel other = this.models.unguarded(context.provider());
+				response = other.call(ChatOptionsSupport.forProvider(prompt, other, context, false));
+			}
 		}
-		else {
-			ChatModel other = this.models.unguarded(context.provider());
-			response = other.call(ChatOptionsSupport.forProvider(prompt, other, context, false));
+		catch (RuntimeException ex) {
+			SdkErrorHeaders.record(context, ex);
+			throw ex;
 		}
 		recordRateLimits(context, response);
 		return response;
@@ -195,7 +201,8 @@ final class ChatModelGuard implements MethodInterceptor {
 			ChatModel other = this.models.unguarded(context.provider());
 			chunks = other.stream(ChatOptionsSupport.forProvider(prompt, other, context, true));
 		}
-		return chunks.doOnNext((chunk) -> recordRateLimits(context, chunk));
+		return chunks.doOnNext((chunk) -> recordRateLimits(context, chunk))
+			.doOnError((ex) -> SdkErrorHeaders.record(context, ex));
 	}
 
 	// ---------------------------------------------------------------- shared

@@ -222,8 +222,16 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 		ChatClientRequest withModel = ChatOptionsSupport.forAttempt(request, context, false);
 		// the chain pops advisors as it goes: every attempt continues on a fresh copy; a guarded model
 		// below only sends the request where the context says
-		ChatClientResponse response = ModelRequests.sending(context, () -> chain.copy(this).nextCall(withModel));
+		ChatClientResponse response;
+		try {
+			response = ModelRequests.sending(context, () -> chain.copy(this).nextCall(withModel));
+		}
+		catch (RuntimeException ex) {
+			SdkErrorHeaders.record(context, ex);
+			throw ex;
+		}
 		addUsage(context, this.usageExtractor.extract(response));
+		recordRateLimits(context, response.chatResponse());
 		return response;
 	}
 
@@ -268,12 +276,22 @@ public final class LlmGuardAdvisor implements CallAdvisor, StreamAdvisor {
 					if (usage != null) {
 						last[0] = usage;
 					}
+					recordRateLimits(context, chunk.chatResponse());
 				})
+				.doOnError((ex) -> SdkErrorHeaders.record(context, ex))
 				.doOnComplete(() -> addUsage(context, last[0]));
 		});
 	}
 
 	// ---------------------------------------------------------------- shared
+
+	/**
+	 * What the answer's metadata told of the provider's rate limits goes to the call, also when the
+	 * model below is not itself guarded (a ChatClient built on a model that is no bean).
+	 */
+	private void recordRateLimits(LlmGuardContext context, ChatResponse response) {
+		context.recordRateLimits(SpringAiRateLimits.of(response, this.engine.clock().instant()));
+	}
 
 	/** Adds one round's usage to the call's (a call admitted outside may span several rounds). */
 	private static void addUsage(LlmGuardContext context, Usage usage) {

@@ -213,6 +213,40 @@ class LearnedLimitsTests {
 		assertThat(post(client, "after midnight")).contains("gpt-4o").doesNotContain("gpt-4o-mini");
 	}
 
+	@Test
+	void spentQuotaRefusesASingleModelCallAtOnceUntilItsReset(ProviderSimulator simulator) {
+		RestClient client = client(simulator, provider(simulator, RateLimits.NONE, LimitsMode.DECLARED));
+		simulator.exhaustQuota("gpt-4o");
+		assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> post(client, "first"));
+
+		assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> post(client, "second"))
+			.satisfies((ex) -> {
+				assertThat(ex.getModel()).isEqualTo("gpt-4o");
+				assertThat(ex.getRetryAfter())
+					.isEqualTo(Duration.between(this.clock.instant(), Instant.parse("2026-11-23T00:00:00Z")));
+				assertThat(ex.getMessage()).contains("quota is spent", "2026-11-23T00:00:00Z")
+					.doesNotContain("rate limit");
+			});
+		assertThat(simulator.stats().requests()).isEqualTo(1); // the provider was not asked again
+		this.clock.advance(Duration.ofHours(14));
+		simulator.clearExhaustedQuotas();
+		assertThat(post(client, "after midnight")).contains("gpt-4o");
+	}
+
+	@Test
+	void aChainWhoseModelsAreAllClosedSaysWhyEachWas(ProviderSimulator simulator) {
+		ProviderSpec provider = provider(simulator, RateLimits.NONE, LimitsMode.DECLARED);
+		RestClient client = client(simulator, settings(provider)
+			.chain(new ChainSpec("default", List.of(GPT_4O, MINI), Duration.ofSeconds(60), null))
+			.build());
+		this.engine.cooldowns().closeForQuota(GPT_4O, Instant.parse("2026-11-23T00:00:00Z"));
+		this.engine.cooldowns().coolDown(MINI, this.clock.instant().plusSeconds(30));
+
+		assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> post(client, "first"))
+			.withMessageContaining("openai/gpt-4o's quota is spent");
+		assertThat(simulator.stats().requests()).isZero();
+	}
+
 	// ---------------------------------------------------------------- fixtures
 
 	private RatePermit acquire() throws InterruptedException {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 import dev.llmguard.benchmarks.goodput.GoodputPart;
+import dev.llmguard.benchmarks.goodput.SharedKeyPart;
 import dev.llmguard.benchmarks.jmh.JmhSuite;
 import dev.llmguard.benchmarks.memory.MemoryPart;
 import dev.llmguard.benchmarks.redis.RedisPart;
@@ -20,7 +21,7 @@ import dev.llmguard.test.simulator.RateLimiting;
  * Runs every benchmark of llm-guard and writes the results table:
  *
  * <pre>
- * java -cp ... dev.llmguard.benchmarks.BenchmarkSuite [--out RESULTS.md] [--parts jmh,redis,goodput,memory] [--quick]
+ * java -cp ... dev.llmguard.benchmarks.BenchmarkSuite [--out RESULTS.md] [--parts jmh,redis,goodput,memory,sharedkey] [--quick]
  * </pre>
  *
  * {@code --quick} shortens every part to check that it works; its numbers are not results.
@@ -67,6 +68,13 @@ public final class BenchmarkSuite {
 							: List.of(settings.with(settings.headroom(), RateLimiting.SLIDING_WINDOW),
 									settings.with(WINDOW_SAFE_HEADROOM, RateLimiting.SLIDING_WINDOW))));
 		}
+		if (arguments.parts().contains("sharedkey")) {
+			SharedKeyPart.Settings settings = arguments.quick() ? SharedKeyPart.Settings.QUICK
+					: SharedKeyPart.Settings.DEFAULT;
+			log("shared key: five runs of " + settings.firstMinute().plus(settings.window()).toSeconds()
+					+ " s at twice " + settings.capacityPerMinute() + " requests/min, with and without a neighbour");
+			sections.add(SharedKeyPart.run(settings));
+		}
 		if (arguments.parts().contains("memory")) {
 			int tenants = arguments.quick() ? 100_000 : 1_000_000;
 			log("memory: " + tenants + " tenants in a 256 MB heap");
@@ -85,7 +93,7 @@ public final class BenchmarkSuite {
 	/** The command line. */
 	record Arguments(Path out, Set<String> parts, boolean quick, String command) {
 
-		static final List<String> ALL_PARTS = List.of("jmh", "redis", "goodput", "memory");
+		static final List<String> ALL_PARTS = List.of("jmh", "redis", "goodput", "memory", "sharedkey");
 
 		static Arguments parse(String[] args) {
 			Path out = Path.of("RESULTS.md");

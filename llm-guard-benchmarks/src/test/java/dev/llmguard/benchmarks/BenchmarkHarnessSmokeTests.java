@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.llmguard.benchmarks.goodput.GoodputPart;
+import dev.llmguard.benchmarks.goodput.SharedKeyPart;
 import dev.llmguard.benchmarks.jmh.JmhSuite;
 import dev.llmguard.benchmarks.memory.MemoryPart;
 import dev.llmguard.benchmarks.redis.RedisPart;
@@ -58,6 +59,18 @@ class BenchmarkHarnessSmokeTests {
 
 		assertThat(section.markdown()).contains("in-memory, 1 app, headroom 0.8, provider bucket");
 		assertThat(section.targets()).isNotEmpty();
+	}
+
+	@Test
+	void sharedKeyRunsEveryCaseWithAndWithoutANeighbour() throws Exception {
+		SharedKeyPart.Settings tiny = new SharedKeyPart.Settings(600, Duration.ofSeconds(1), Duration.ofSeconds(1),
+				Duration.ofMillis(20), Duration.ofSeconds(1), 0.4);
+
+		Section section = SharedKeyPart.run(tiny);
+
+		assertThat(section.markdown()).contains("(a) neighbour, limits: declared C", "(b) no neighbour, limits: auto",
+				"before learning");
+		assertThat(section.targets()).hasSize(4);
 	}
 
 	@Test

@@ -241,6 +241,9 @@ final class CallExecution implements GuardedCall {
 			ModelRef model = this.candidates.get(this.next++);
 			boolean hasNext = this.next < this.candidates.size();
 			this.lastModel = model;
+			if (closedForQuota(model, hasNext)) {
+				continue;
+			}
 			if (this.chain != null && this.candidates.size() > 1) {
 				Instant now = this.components.clock().instant();
 				Instant until = this.components.cooldowns().cooldownUntil(model, now);
@@ -252,8 +255,8 @@ final class CallExecution implements GuardedCall {
 					if (!(this.lastRejection instanceof RateLimitExceededException)) {
 						// every model cooling down: the caller learns when the first one is back
 						this.lastRejection = new RateLimitExceededException(model.provider(), model.model(),
-								Duration.between(now, until), model + " is cooling down after a rate limit until "
-										+ until + "; retry then");
+								Duration.between(now, until), model + " is cooling down after a rate limit or "
+										+ "overload until " + until + "; retry then");
 					}
 					skip(model, "cooling_down", "until " + until, hasNext);
 					continue;
@@ -319,6 +322,25 @@ final class CallExecution implements GuardedCall {
 			return this.current;
 		}
 		return null;
+	}
+
+	/**
+	 * A model whose quota is spent is refused at once until its reset, alone or in a chain: asking the
+	 * provider again would only be answered the same.
+	 */
+	private boolean closedForQuota(ModelRef model, boolean hasNext) {
+		Instant now = this.components.clock().instant();
+		Instant resets = this.components.cooldowns().quotaResetsAt(model, now);
+		if (resets == null) {
+			return false;
+		}
+		if (!(this.lastRejection instanceof RateLimitExceededException)) {
+			this.lastRejection = new RateLimitExceededException(model.provider(), model.model(),
+					Duration.between(now, resets), model + "'s quota is spent: closed until " + resets
+							+ ", when the provider resets it; retry then, or raise the quota with the provider");
+		}
+		skip(model, "quota_exhausted", "until " + resets, hasNext);
+		return true;
 	}
 
 	/** What the budgets reserved for an attempt, and the output allowance they afford. */
@@ -1185,7 +1207,7 @@ final class CallExecution implements GuardedCall {
 	private void closeUntilQuotaResets(ModelRef model, ErrorClassification classification, Instant now) {
 		Instant until = QuotaReset.of(classification.retryAfter(), now,
 				quotaZone(model));
-		this.components.cooldowns().coolDown(model, until);
+		this.components.cooldowns().closeForQuota(model, until);
 		logger.debug("llm-guard: {} quota exhausted ({}); closed until {}", model, classification.detail(), until);
 		emit(new GuardEvent.QuotaExhausted(now, model.provider(), model.model(), until, classification.detail()));
 	}

@@ -35,7 +35,20 @@ public final class SimulatorCall {
 
 	private final int maxTokens;
 
+	/** Whether answers' rate-limit headers are handed to the guard, as a user's own client would. */
+	private final boolean reportsRateLimits;
+
 	public SimulatorCall(String openAiBaseUrl) {
+		this(openAiBaseUrl, false);
+	}
+
+	/**
+	 * @param openAiBaseUrl the simulator's OpenAI base URL
+	 * @param reportsRateLimits whether every answer's rate-limit headers go to
+	 * {@link LlmGuardContext#recordRateLimitHeaders(java.util.function.Function)}
+	 */
+	public SimulatorCall(String openAiBaseUrl, boolean reportsRateLimits) {
+		this.reportsRateLimits = reportsRateLimits;
 		this.client = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(Duration.ofSeconds(5))
@@ -60,6 +73,9 @@ public final class SimulatorCall {
 			.POST(HttpRequest.BodyPublishers.ofString(body.toString()))
 			.build();
 		HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
+		if (this.reportsRateLimits) {
+			context.recordRateLimitHeaders((name) -> response.headers().firstValue(name).orElse(null));
+		}
 		if (response.statusCode() != 200) {
 			Duration retryAfter = RetryAfter.parse(response.headers().firstValue("retry-after").orElse(null),
 					java.time.Instant.now());

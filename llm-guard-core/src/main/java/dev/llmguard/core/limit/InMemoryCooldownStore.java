@@ -11,22 +11,44 @@ public final class InMemoryCooldownStore implements CooldownStore {
 
 	private final Map<ModelRef, Instant> until = new ConcurrentHashMap<>();
 
+	/** Models closed because their quota is spent, until it resets. */
+	private final Map<ModelRef, Instant> quotaUntil = new ConcurrentHashMap<>();
+
 	@Override
 	public Instant cooldownUntil(ModelRef model, Instant now) {
-		Instant end = this.until.get(model);
+		return current(this.until, model, now);
+	}
+
+	@Override
+	public void coolDown(ModelRef model, Instant until) {
+		this.until.merge(model, until, InMemoryCooldownStore::later);
+	}
+
+	@Override
+	public void closeForQuota(ModelRef model, Instant until) {
+		coolDown(model, until);
+		this.quotaUntil.merge(model, until, InMemoryCooldownStore::later);
+	}
+
+	@Override
+	public Instant quotaResetsAt(ModelRef model, Instant now) {
+		return current(this.quotaUntil, model, now);
+	}
+
+	private static Instant current(Map<ModelRef, Instant> ends, ModelRef model, Instant now) {
+		Instant end = ends.get(model);
 		if (end == null) {
 			return null;
 		}
 		if (!end.isAfter(now)) {
-			this.until.remove(model, end);
+			ends.remove(model, end);
 			return null;
 		}
 		return end;
 	}
 
-	@Override
-	public void coolDown(ModelRef model, Instant until) {
-		this.until.merge(model, until, (a, b) -> a.isAfter(b) ? a : b);
+	private static Instant later(Instant a, Instant b) {
+		return a.isAfter(b) ? a : b;
 	}
 
 }

@@ -7,12 +7,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import dev.llmguard.core.config.PriorityReserve;
 import dev.llmguard.core.config.RateLimits;
 import dev.llmguard.core.model.Priority;
 import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.time.GuardClock;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
@@ -119,8 +121,13 @@ final class LimitBucket {
 
 	private final String key;
 
+	private final GuardClock clock;
+
+	/** A drop to the provider's figure, held until the reset it reported; {@code null} when none. */
+	private final AtomicReference<Hold> hold = new AtomicReference<>();
+
 	LimitBucket(Definition definition, String owner, String model, long declared, double headroom,
-			PriorityReserve priorityReserve, BucketStore store, String key) {
+			PriorityReserve priorityReserve, BucketStore store, String key, GuardClock clock) {
 		if (declared <= 0) {
 			throw new IllegalArgumentException(
 					definition.name() + " of " + owner + " must be positive, was " + declared);
@@ -135,12 +142,13 @@ final class LimitBucket {
 		this.priorityReserve = priorityReserve;
 		this.store = store;
 		this.key = key;
+		this.clock = clock;
 		install(declaredCapacity(), declared);
 	}
 
 	/** A limit with no declared number, learned from the provider's answers. */
 	LimitBucket(Definition definition, String owner, double headroom, PriorityReserve priorityReserve,
-			BucketStore store, String key) {
+			BucketStore store, String key, GuardClock clock) {
 		this.definition = definition;
 		this.limit = definition.name();
 		this.measure = definition.measure();
@@ -151,6 +159,7 @@ final class LimitBucket {
 		this.priorityReserve = priorityReserve;
 		this.store = store;
 		this.key = key;
+		this.clock = clock;
 		this.reserve = new long[Priority.values().length];
 	}
 
@@ -254,24 +263,138 @@ final class LimitBucket {
 
 	/**
 	 * The provider reported what remains: when that, less what this JVM's calls in flight will still
-	 * take, is below what the bucket holds, the bucket drops to it (others draw from the same key).
-	 * Never raises the bucket.
+	 * take, is below what the bucket holds, the bucket drops to it (others draw from the same key) and
+	 * stays there until the reset the provider reported: until then only what it reported may be taken,
+	 * then the bucket's own refill resumes. A later report replaces the figure (the provider's numbers
+	 * win over ours), but never lifts the bucket above its own level, so never above a declared limit.
+	 * @param remaining what the provider reported remaining
+	 * @param at when it answered
+	 * @param resetsAt when the provider said the limit is whole again, or {@code null}
 	 * @return the tokens taken out, 0 when none
 	 */
-	long learnRemaining(long remaining, Instant at) {
+	long learnRemaining(long remaining, Instant at, Instant resetsAt) {
 		this.reportedRemaining = remaining;
 		this.reportedAt = at;
 		Bucket bucket = this.bucket;
 		if (bucket == null) {
 			return 0;
 		}
+		long now = this.clock.epochNanos();
 		long target = remaining - Math.max(0, this.inFlight.get());
+		Hold held = holdAt(now);
 		long excess = bucket.getAvailableTokens() - target;
 		if (excess > 0) {
 			this.store.adjustAll(new Bucket[] { bucket }, new long[] { -excess });
-			return excess;
 		}
-		return 0;
+		long until = (resetsAt != null) ? epochNanos(resetsAt) : Long.MIN_VALUE;
+		if (until > now && (excess > 0 || held != null)) {
+			this.hold.set(new Hold(until, target));
+		}
+		return Math.max(0, excess);
+	}
+
+	/**
+	 * The hold in force now; one whose reset has passed ends here, and the bucket goes on from what it
+	 * left, refilled at its own rate since the reset (the bucket itself kept refilling during the hold).
+	 */
+	Hold holdAt(long now) {
+		Hold held = this.hold.get();
+		if (held == null || now < held.untilNanos) {
+			return held;
+		}
+		if (this.hold.compareAndSet(held, null)) {
+			Bucket bucket = this.bucket;
+			if (bucket != null) {
+				long level = Math.min(this.capacity, Math.max(0, held.allowance.get()) + refillOver(now - held.untilNanos));
+				long excess = bucket.getAvailableTokens() - level;
+				if (excess > 0) {
+					this.store.adjustAll(new Bucket[] { bucket }, new long[] { -excess });
+				}
+			}
+		}
+		return null;
+	}
+
+	/** Whether a drop may be held (cheap: no clock read). */
+	boolean held() {
+		return this.hold.get() != null;
+	}
+
+	/** What the bucket's own refill adds over a time, at most its capacity. */
+	private long refillOver(long nanos) {
+		long window = this.definition.window().toNanos();
+		if (nanos <= 0) {
+			return 0;
+		}
+		if (nanos >= window) {
+			return this.capacity;
+		}
+		return BigDecimal.valueOf(this.capacity)
+			.multiply(BigDecimal.valueOf(nanos))
+			.divide(BigDecimal.valueOf(window), 0, RoundingMode.FLOOR)
+			.longValueExact();
+	}
+
+	/** Nanoseconds the bucket's own refill takes to add an amount. */
+	private long refillNanos(long amount) {
+		if (amount <= 0) {
+			return 0;
+		}
+		return BigDecimal.valueOf(this.definition.window().toNanos())
+			.multiply(BigDecimal.valueOf(amount))
+			.divide(BigDecimal.valueOf(Math.max(1, this.capacity)), 0, RoundingMode.CEILING)
+			.longValueExact();
+	}
+
+	private static long epochNanos(Instant instant) {
+		try {
+			return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE;
+		}
+	}
+
+	/** Gives back to (or, negative, takes from) the held figure, when a hold is in force. */
+	void adjustHeld(long delta) {
+		Hold held = holdAt(this.clock.epochNanos());
+		if (held != null) {
+			held.allowance.addAndGet(delta);
+		}
+	}
+
+	/**
+	 * A drop held until the provider's reset: what may still be taken from the bucket until then,
+	 * whatever its own refill adds.
+	 */
+	static final class Hold {
+
+		final long untilNanos;
+
+		final AtomicLong allowance;
+
+		Hold(long untilNanos, long allowance) {
+			this.untilNanos = untilNanos;
+			this.allowance = new AtomicLong(allowance);
+		}
+
+		/** Takes an amount when at least {@code keep} stays held after it. */
+		boolean tryTake(long amount, long keep) {
+			for (;;) {
+				long left = this.allowance.get();
+				if (left - amount < keep) {
+					return false;
+				}
+				if (this.allowance.compareAndSet(left, left - amount)) {
+					return true;
+				}
+			}
+		}
+
+		void giveBack(long amount) {
+			this.allowance.addAndGet(amount);
+		}
+
 	}
 
 	void tookInFlight(long amount) {
@@ -333,14 +456,33 @@ final class LimitBucket {
 		return Math.min(this.reserve[priorityClass], this.capacity - amount);
 	}
 
-	/** Nanoseconds until {@code amount} can be taken by the class, by refill alone. */
+	/**
+	 * Nanoseconds until {@code amount} can be taken by the class, by refill alone; while a drop is held
+	 * and too little of it is left, not before the provider's reset.
+	 */
 	long nanosUntil(long amount, int priorityClass) {
-		return this.bucket.estimateAbilityToConsume(amount + reserve(priorityClass, amount)).getNanosToWaitForRefill();
+		long needed = amount + reserve(priorityClass, amount);
+		long now = this.clock.epochNanos();
+		Hold held = holdAt(now);
+		long own = this.bucket.estimateAbilityToConsume(needed).getNanosToWaitForRefill();
+		if (held == null) {
+			return own;
+		}
+		long missing = needed - held.allowance.get();
+		if (missing <= 0) {
+			return own;
+		}
+		return Math.max(own, held.untilNanos - now + refillNanos(missing));
 	}
 
 	long available() {
 		Bucket bucket = this.bucket;
-		return (bucket != null) ? bucket.getAvailableTokens() : 0;
+		if (bucket == null) {
+			return 0;
+		}
+		Hold held = holdAt(this.clock.epochNanos()); // first: a hold that ends drains the bucket
+		long available = bucket.getAvailableTokens();
+		return (held != null) ? Math.max(0, Math.min(available, held.allowance.get())) : available;
 	}
 
 	String describe() {

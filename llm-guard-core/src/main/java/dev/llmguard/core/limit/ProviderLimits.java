@@ -35,6 +35,7 @@ final class ProviderLimits {
 
 	static final LimitBucket[] NO_BUCKETS = new LimitBucket[0];
 
+
 	/** A waiter that has not tried yet: those behind it must let it try first. */
 	private static final Object UNKNOWN = new Object();
 
@@ -199,8 +200,24 @@ final class ProviderLimits {
 			amounts = Arrays.copyOf(amounts, count);
 			keep = Arrays.copyOf(keep, count);
 		}
-		int refused = this.store.tryTakeAll(buckets, amounts, keep);
+		LimitBucket.Hold[] holds = null;
+		if (anyHeld(limits, count)) {
+			holds = new LimitBucket.Hold[count];
+			int refusedByHold = takeHeld(limits, amounts, keep, count, holds);
+			if (refusedByHold >= 0) {
+				return limits[refusedByHold];
+			}
+		}
+		int refused;
+		try {
+			refused = this.store.tryTakeAll(buckets, amounts, keep);
+		}
+		catch (RuntimeException | Error ex) {
+			giveHeldBack(holds, amounts, count);
+			throw ex;
+		}
 		if (refused >= 0) {
+			giveHeldBack(holds, amounts, count);
 			return limits[refused];
 		}
 		if (taken != null) {
@@ -210,6 +227,47 @@ final class ProviderLimits {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * Takes the amounts from the drops held until a provider's reset, all or nothing, writing the holds
+	 * taken from into {@code holds}.
+	 * @return {@code -1} when taken, else the index of the bucket whose held drop refused
+	 */
+	private int takeHeld(LimitBucket[] limits, long[] amounts, long[] keep, int count, LimitBucket.Hold[] holds) {
+		long now = this.clock.epochNanos();
+		for (int i = 0; i < count; i++) {
+			LimitBucket.Hold held = limits[i].holdAt(now);
+			if (held == null) {
+				continue;
+			}
+			if (!held.tryTake(amounts[i], keep[i])) {
+				giveHeldBack(holds, amounts, i);
+				return i;
+			}
+			holds[i] = held;
+		}
+		return -1;
+	}
+
+	private static boolean anyHeld(LimitBucket[] limits, int count) {
+		for (int i = 0; i < count; i++) {
+			if (limits[i].held()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static void giveHeldBack(LimitBucket.Hold[] holds, long[] amounts, int count) {
+		if (holds == null) {
+			return;
+		}
+		for (int i = 0; i < count; i++) {
+			if (holds[i] != null) {
+				holds[i].giveBack(amounts[i]);
+			}
+		}
 	}
 
 	/** Picks up limits other instances learned, at most once a second (shared stores only). */
@@ -484,7 +542,7 @@ final class ProviderLimits {
 				}
 			}
 			if (reading.remaining() != null) {
-				long dropped = bucket.learnRemaining(reading.remaining(), report.at());
+				long dropped = bucket.learnRemaining(reading.remaining(), report.at(), reading.resetsAt());
 				if (dropped > 0 && logger.isDebugEnabled()) {
 					logger.debug("llm-guard: {} reports {} {} remaining: the bucket dropped by {}", model,
 							reading.remaining(), bucket.describe(), dropped);
@@ -554,6 +612,7 @@ final class ProviderLimits {
 				if (used != demanded && live != null && !bucket.unknown()) {
 					buckets[count] = live;
 					deltas[count] = demanded - used;
+					bucket.adjustHeld(demanded - used);
 					count++;
 				}
 			}

@@ -63,15 +63,15 @@ public final class RateLimiters {
 			GuardClock clock) {
 		PriorityReserve reserve = settings.priorityReserve();
 		LimitBucket[] buckets = buckets(provider.limits(), provider.name(), null, "provider:" + provider.name(),
-				settings, store);
+				settings, store, clock);
 		if (provider.limitsMode() == LimitsMode.AUTO) {
-			buckets = withLimitsToLearn(buckets, provider, settings, store);
+			buckets = withLimitsToLearn(buckets, provider, settings, store, clock);
 		}
 		Map<String, LimitBucket[]> models = new LinkedHashMap<>();
 		for (ModelSpec model : provider.models().values()) {
 			String name = model.ref().model();
 			LimitBucket[] modelBuckets = buckets(model.limits(), provider.name() + "/" + name, name,
-					"model:" + provider.name() + "/" + name, settings, store);
+					"model:" + provider.name() + "/" + name, settings, store, clock);
 			if (modelBuckets.length > 0) {
 				models.put(name, modelBuckets);
 			}
@@ -88,26 +88,27 @@ public final class RateLimiters {
 
 	/** Adds a bucket, empty of knowledge, for each per-minute limit the provider may report and none declared. */
 	private static LimitBucket[] withLimitsToLearn(LimitBucket[] declared, ProviderSpec provider,
-			GuardSettings settings, BucketStore store) {
+			GuardSettings settings, BucketStore store, GuardClock clock) {
 		List<LimitBucket> buckets = new ArrayList<>(List.of(declared));
 		for (LimitBucket.Definition definition : LimitBucket.DEFINITIONS) {
 			boolean perMinute = definition.window().equals(Duration.ofMinutes(1));
 			if (perMinute && definition.declared().apply(provider.limits()) == null) {
 				buckets.add(new LimitBucket(definition, provider.name(), settings.headroom(),
-						settings.priorityReserve(), store, "provider:" + provider.name() + ":" + definition.name()));
+						settings.priorityReserve(), store, "provider:" + provider.name() + ":" + definition.name(),
+						clock));
 			}
 		}
 		return buckets.toArray(ProviderLimits.NO_BUCKETS);
 	}
 
 	private static LimitBucket[] buckets(RateLimits limits, String owner, String model, String keyPrefix,
-			GuardSettings settings, BucketStore store) {
+			GuardSettings settings, BucketStore store, GuardClock clock) {
 		List<LimitBucket> buckets = new ArrayList<>();
 		for (LimitBucket.Definition definition : LimitBucket.DEFINITIONS) {
 			Long declared = definition.declared().apply(limits);
 			if (declared != null) {
 				buckets.add(new LimitBucket(definition, owner, model, declared, settings.headroom(),
-						settings.priorityReserve(), store, keyPrefix + ":" + definition.name()));
+						settings.priorityReserve(), store, keyPrefix + ":" + definition.name(), clock));
 			}
 		}
 		return buckets.toArray(ProviderLimits.NO_BUCKETS);

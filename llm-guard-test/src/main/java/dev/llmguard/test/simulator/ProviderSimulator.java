@@ -114,6 +114,10 @@ public final class ProviderSimulator implements AutoCloseable {
 
 	private final Map<String, Integer> initialFailedModels;
 
+	private final Neighbour initialNeighbour;
+
+	private volatile Neighbour neighbour;
+
 	private final Map<String, Duration> rateLimitedModels = new ConcurrentHashMap<>();
 
 	private final java.util.Set<String> exhaustedQuotas = ConcurrentHashMap.newKeySet();
@@ -144,6 +148,8 @@ public final class ProviderSimulator implements AutoCloseable {
 		this.initialFailedModels = Map.copyOf(builder.failedModels);
 		this.rateLimitedModels.putAll(this.initialRateLimitedModels);
 		this.failedModels.putAll(this.initialFailedModels);
+		this.initialNeighbour = builder.neighbour;
+		neighbour(this.initialNeighbour);
 	}
 
 	/**
@@ -348,6 +354,7 @@ public final class ProviderSimulator implements AutoCloseable {
 		this.failedModels.putAll(this.initialFailedModels);
 		this.promptCache.clear();
 		this.callOfferedTools = false;
+		neighbour(this.initialNeighbour);
 		synchronized (this.randomLock) {
 			this.random = new Random(this.initialSettings.seed());
 		}
@@ -403,6 +410,25 @@ public final class ProviderSimulator implements AutoCloseable {
 		SimulatorSettings settings = settings();
 		this.windows.draw(requests, tokens, settings.requestsPerMinute(), settings.tokensPerMinute(),
 				this.clock.millis(), settings.rateLimiting());
+	}
+
+	/**
+	 * Lets a neighbour draw from the simulator's per-minute limits from now on, continuously, as
+	 * another service on the same key would: the guarded application cannot see it, only the remaining
+	 * counts its answers report. Its draws are in no stats.
+	 * @param neighbour the neighbour, or {@code null} for none
+	 */
+	public void neighbour(Neighbour neighbour) {
+		this.neighbour = neighbour;
+		this.windows.neighbour(neighbour, this.clock.millis());
+	}
+
+	/**
+	 * The neighbour drawing from the limits.
+	 * @return the neighbour, or {@code null} when none
+	 */
+	public Neighbour neighbour() {
+		return this.neighbour;
 	}
 
 	/**
@@ -610,7 +636,20 @@ public final class ProviderSimulator implements AutoCloseable {
 
 		private final Map<String, Integer> failedModels = new LinkedHashMap<>();
 
+		private Neighbour neighbour;
+
 		private Builder() {
+		}
+
+		/**
+		 * A neighbour that draws from the limits from the start, and again after
+		 * {@link ProviderSimulator#reset()}; see {@link ProviderSimulator#neighbour(Neighbour)}.
+		 * @param neighbour the neighbour, e.g. {@code Neighbour.steady(0.4)}; {@code null} for none
+		 * @return this builder
+		 */
+		public Builder neighbour(Neighbour neighbour) {
+			this.neighbour = neighbour;
+			return this;
 		}
 
 		/**

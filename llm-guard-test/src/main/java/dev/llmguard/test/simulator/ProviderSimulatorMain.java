@@ -43,6 +43,9 @@ public final class ProviderSimulatorMain {
 			                              Retry-After (default 60s); repeat for more models
 			  --fail-model=MODEL[,STATUS] answer every request for MODEL with this server error,
 			                              e.g. 529 overloaded (default 503); repeat for more models
+			  --neighbour=SHARE           another service on the same key, unseen by the client,
+			                              takes SHARE (0..1) of the per-minute limits, e.g. 0.4;
+			                              MIN-MAX/PERIOD varies it, e.g. 0.2-0.6/2m (default none)
 			  --threads=N                 requests served in parallel (default 32)
 			  --help                      print this help
 			""";
@@ -114,6 +117,7 @@ public final class ProviderSimulatorMain {
 					case "rate-limit-model" -> rateLimitModel(builder, value);
 					case "fail-model" -> failModel(builder, value);
 					case "threads" -> builder.threads(Integer.parseInt(value));
+					case "neighbour" -> builder.neighbour(Neighbour.parse(value));
 					default -> throw new IllegalArgumentException("Unknown option --" + name);
 				}
 			}
@@ -165,7 +169,8 @@ public final class ProviderSimulatorMain {
 				+ settings.rateLimiting().name().toLowerCase(Locale.ROOT).replace('_', '-') + " latency="
 				+ settings.latency().toMillis() + "ms failure-rate="
 				+ settings.failureRate() + " output-tokens=" + settings.outputTokens() + " context-window="
-				+ settings.contextWindow());
+				+ settings.contextWindow() + ((simulator.neighbour() != null) ? " neighbour="
+						+ simulator.neighbour() : ""));
 	}
 
 	private static void rateLimitModel(ProviderSimulator.Builder builder, String value) {

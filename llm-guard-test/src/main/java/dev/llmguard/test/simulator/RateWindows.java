@@ -29,6 +29,66 @@ final class RateWindows {
 
 	private final Bucket tokenBucket = new Bucket();
 
+	/** Another service on the same key, or {@code null}. */
+	private Neighbour neighbour;
+
+	/** When the neighbour started, and when its sliding-window share was last drawn (epoch ms). */
+	private long neighbourStart;
+
+	private long neighbourDrawnAt;
+
+	/** What the neighbour owes the sliding windows below one whole request or token. */
+	private double neighbourRequests;
+
+	private double neighbourTokens;
+
+	/**
+	 * Lets a neighbour draw from the limits from now on; {@code null} removes it.
+	 * @param neighbour the neighbour
+	 * @param now the current time in epoch milliseconds
+	 */
+	synchronized void neighbour(Neighbour neighbour, long now) {
+		this.neighbour = neighbour;
+		this.neighbourStart = now;
+		this.neighbourDrawnAt = now;
+		this.neighbourRequests = 0;
+		this.neighbourTokens = 0;
+	}
+
+	private double neighbourShare(long now) {
+		Neighbour neighbour = this.neighbour;
+		return (neighbour != null) ? neighbour.shareAt(Duration.ofMillis(Math.max(0, now - this.neighbourStart))) : 0;
+	}
+
+	/** The neighbour's share of the sliding windows since it last drew, as admissions at {@code now}. */
+	private void neighbourDrawsFromWindows(long requestLimit, long tokenLimit, long now) {
+		if (this.neighbour == null || now <= this.neighbourDrawnAt) {
+			return;
+		}
+		double share = neighbourShare(now);
+		double minutes = (now - this.neighbourDrawnAt) / (double) WINDOW_MILLIS;
+		this.neighbourDrawnAt = now;
+		this.neighbourRequests += share * requestLimit * minutes;
+		this.neighbourTokens += share * tokenLimit * minutes;
+		long requests = (long) this.neighbourRequests;
+		long tokens = (long) this.neighbourTokens;
+		this.neighbourRequests -= requests;
+		this.neighbourTokens -= tokens;
+		for (long i = 0; i < requests; i++) {
+			long drawn = (i == 0) ? tokens : 0;
+			this.admissions.addLast(new long[] { now, drawn });
+			this.tokensInWindow += drawn;
+		}
+		if (requests == 0 && tokens > 0 && !this.admissions.isEmpty()) {
+			// tokens without a whole request ride on the latest admission, so the request count stays true
+			this.admissions.peekLast()[1] += tokens;
+			this.tokensInWindow += tokens;
+		}
+		else if (requests == 0) {
+			this.neighbourTokens += tokens;
+		}
+	}
+
 	/**
 	 * Admits a request when both limits have room, and records it.
 	 * @param tokens the tokens the request is charged
@@ -44,6 +104,7 @@ final class RateWindows {
 			return tryAdmitBuckets(tokens, requestLimit, tokenLimit, now);
 		}
 		expire(now);
+		neighbourDrawsFromWindows(requestLimit, tokenLimit, now);
 		if (requestLimit > 0 && this.admissions.size() >= requestLimit) {
 			long toFree = this.admissions.size() - requestLimit + 1;
 			return new Decision(Outcome.REQUESTS_EXCEEDED, waitUntilFreed(toFree, Long.MAX_VALUE, now),
@@ -64,8 +125,7 @@ final class RateWindows {
 	}
 
 	private Decision tryAdmitBuckets(long tokens, long requestLimit, long tokenLimit, long now) {
-		this.requestBucket.refill(requestLimit, now);
-		this.tokenBucket.refill(tokenLimit, now);
+		refillBuckets(requestLimit, tokenLimit, now);
 		if (requestLimit > 0 && !this.requestBucket.holds(1)) {
 			return new Decision(Outcome.REQUESTS_EXCEEDED, this.requestBucket.untilHolds(1, requestLimit),
 					requestLimit - this.requestBucket.whole(), 1, bucketSnapshot(requestLimit, tokenLimit));
@@ -104,10 +164,10 @@ final class RateWindows {
 	 */
 	synchronized Snapshot snapshot(long requestLimit, long tokenLimit, long now, RateLimiting rateLimiting) {
 		if (rateLimiting == RateLimiting.TOKEN_BUCKET) {
-			this.requestBucket.refill(requestLimit, now);
-			this.tokenBucket.refill(tokenLimit, now);
+			refillBuckets(requestLimit, tokenLimit, now);
 			return bucketSnapshot(requestLimit, tokenLimit);
 		}
+		neighbourDrawsFromWindows(requestLimit, tokenLimit, now);
 		return snapshot(requestLimit, tokenLimit, now);
 	}
 
@@ -132,8 +192,7 @@ final class RateWindows {
 	synchronized void draw(long requests, long tokens, long requestLimit, long tokenLimit, long now,
 			RateLimiting rateLimiting) {
 		if (rateLimiting == RateLimiting.TOKEN_BUCKET) {
-			this.requestBucket.refill(requestLimit, now);
-			this.tokenBucket.refill(tokenLimit, now);
+			refillBuckets(requestLimit, tokenLimit, now);
 			if (requestLimit > 0) {
 				this.requestBucket.take(requests);
 			}
@@ -143,11 +202,19 @@ final class RateWindows {
 			return;
 		}
 		expire(now);
+		neighbourDrawsFromWindows(requestLimit, tokenLimit, now);
 		for (long i = 0; i < Math.max(1, requests); i++) {
 			long drawn = (i == 0) ? tokens : 0;
 			this.admissions.addLast(new long[] { now, drawn });
 			this.tokensInWindow += drawn;
 		}
+	}
+
+	/** Refills both buckets, less what a neighbour drew meanwhile. */
+	private void refillBuckets(long requestLimit, long tokenLimit, long now) {
+		double share = neighbourShare(now);
+		this.requestBucket.refill(requestLimit, now, share);
+		this.tokenBucket.refill(tokenLimit, now, share);
 	}
 
 	/** Forgets every admission: windows empty, buckets full. */
@@ -195,7 +262,11 @@ final class RateWindows {
 
 		private long refilledAt;
 
-		void refill(long limit, long now) {
+		/**
+		 * Adds what refill brought since the last time; a neighbour drawing {@code share} of the limit
+		 * continuously leaves {@code 1 - share} of the refill while the bucket is not full.
+		 */
+		void refill(long limit, long now, double share) {
 			if (limit <= 0) {
 				return;
 			}
@@ -215,8 +286,14 @@ final class RateWindows {
 			if (now > this.refilledAt) {
 				long elapsed = now - this.refilledAt;
 				long room = capacity - this.level;
-				// compared by division: elapsed * limit could overflow after a long pause
-				this.level = (elapsed > room / limit) ? capacity : this.level + elapsed * limit;
+				if (share <= 0) {
+					// compared by division: elapsed * limit could overflow after a long pause
+					this.level = (elapsed > room / limit) ? capacity : this.level + elapsed * limit;
+				}
+				else {
+					double added = (double) elapsed * limit * (1 - share);
+					this.level = (added >= room) ? capacity : this.level + (long) added;
+				}
 			}
 			this.level = Math.min(this.level, capacity);
 			this.refilledAt = Math.max(this.refilledAt, now);
