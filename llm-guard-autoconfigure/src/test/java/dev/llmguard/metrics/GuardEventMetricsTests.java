@@ -144,17 +144,19 @@ class GuardEventMetricsTests {
 
 	@Test
 	void countsEachChangeOfAModelsCircuitBreakerByTheStateEntered() {
+		// 500s, each call spending its retries on the manual clock: only the breaker acts on them (a spent
+		// quota would close the model until its reset instead)
 		CallRequest alone = CallRequest.builder().model(ObserveFixtures.GPT_4O).estimatedInputTokens(10L).build();
 		for (int i = 0; i < 5; i++) {
 			assertThatExceptionOfType(ProviderResponseException.class).isThrownBy(() -> this.engine.execute(alone,
 					(context) -> {
-						throw new ProviderResponseException(429, "insufficient_quota", null, "quota spent");
+						throw new ProviderResponseException(500, null, null, "server error");
 					}, FallbackResponseMapper.none()));
 		}
-		this.clock.advance(Duration.ofSeconds(60));
+		this.clock.advance(Duration.ofSeconds(61));
 		assertThatExceptionOfType(ProviderResponseException.class).isThrownBy(() -> this.engine.execute(alone,
 				(context) -> {
-					throw new ProviderResponseException(429, "insufficient_quota", null, "quota spent");
+					throw new ProviderResponseException(500, null, null, "server error");
 				}, FallbackResponseMapper.none()));
 
 		assertThat(counter("llm.guard.breaker.transitions", "provider", "openai", "model", "gpt-4o", "state", "open"))
