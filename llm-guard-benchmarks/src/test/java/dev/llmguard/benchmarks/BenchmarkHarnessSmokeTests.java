@@ -34,6 +34,8 @@ class BenchmarkHarnessSmokeTests {
 
 	@Test
 	void everyJmhBenchmarkRunsOneShortIterationWithOneAndFourThreads() throws Exception {
+		// the smoke run measures nothing: a benchmark run elsewhere on the machine holding JMH's lock must not fail it
+		System.setProperty("jmh.ignoreLock", "true");
 		List<JmhSuite.Score> scores = new JmhSuite(JmhSuite.Settings.SMOKE).measure();
 
 		assertThat(scores).hasSize(6).allSatisfy((score) -> assertThat(score.nsPerOp()).isPositive());
