@@ -77,7 +77,7 @@ public class LlmGuardEndpoint {
 			.snapshot()
 			.forEach((name, level) -> tools.put(name, tool(name, level)));
 		return new GuardDescriptor(this.engine.budgets().backend(), providers, chains, budgets, tools,
-				name(this.engine.settings().modes().global()));
+				name(this.engine.modes().get().global()));
 	}
 
 	/**
@@ -133,7 +133,7 @@ public class LlmGuardEndpoint {
 					breaker(this.engine.breakers().state(ref))));
 		}
 		return new ProviderDescriptor(limits, new ConcurrencyDescriptor(snapshot.maxConcurrent(), snapshot.inUse()),
-				snapshot.waiting(), models, name(this.engine.settings().modes().provider(name)),
+				snapshot.waiting(), models, name(this.engine.modes().get().provider(name)),
 				this.engine.decisions().of(DecisionCounts.Scope.PROVIDER, name, true));
 	}
 
@@ -170,7 +170,7 @@ public class LlmGuardEndpoint {
 	}
 
 	private String mode(BudgetSpec budget) {
-		return name(this.engine.settings().modes().budget(budget.name()));
+		return name(this.engine.modes().get().budget(budget.name()));
 	}
 
 	private BudgetUsageDescriptor usage(BudgetSpec budget, BudgetUsage usage) {
@@ -192,7 +192,7 @@ public class LlmGuardEndpoint {
 
 	private ToolDescriptor tool(String name, ToolLevel level) {
 		return new ToolDescriptor(level.limit(), level.window().toString(), level.available(),
-				name(this.engine.settings().modes().tool(name)),
+				name(this.engine.modes().get().tool(name)),
 				this.engine.decisions().of(DecisionCounts.Scope.TOOL, name, true));
 	}
 

@@ -30,8 +30,8 @@ public final class LlmGuardRuntimeLimitsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	RuntimeLimits llmGuardRuntimeLimits(LlmGuardEngine engine, ObjectProvider<LimitOverrides> overrides) {
-		return new RuntimeLimits(engine.settings(), engine.limiters(), engine.tools(), engine.budgets(), engine.events(),
-				engine.clock(), overrides.getIfAvailable(InMemoryLimitOverrides::new));
+		return new RuntimeLimits(engine.settings(), engine.limiters(), engine.tools(), engine.budgets(), engine.modes(),
+				engine.events(), engine.clock(), overrides.getIfAvailable(InMemoryLimitOverrides::new));
 	}
 
 	@Bean

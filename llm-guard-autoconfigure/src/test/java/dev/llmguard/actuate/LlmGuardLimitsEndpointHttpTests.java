@@ -19,11 +19,15 @@ import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
 import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.ToolLimitExceededException;
 import dev.llmguard.core.change.RuntimeLimits;
+import dev.llmguard.core.event.DecisionCounts;
 import dev.llmguard.core.event.GuardEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.nullValue;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -167,6 +171,73 @@ class LlmGuardLimitsEndpointHttpTests {
 				.andExpect(jsonPath("$.providers.openai.concurrency.max").value(16))
 				.andExpect(jsonPath("$.budgets['daily-spend'].maxCost").value(50.0))
 				.andExpect(jsonPath("$.tools.search_products.limit").value(100));
+		}
+
+		@Test
+		void aModeChangeShadowsTheNextCallAndADeleteEnforcesAgain() throws Exception {
+			this.mvc.perform(change(body("tools.search_products.limit", "1"))).andExpect(status().isOk());
+			assertThat(this.engine.<String>toolFallback("search_products", (text) -> text)).isNull();
+			assertThatExceptionOfType(ToolLimitExceededException.class)
+				.isThrownBy(() -> this.engine.toolFallback("search_products", (text) -> text));
+
+			this.mvc.perform(change(body("tools.search_products.mode", "\"shadow\"")).principal(() -> "alice"))
+				.andExpect(status().isOk())
+				.andExpect(jsonPath("$.changes[0].setting").value("tools.search_products.mode"))
+				.andExpect(jsonPath("$.changes[0].oldValue").value(nullValue()))
+				.andExpect(jsonPath("$.changes[0].newValue").value("shadow"));
+
+			// no restart: the next call runs past the limit, counted as a shadowed decision
+			assertThat(this.engine.<String>toolFallback("search_products", (text) -> text)).isNull();
+			assertThat(this.engine.decisions().of(DecisionCounts.Scope.TOOL, "search_products", true))
+				.containsEntry("tool_limited", 1L);
+			this.mvc.perform(get("/actuator/llmguard"))
+				.andExpect(jsonPath("$.mode").value("enforce"))
+				.andExpect(jsonPath("$.tools.search_products.mode").value("shadow"));
+			this.mvc.perform(get("/actuator/llmguardlimits"))
+				.andExpect(jsonPath("$.settings['tools.search_products.mode'].configured").value(nullValue()))
+				.andExpect(jsonPath("$.settings['tools.search_products.mode'].current").value("shadow"))
+				.andExpect(jsonPath("$.settings['tools.search_products.mode'].overridden").value(true));
+			assertThat(changes().get(1).principal()).isEqualTo("alice");
+			assertThat(changes().get(1).changes())
+				.containsExactly(new GuardEvent.LimitChange("tools.search_products.mode", null, "shadow", null));
+
+			this.mvc.perform(delete("/actuator/llmguardlimits/tools.search_products.mode").principal(() -> "bob"))
+				.andExpect(status().isOk())
+				.andExpect(jsonPath("$.changes[0].oldValue").value("shadow"))
+				.andExpect(jsonPath("$.changes[0].newValue").value(nullValue()));
+
+			assertThatExceptionOfType(ToolLimitExceededException.class)
+				.isThrownBy(() -> this.engine.toolFallback("search_products", (text) -> text));
+			this.mvc.perform(get("/actuator/llmguard")).andExpect(jsonPath("$.tools.search_products.mode").value("enforce"));
+			assertThat(changes().get(2).principal()).isEqualTo("bob");
+		}
+
+		@Test
+		void theGuardsModeChangesAndIsReset() throws Exception {
+			this.mvc.perform(change(body("mode", "\"shadow\""))).andExpect(status().isOk());
+			this.mvc.perform(get("/actuator/llmguard"))
+				.andExpect(jsonPath("$.mode").value("shadow"))
+				.andExpect(jsonPath("$.providers.openai.mode").value("shadow"))
+				.andExpect(jsonPath("$.budgets['daily-spend'].mode").value("shadow"));
+
+			this.mvc.perform(delete("/actuator/llmguardlimits/mode")).andExpect(status().isOk());
+			this.mvc.perform(get("/actuator/llmguard"))
+				.andExpect(jsonPath("$.mode").value("enforce"))
+				.andExpect(jsonPath("$.providers.openai.mode").value("enforce"));
+		}
+
+		@Test
+		void aBadModeIsABadRequestNamingTheSetting() throws Exception {
+			this.mvc.perform(change(body("providers.openai.mode", "\"observe\"")))
+				.andExpect(status().isBadRequest())
+				.andExpect(content().string(
+						containsString("'providers.openai.mode' must be enforce or shadow, was 'observe'")));
+			this.mvc.perform(change(body("budgets.nightly.mode", "\"shadow\"")))
+				.andExpect(status().isBadRequest())
+				.andExpect(content().string(containsString("unknown budget 'nightly'")));
+
+			this.mvc.perform(get("/actuator/llmguard")).andExpect(jsonPath("$.providers.openai.mode").value("enforce"));
+			assertThat(changes()).isEmpty();
 		}
 
 		@Test

@@ -14,11 +14,13 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.llmguard.autoconfigure.LlmGuardRuntimeLimitsAutoConfiguration;
 import dev.llmguard.core.LlmGuardEngine;
+import dev.llmguard.core.ToolLimitExceededException;
 import dev.llmguard.core.change.RuntimeLimits;
 import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ToolSpec;
+import dev.llmguard.core.event.DecisionCounts;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.limit.LimitSnapshot;
 import dev.llmguard.core.time.ManualGuardClock;
@@ -26,10 +28,11 @@ import dev.llmguard.test.redis.RedisServerExtension;
 
 import static dev.llmguard.redis.RedisTestSupport.GPT_4O;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * With the Redis backend, a limit changed at runtime on one instance reaches every instance, also one
- * started later, and keeps what the shared bucket used; a reset returns all of them to the configured
+ * With the Redis backend, a limit or a mode changed at runtime on one instance reaches every instance,
+ * also one started later, and keeps what the shared bucket used; a reset returns all of them to the configured
  * values. The poll is left to the test ({@code refresh()}, the poller's step), so nothing waits.
  */
 class SharedRuntimeLimitsTests {
@@ -100,6 +103,46 @@ class SharedRuntimeLimitsTests {
 					assertThat(requests(engine).available()).isBetween(70L, 75L);
 					assertThat(engine.budgets().budget("daily").orElseThrow().maxTokens()).isEqualTo(10_000);
 					assertThat(engine.tools().snapshot().get("search").limit()).isEqualTo(10);
+				}
+			});
+			try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+				assertThat(inspector.redis().hgetall("runtime:limit-overrides")).isEmpty();
+			}
+		}));
+	}
+
+	@Test
+	void aModeChangeReachesEveryInstanceAndAResetReturnsThemAll() {
+		this.runner.run((first) -> this.runner.run((second) -> {
+			LlmGuardEngine one = first.getBean(LlmGuardEngine.class);
+			LlmGuardEngine two = second.getBean(LlmGuardEngine.class);
+			for (int i = 0; i < 10; i++) {
+				assertThat(one.<String>toolFallback("search", (text) -> text)).isNull();
+			}
+			// the tool's bucket is shared: the second instance finds it spent too
+			assertThatExceptionOfType(ToolLimitExceededException.class)
+				.isThrownBy(() -> two.toolFallback("search", (text) -> text));
+
+			first.getBean(RuntimeLimits.class).change(Map.of("tools.search.mode", "shadow"), "ops");
+			second.getBean(RuntimeLimits.class).refresh();
+
+			assertThat(two.<String>toolFallback("search", (text) -> text)).isNull();
+			assertThat(two.decisions().of(DecisionCounts.Scope.TOOL, "search", true)).containsEntry("tool_limited", 1L);
+
+			// an instance started after the change runs in it from the start
+			this.runner.run((third) -> {
+				LlmGuardEngine three = third.getBean(LlmGuardEngine.class);
+				assertThat(three.modes().get().shadowsTool("search")).isTrue();
+				assertThat(three.<String>toolFallback("search", (text) -> text)).isNull();
+
+				first.getBean(RuntimeLimits.class).reset("tools.search", "ops");
+				second.getBean(RuntimeLimits.class).refresh();
+				third.getBean(RuntimeLimits.class).refresh();
+
+				for (LlmGuardEngine engine : List.of(one, two, three)) {
+					assertThat(engine.modes().get().shadowsTool("search")).isFalse();
+					assertThatExceptionOfType(ToolLimitExceededException.class)
+						.isThrownBy(() -> engine.toolFallback("search", (text) -> text));
 				}
 			});
 			try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {

@@ -134,9 +134,13 @@ final class CallExecution implements GuardedCall {
 	/** Budgets in shadow mode whose decision on this call was counted already (once per call). */
 	private final Set<String> shadowCounted = new HashSet<>(2);
 
+	/** The modes in force when the call started: a mode changed at runtime applies from the next call. */
+	private final GuardModes modes;
+
 	CallExecution(GuardComponents components, CallRequest request, ChainSpec chain, List<ModelRef> candidates,
 			long inputEstimate) {
 		this.components = components;
+		this.modes = components.modes().get();
 		this.request = request;
 		this.chain = chain;
 		this.chainName = (chain != null) ? chain.name() : null;
@@ -392,7 +396,7 @@ final class CallExecution implements GuardedCall {
 	}
 
 	private GuardModes modes() {
-		return this.components.settings().modes();
+		return this.modes;
 	}
 
 	/** Whether decisions on calls of the model's provider are only counted (shadow mode). */

@@ -24,6 +24,7 @@ import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.core.cache.AnswerCache;
 import dev.llmguard.core.cache.InMemoryAnswerCache;
 import dev.llmguard.core.budget.InMemoryBudgetLedger;
+import dev.llmguard.core.config.CurrentModes;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.config.ToolSpec;
@@ -62,6 +63,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 	private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(LlmGuardEngine.class);
 
 	private final GuardSettings settings;
+
+	/** The modes in force now: the configured ones, changed at runtime. */
+	private final CurrentModes modes;
 
 	private final GuardClock clock;
 
@@ -109,6 +113,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	private LlmGuardEngine(Builder b) {
 		this.settings = b.settings;
+		this.modes = new CurrentModes(b.settings.modes());
 		this.clock = b.clock;
 		this.events = new GuardEvents(b.listeners);
 		this.decisions = new DecisionCounts(b.settings);
@@ -124,9 +129,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 		this.classifier = new ErrorClassifiers(b.classifiers);
 		this.usage = new UsageExtractors(b.extractors);
 		this.backoff = new BackoffCalculator(b.settings.retry());
-		this.components = new GuardComponents(this.settings, this.clock, this.routing, this.limiters, this.budgets,
-				this.pricing, this.cooldowns, this.estimator, this.classifier, this.usage, this.events, this.backoff,
-				new CachedAnswers(b.answerCache, b.answerExtractors), this.breakers);
+		this.components = new GuardComponents(this.settings, this.modes, this.clock, this.routing, this.limiters,
+				this.budgets, this.pricing, this.cooldowns, this.estimator, this.classifier, this.usage, this.events,
+				this.backoff, new CachedAnswers(b.answerCache, b.answerExtractors), this.breakers);
 		this.ownsExecutor = (b.asyncExecutor == null);
 		this.asyncExecutor = (b.asyncExecutor != null) ? b.asyncExecutor : defaultExecutor();
 		this.observer = b.observer;
@@ -410,7 +415,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 			return null;
 		}
 		ToolSpec spec = decision.spec();
-		if (this.settings.modes().shadowsTool(tool)) {
+		if (this.modes.get().shadowsTool(tool)) {
 			// the tool runs and counts: its bucket goes into debt
 			this.tools.takeAnyway(tool);
 			emit(new GuardEvent.Decided(this.clock.instant(), "tool_limited", true, null, null, null, tool,
@@ -474,8 +479,14 @@ public final class LlmGuardEngine implements AutoCloseable {
 
 	// ---------------------------------------------------------------- accessors
 
+	/** The configured settings; the modes in force now are {@link #modes()}. */
 	public GuardSettings settings() {
 		return this.settings;
+	}
+
+	/** The modes in force now: {@code settings().modes()} until changed at runtime. */
+	public CurrentModes modes() {
+		return this.modes;
 	}
 
 	public GuardClock clock() {

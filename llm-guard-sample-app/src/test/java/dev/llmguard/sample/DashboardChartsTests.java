@@ -121,7 +121,7 @@ class DashboardChartsTests extends ShippedConfigurationTestBase {
 		Map<String, String> forecast = only(with(tags, "data-part", "forecast"));
 		assertThat(forecast.get("data-projected")).isNotBlank();
 		// shadow mode is off: the panel says so rather than staying empty
-		assertThat(dom).contains("data-shadowed=\"0\"", "data-shadow-none=\"true\"");
+		assertThat(dom).contains("data-shadowed=\"0\"", "data-shadow-none=\"true\"", "data-shadow-scopes=\"\"");
 
 		assertThat(screenshot).exists();
 		BufferedImage image = ImageIO.read(screenshot.toFile());

@@ -6,12 +6,13 @@ import java.util.Locale;
 /**
  * A setting that can change at runtime, by its name under {@code llm.guard}:
  * {@code providers.<p>.<limit>}, {@code providers.<p>.max-concurrent},
- * {@code providers.<p>.models.<m>.<limit>}, {@code budgets.<b>.max-cost|max-tokens|warn-at} and
- * {@code tools.<t>.limit}, where {@code <limit>} is one of the rate limits
+ * {@code providers.<p>.models.<m>.<limit>}, {@code budgets.<b>.max-cost|max-tokens|warn-at},
+ * {@code tools.<t>.limit}, and the mode: {@code mode}, {@code providers.<p>.mode},
+ * {@code budgets.<b>.mode} and {@code tools.<t>.mode}, where {@code <limit>} is one of the rate limits
  * ({@code requests-per-minute}, {@code tokens-per-minute}, …).
  *
  * @param kind what the setting belongs to
- * @param owner the provider, budget or tool
+ * @param owner the provider, budget or tool; {@code null} for the guard's own mode
  * @param model the model, or {@code null}
  * @param property the property, e.g. {@code requests-per-minute}
  */
@@ -20,7 +21,10 @@ public record LimitSetting(Kind kind, String owner, String model, String propert
 	/** What a setting belongs to. */
 	public enum Kind {
 
-		PROVIDER, MODEL, BUDGET, TOOL
+		PROVIDER, MODEL, BUDGET, TOOL,
+
+		/** The guard itself: {@code llm.guard.mode}. */
+		GUARD
 
 	}
 
@@ -33,6 +37,9 @@ public record LimitSetting(Kind kind, String owner, String model, String propert
 	static final List<String> BUDGET_PROPERTIES = List.of("max-cost", "max-tokens", "warn-at");
 
 	static final String TOOL_LIMIT = "limit";
+
+	/** The mode ({@code enforce | shadow}) of the guard, a provider, a budget or a tool. */
+	static final String MODE = "mode";
 
 	/**
 	 * Parses a setting's name; an {@code llm.guard.} prefix and {@code [key]} brackets (as in
@@ -50,6 +57,9 @@ public record LimitSetting(Kind kind, String owner, String model, String propert
 			plain = plain.substring("llm.guard.".length());
 		}
 		plain = plain.replace("[", ".").replace("]", "").replace("..", ".");
+		if (MODE.equals(plain.toLowerCase(Locale.ROOT))) {
+			return new LimitSetting(Kind.GUARD, null, null, MODE);
+		}
 		int last = plain.lastIndexOf('.');
 		int first = plain.indexOf('.');
 		if (first < 0 || last == first) {
@@ -68,21 +78,22 @@ public record LimitSetting(Kind kind, String owner, String model, String propert
 					return new LimitSetting(Kind.MODEL, middle.substring(0, models),
 							middle.substring(models + ".models.".length()), property);
 				}
-				if (!RATE_LIMITS.contains(property) && !MAX_CONCURRENT.equals(property)) {
+				if (!RATE_LIMITS.contains(property) && !MAX_CONCURRENT.equals(property) && !MODE.equals(property)) {
 					throw new IllegalArgumentException("'" + name + "': a provider's runtime limits are " + RATE_LIMITS
-							+ " and " + MAX_CONCURRENT);
+							+ " and " + MAX_CONCURRENT + ", and its " + MODE + " (enforce or shadow)");
 				}
 				return new LimitSetting(Kind.PROVIDER, middle, null, property);
 			}
 			case "budgets" -> {
-				if (!BUDGET_PROPERTIES.contains(property)) {
-					throw new IllegalArgumentException("'" + name + "': a budget's runtime settings are " + BUDGET_PROPERTIES);
+				if (!BUDGET_PROPERTIES.contains(property) && !MODE.equals(property)) {
+					throw new IllegalArgumentException("'" + name + "': a budget's runtime settings are " + BUDGET_PROPERTIES
+							+ " and " + MODE);
 				}
 				return new LimitSetting(Kind.BUDGET, middle, null, property);
 			}
 			case "tools" -> {
-				if (!TOOL_LIMIT.equals(property)) {
-					throw new IllegalArgumentException("'" + name + "': a tool's runtime setting is 'limit'");
+				if (!TOOL_LIMIT.equals(property) && !MODE.equals(property)) {
+					throw new IllegalArgumentException("'" + name + "': a tool's runtime settings are 'limit' and 'mode'");
 				}
 				return new LimitSetting(Kind.TOOL, middle, null, property);
 			}
@@ -93,8 +104,9 @@ public record LimitSetting(Kind kind, String owner, String model, String propert
 	private static IllegalArgumentException unknown(String name) {
 		return new IllegalArgumentException("'" + name + "' is not a setting that changes at runtime; those are "
 				+ "providers.<provider>.<limit>, providers.<provider>.max-concurrent, "
-				+ "providers.<provider>.models.<model>.<limit>, budgets.<budget>.max-cost|max-tokens|warn-at "
-				+ "and tools.<tool>.limit, where <limit> is one of " + RATE_LIMITS);
+				+ "providers.<provider>.models.<model>.<limit>, budgets.<budget>.max-cost|max-tokens|warn-at, "
+				+ "tools.<tool>.limit, and mode, providers.<provider>.mode, budgets.<budget>.mode and "
+				+ "tools.<tool>.mode, where <limit> is one of " + RATE_LIMITS);
 	}
 
 	/** The canonical name, e.g. {@code providers.openai.models.gpt-4o.tokens-per-minute}. */
@@ -104,7 +116,13 @@ public record LimitSetting(Kind kind, String owner, String model, String propert
 			case MODEL -> "providers." + this.owner + ".models." + this.model + "." + this.property;
 			case BUDGET -> "budgets." + this.owner + "." + this.property;
 			case TOOL -> "tools." + this.owner + "." + this.property;
+			case GUARD -> this.property;
 		};
+	}
+
+	/** Whether this is a mode ({@code enforce | shadow}) rather than a limit. */
+	public boolean isMode() {
+		return MODE.equals(this.property);
 	}
 
 	@Override

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -16,6 +17,9 @@ import org.slf4j.LoggerFactory;
 
 import dev.llmguard.core.budget.Budgets;
 import dev.llmguard.core.config.BudgetSpec;
+import dev.llmguard.core.config.CurrentModes;
+import dev.llmguard.core.config.GuardMode;
+import dev.llmguard.core.config.GuardModes;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ModelSpec;
 import dev.llmguard.core.config.ProviderSpec;
@@ -31,8 +35,8 @@ import io.github.bucket4j.Bandwidth;
 
 /**
  * Limits changed at runtime, without a restart: providers' and models' rate limits and
- * {@code max-concurrent}, budgets' {@code max-cost}, {@code max-tokens} and {@code warn-at}, and tools'
- * limits. A change is validated as a whole (nothing changes when one value is bad), kept in
+ * {@code max-concurrent}, budgets' {@code max-cost}, {@code max-tokens} and {@code warn-at}, tools'
+ * limits, and the mode ({@code enforce | shadow}) of the guard and of each provider, budget and tool. A change is validated as a whole (nothing changes when one value is bad), kept in
  * {@link LimitOverrides} (shared by the fleet with the Redis backend), applied to this engine's buckets,
  * which keep what was used, and raised as one {@link GuardEvent.LimitsChanged} event with the old and
  * new values and who changed them. A {@linkplain #reset reset} returns settings to the configured
@@ -50,6 +54,8 @@ public final class RuntimeLimits {
 	private final ToolLimiter tools;
 
 	private final Budgets budgets;
+
+	private final CurrentModes modes;
 
 	private final GuardListener events;
 
@@ -69,21 +75,23 @@ public final class RuntimeLimits {
 	/**
 	 * Reads the overrides in the store and applies them (an instance started after a change runs on it).
 	 * With an engine: {@code new RuntimeLimits(engine.settings(), engine.limiters(), engine.tools(),
-	 * engine.budgets(), engine.events(), engine.clock(), overrides)}.
+	 * engine.budgets(), engine.modes(), engine.events(), engine.clock(), overrides)}.
 	 * @param settings the configured settings
 	 * @param limiters the rate limits that change
 	 * @param tools the tool limits that change
 	 * @param budgets the budgets that change
+	 * @param modes the modes that change
 	 * @param events where {@code limits-changed} events go
 	 * @param clock the time of events
 	 * @param overrides where overrides are kept
 	 */
 	public RuntimeLimits(GuardSettings settings, RateLimiters limiters, ToolLimiter tools, Budgets budgets,
-			GuardListener events, GuardClock clock, LimitOverrides overrides) {
+			CurrentModes modes, GuardListener events, GuardClock clock, LimitOverrides overrides) {
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.limiters = Objects.requireNonNull(limiters, "limiters");
 		this.tools = Objects.requireNonNull(tools, "tools");
 		this.budgets = Objects.requireNonNull(budgets, "budgets");
+		this.modes = Objects.requireNonNull(modes, "modes");
 		this.events = Objects.requireNonNull(events, "events");
 		this.clock = Objects.requireNonNull(clock, "clock");
 		this.overrides = Objects.requireNonNull(overrides, "overrides");
@@ -93,7 +101,8 @@ public final class RuntimeLimits {
 
 	/**
 	 * Changes settings and raises one event; nothing changes when any value is invalid.
-	 * @param values new values by setting name (numbers as text: {@code "500"}, {@code "12.50"}, {@code "0.8"})
+	 * @param values new values by setting name (numbers as text: {@code "500"}, {@code "12.50"}, {@code "0.8"};
+	 * modes {@code "enforce"} or {@code "shadow"})
 	 * @param principal who asks, or {@code null}
 	 * @return what changed (settings already at the value are left out)
 	 * @throws IllegalArgumentException naming the first bad setting or value and what is accepted
@@ -221,14 +230,15 @@ public final class RuntimeLimits {
 			if (Objects.equals(before, after)) {
 				continue;
 			}
-			if (!this.configured.containsKey(name) || after == null || !changeable(LimitSetting.parse(name))) {
+			LimitSetting setting = LimitSetting.parse(name);
+			if (!this.configured.containsKey(name) || (after == null && !setting.isMode()) || !changeable(setting)) {
 				needRestart.add(name);
 				continue;
 			}
-			LimitSetting setting = LimitSetting.parse(name);
 			String value;
 			try {
-				value = validate(setting, after);
+				// a provider's, budget's or tool's own mode removed: it follows llm.guard.mode again
+				value = (after != null) ? validate(setting, after) : null;
 			}
 			catch (IllegalArgumentException ex) {
 				needRestart.add(name + " (" + ex.getMessage() + ")");
@@ -290,12 +300,15 @@ public final class RuntimeLimits {
 	private boolean changeable(LimitSetting setting) {
 		GuardSettings settings = this.settings;
 		return switch (setting.kind()) {
-			case PROVIDER -> LimitSetting.MAX_CONCURRENT.equals(setting.property())
-					? this.limiters.hasConcurrencyCap(setting.owner())
-					: this.limiters.hasDeclaredLimit(setting.owner(), null, setting.property());
+			case PROVIDER -> switch (setting.property()) {
+				case LimitSetting.MAX_CONCURRENT -> this.limiters.hasConcurrencyCap(setting.owner());
+				case LimitSetting.MODE -> settings.providers().containsKey(setting.owner());
+				default -> this.limiters.hasDeclaredLimit(setting.owner(), null, setting.property());
+			};
 			case MODEL -> this.limiters.hasDeclaredLimit(setting.owner(), setting.model(), setting.property());
 			case BUDGET -> settings.budgets().containsKey(setting.owner());
 			case TOOL -> settings.tools().containsKey(setting.owner());
+			case GUARD -> true;
 		};
 	}
 
@@ -328,6 +341,8 @@ public final class RuntimeLimits {
 							+ "'; tools with a limit are " + new TreeSet<>(settings.tools().keySet()));
 				}
 			}
+			case GUARD -> {
+			}
 		}
 		if (!changeable(setting)) {
 			throw new IllegalArgumentException("'" + name + "' is not configured, and a runtime change only changes "
@@ -335,6 +350,7 @@ public final class RuntimeLimits {
 		}
 		String text = (raw != null) ? raw.toString().trim() : "";
 		return switch (setting.property()) {
+			case LimitSetting.MODE -> modeName(mode(name, text));
 			case "max-cost" -> {
 				BigDecimal usd = decimal(name, text);
 				if (usd.signum() <= 0) {
@@ -362,6 +378,19 @@ public final class RuntimeLimits {
 				yield Long.toString(count);
 			}
 		};
+	}
+
+	private static GuardMode mode(String name, String text) {
+		for (GuardMode mode : GuardMode.values()) {
+			if (modeName(mode).equalsIgnoreCase(text)) {
+				return mode;
+			}
+		}
+		throw new IllegalArgumentException("'" + name + "' must be enforce or shadow, was '" + text + "'");
+	}
+
+	private static String modeName(GuardMode mode) {
+		return mode.name().toLowerCase(Locale.ROOT);
 	}
 
 	private static BigDecimal decimal(String name, String text) {
@@ -400,9 +429,15 @@ public final class RuntimeLimits {
 
 	/**
 	 * Applies one value to this engine's limits; {@code null} (a reset to nothing configured) only
-	 * happens for a budget's max-cost or max-tokens set at runtime, which it removes again.
+	 * happens for a budget's max-cost or max-tokens, or a provider's, budget's or tool's own mode, set at
+	 * runtime, which it removes again.
 	 */
 	private void apply(LimitSetting setting, String value, boolean carryOver) {
+		if (setting.isMode()) {
+			GuardMode mode = (value != null) ? GuardMode.valueOf(value.toUpperCase(Locale.ROOT)) : null;
+			this.modes.update((modes) -> withMode(modes, setting, mode));
+			return;
+		}
 		if (value == null && setting.kind() != LimitSetting.Kind.BUDGET) {
 			return;
 		}
@@ -433,7 +468,19 @@ public final class RuntimeLimits {
 							warnAt, current.onExceeded(), current.shrinkToFit()));
 			}
 			case TOOL -> this.tools.relimit(setting.owner(), Long.parseLong(value), carryOver);
+			case GUARD -> throw new IllegalStateException("the guard's only runtime setting is its mode");
 		}
+	}
+
+	/** The modes with one mode set; {@code null} removes a provider's, budget's or tool's own mode. */
+	private static GuardModes withMode(GuardModes modes, LimitSetting setting, GuardMode mode) {
+		return switch (setting.kind()) {
+			case GUARD -> modes.withGlobal(Objects.requireNonNull(mode, "the guard's mode"));
+			case PROVIDER -> modes.withProvider(setting.owner(), mode);
+			case BUDGET -> modes.withBudget(setting.owner(), mode);
+			case TOOL -> modes.withTool(setting.owner(), mode);
+			case MODEL -> throw new IllegalStateException("a model has no mode of its own");
+		};
 	}
 
 	private static boolean under(String name, String prefix) {
@@ -451,7 +498,10 @@ public final class RuntimeLimits {
 	/** Every setting that can change at runtime, by name, with its configured value ({@code null}: none). */
 	static Map<String, String> configuredValues(GuardSettings settings) {
 		Map<String, String> values = new TreeMap<>();
+		GuardModes modes = settings.modes();
+		values.put(LimitSetting.MODE, modeName(modes.global()));
 		for (ProviderSpec provider : settings.providers().values()) {
+			values.put("providers." + provider.name() + ".mode", ownMode(modes.providers(), provider.name()));
 			rateLimits(values, "providers." + provider.name() + ".", provider.limits());
 			values.put("providers." + provider.name() + ".max-concurrent",
 					(provider.maxConcurrent() != null) ? provider.maxConcurrent().toString() : null);
@@ -466,11 +516,19 @@ public final class RuntimeLimits {
 					(budget.maxCost() != null) ? budget.maxCost().stripTrailingZeros().toPlainString() : null);
 			values.put(prefix + "max-tokens", (budget.maxTokens() != null) ? budget.maxTokens().toString() : null);
 			values.put(prefix + "warn-at", BigDecimal.valueOf(budget.warnAt()).stripTrailingZeros().toPlainString());
+			values.put(prefix + "mode", ownMode(modes.budgets(), budget.name()));
 		}
 		for (ToolSpec tool : settings.tools().values()) {
 			values.put("tools." + tool.name() + ".limit", Long.toString(tool.limit()));
+			values.put("tools." + tool.name() + ".mode", ownMode(modes.tools(), tool.name()));
 		}
 		return values;
+	}
+
+	/** A provider's, budget's or tool's own mode; {@code null} when it follows {@code llm.guard.mode}. */
+	private static String ownMode(Map<String, GuardMode> modes, String name) {
+		GuardMode mode = modes.get(name);
+		return (mode != null) ? modeName(mode) : null;
 	}
 
 	private static void rateLimits(Map<String, String> values, String prefix, RateLimits limits) {

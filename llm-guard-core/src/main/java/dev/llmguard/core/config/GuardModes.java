@@ -1,5 +1,6 @@
 package dev.llmguard.core.config;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -55,6 +56,56 @@ public record GuardModes(GuardMode global, Map<String, GuardMode> providers, Map
 
 	public boolean shadowsTool(String name) {
 		return tool(name) == GuardMode.SHADOW;
+	}
+
+	/**
+	 * These modes with another global mode.
+	 * @param mode the mode of everything that sets none
+	 * @return the changed modes
+	 */
+	public GuardModes withGlobal(GuardMode mode) {
+		return new GuardModes(mode, this.providers, this.budgets, this.tools);
+	}
+
+	/**
+	 * These modes with a provider's own mode set or removed.
+	 * @param name the provider
+	 * @param mode its own mode, or {@code null} to follow the global one
+	 * @return the changed modes
+	 */
+	public GuardModes withProvider(String name, GuardMode mode) {
+		return new GuardModes(this.global, with(this.providers, name, mode), this.budgets, this.tools);
+	}
+
+	/**
+	 * These modes with a budget's own mode set or removed.
+	 * @param name the budget
+	 * @param mode its own mode, or {@code null} to follow the global one
+	 * @return the changed modes
+	 */
+	public GuardModes withBudget(String name, GuardMode mode) {
+		return new GuardModes(this.global, this.providers, with(this.budgets, name, mode), this.tools);
+	}
+
+	/**
+	 * These modes with a tool's own mode set or removed.
+	 * @param name the tool
+	 * @param mode its own mode, or {@code null} to follow the global one
+	 * @return the changed modes
+	 */
+	public GuardModes withTool(String name, GuardMode mode) {
+		return new GuardModes(this.global, this.providers, this.budgets, with(this.tools, name, mode));
+	}
+
+	private static Map<String, GuardMode> with(Map<String, GuardMode> modes, String name, GuardMode mode) {
+		Map<String, GuardMode> changed = new HashMap<>(modes);
+		if (mode != null) {
+			changed.put(name, mode);
+		}
+		else {
+			changed.remove(name);
+		}
+		return changed;
 	}
 
 }

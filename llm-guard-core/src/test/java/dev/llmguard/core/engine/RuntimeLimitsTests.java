@@ -51,8 +51,8 @@ class RuntimeLimitsTests {
 	private final RuntimeLimits limits = runtimeLimits(this.guard.engine, this.overrides);
 
 	private static RuntimeLimits runtimeLimits(dev.llmguard.core.LlmGuardEngine engine, InMemoryLimitOverrides overrides) {
-		return new RuntimeLimits(engine.settings(), engine.limiters(), engine.tools(), engine.budgets(), engine.events(),
-				engine.clock(), overrides);
+		return new RuntimeLimits(engine.settings(), engine.limiters(), engine.tools(), engine.budgets(), engine.modes(),
+				engine.events(), engine.clock(), overrides);
 	}
 
 	private void call() throws Throwable {
