@@ -118,6 +118,36 @@ class SharedLimitsTests {
 		}));
 	}
 
+	@Test
+	void limitsAndBudgetsKeepWorkingWhenRedisForgetsItsScripts() {
+		// every script goes by its digest; after SCRIPT FLUSH (or a restart) its text is sent once more
+		GuardSettings settings = GuardSettings.builder()
+			.headroom(1.0)
+			.provider(RedisTestSupport.openai(RedisTestSupport.limits(50L, 1_000_000L),
+					RedisTestSupport.model(GPT_4O, null)))
+			.budget(RedisTestSupport.tokenBudget("daily-tokens", BudgetScope.GLOBAL, BudgetPeriod.DAY, 5_000))
+			.build();
+		ApplicationContextRunner runner = GuardInstances.runner(redis.port(), "flushed", "fail-closed", settings,
+				this.clock);
+		runner.run((context) -> {
+			LlmGuardEngine engine = context.getBean(LlmGuardEngine.class);
+			RedisGuardBackend backend = context.getBean(RedisGuardBackend.class);
+			for (int i = 0; i < 3; i++) {
+				try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+					inspector.redis().scriptFlush();
+				}
+				engine.execute(request(null), (call) -> {
+					call.recordUsage(10, 90);
+					return "ok";
+				}, FallbackResponseMapper.none());
+			}
+			assertThat(backend.failures()).isZero();
+			assertThat(engine.budgets().usage("daily-tokens", null).spentTokens()).isEqualTo(300);
+			assertThat(engine.limiters().snapshot("openai").limits().get("requests-per-minute").available())
+				.isEqualTo(47);
+		});
+	}
+
 	static CallRequest request(String tenant) {
 		return CallRequest.builder()
 			.model(GPT_4O)
