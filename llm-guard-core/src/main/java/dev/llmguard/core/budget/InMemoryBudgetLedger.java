@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -40,9 +41,7 @@ import dev.llmguard.core.time.GuardClock;
  * </ul>
  * Every operation happens under one lock: operations take well under a microsecond while the calls
  * they guard take seconds, and one lock makes a reservation over several budgets all-or-nothing
- * without lock ordering. It is a monitor, whose waiters spin briefly before they park: with more
- * threads than cores, a {@code ReentrantLock} parked and woke a thread for almost every contended
- * call, which cost more than the critical section. Keys are built before the lock is taken. Entries change in place, so a call allocates nothing for an entry that
+ * without lock ordering. Entries change in place, so a call allocates nothing for an entry that
  * exists.
  *
  * <p>
@@ -61,7 +60,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 
 	private final int maxKeys;
 
-	private final Object lock = new Object();
+	private final ReentrantLock lock = new ReentrantLock();
 
 	/** Entries of global budgets: one per budget and period. Guarded by {@link #lock}. */
 	private final Map<TallyKey, Tally> globals = new HashMap<>();
@@ -118,18 +117,14 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		if (count == 0) {
 			return new ReserveOutcome.Reserved(reservation, List.of());
 		}
-		// keys are built (and hashed) before the lock: every call of the process passes through it
-		TallyKey[] wanted = new TallyKey[count];
-		for (int i = 0; i < count; i++) {
-			wanted[i] = TallyKey.of(current.get(i));
-		}
 		TallyKey[] keys = new TallyKey[count];
 		Tally[] tallies = new Tally[count];
-		synchronized (this.lock) {
+		this.lock.lock();
+		try {
 			expireIfDue(now);
 			for (int i = 0; i < count; i++) {
 				BudgetCharge charge = current.get(i);
-				TallyKey key = wanted[i];
+				TallyKey key = TallyKey.of(charge);
 				Tally tally = find(key);
 				if (tally == null) {
 					tally = sameKeyEarlier(keys, tallies, i, key); // a call may charge one new entry twice
@@ -160,6 +155,9 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			}
 			return new ReserveOutcome.Reserved(reservation, usages);
 		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	@Override
@@ -172,12 +170,8 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			return List.of();
 		}
 		Instant now = this.clock.instant();
-		List<BudgetCharge> charges = reservation.charges();
-		TallyKey[] keys = new TallyKey[charges.size()];
-		for (int i = 0; i < keys.length; i++) {
-			keys[i] = TallyKey.of(charges.get(i));
-		}
-		synchronized (this.lock) {
+		this.lock.lock();
+		try {
 			expireIfDue(now);
 			BudgetReservation held = this.open.remove(reservation.id());
 			if (held == null) {
@@ -185,10 +179,8 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 				return currentUsages(reservation, now);
 			}
 			List<BudgetUsage> usages = new ArrayList<>(held.charges().size());
-			for (int i = 0; i < held.charges().size(); i++) {
-				BudgetCharge charge = held.charges().get(i);
-				// a reset may have replaced the held charges' amounts, never their budgets, keys or periods
-				TallyKey key = (i < keys.length) ? keys[i] : TallyKey.of(charge);
+			for (BudgetCharge charge : held.charges()) {
+				TallyKey key = TallyKey.of(charge);
 				Tally reserved = find(key);
 				if (reserved != null) {
 					// an entry of a period that has ended may be gone already: nothing left to free then
@@ -214,6 +206,9 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			}
 			return usages;
 		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	@Override
@@ -221,7 +216,8 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		if (reservation.isEmpty()) {
 			return;
 		}
-		synchronized (this.lock) {
+		this.lock.lock();
+		try {
 			BudgetReservation held = this.open.remove(reservation.id());
 			if (held == null) {
 				logger.debug("Budget reservation {} was already settled; release ignored", reservation.id());
@@ -235,16 +231,23 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 				}
 			}
 		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	@Override
 	public BudgetUsage usage(BudgetSpec budget, String key, Instant periodStart, Instant resetsAt) {
 		TallyKey entryKey = new TallyKey(budget.name(), budget.scope(), key, periodStart);
 		Instant now = this.clock.instant();
-		synchronized (this.lock) {
+		this.lock.lock();
+		try {
 			Tally tally = find(entryKey);
 			return (tally != null && !tally.endedAt(now)) ? tally.usage(entryKey)
 					: BudgetUsage.empty(budget.name(), key, periodStart, resetsAt);
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
@@ -256,10 +259,14 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 	 */
 	@Override
 	public void reset(BudgetSpec budget, String key) {
-		synchronized (this.lock) {
+		this.lock.lock();
+		try {
 			mapOf(budget.scope()).keySet()
 				.removeIf((entry) -> entry.budget().equals(budget.name()) && entry.key().equals(key));
 			this.open.replaceAll((id, reservation) -> withoutAmountsOf(reservation, budget.name(), key));
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
@@ -277,7 +284,8 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 	public List<BudgetUsage> usages(String budgetName) {
 		List<BudgetUsage> usages = new ArrayList<>();
 		Instant now = this.clock.instant();
-		synchronized (this.lock) {
+		this.lock.lock();
+		try {
 			Consumer<Map<TallyKey, Tally>> collect = (entries) -> entries.forEach((key, tally) -> {
 				if (key.budget().equals(budgetName) && !tally.endedAt(now)) {
 					usages.add(tally.usage(key));
@@ -285,6 +293,9 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 			});
 			collect.accept(this.globals);
 			collect.accept(this.keyed);
+		}
+		finally {
+			this.lock.unlock();
 		}
 		usages.sort(Comparator.comparing(BudgetUsage::key).thenComparing(BudgetUsage::periodStart));
 		return usages;
@@ -297,8 +308,12 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 
 	/** How many entries (of every scope) are held now, ended ones not yet removed included. */
 	public long estimatedSize() {
-		synchronized (this.lock) {
+		this.lock.lock();
+		try {
 			return this.globals.size() + this.keyed.size();
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
@@ -310,8 +325,12 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 	/** Removes the entries of ended periods now rather than at the next reservation or commit (for tests). */
 	void cleanUp() {
 		Instant now = this.clock.instant();
-		synchronized (this.lock) {
+		this.lock.lock();
+		try {
 			expireIfDue(now);
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
