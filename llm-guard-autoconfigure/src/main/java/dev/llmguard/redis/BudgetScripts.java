@@ -4,10 +4,8 @@ import dev.llmguard.redis.RedisGuardBackend.RedisScript;
 
 /**
  * The budget ledger's Lua scripts. Each runs atomically in Redis, over keys that share the hash tag
- * of the key prefix. Amounts travel as decimal strings; a hash's new amounts are computed in Lua and
- * written with one HSET while every value stays below 2^53 (Lua numbers are exact up to there), else
- * added with HINCRBY (exact 64-bit). Limit checks compare Lua numbers, exact up to 2^53 nano-dollars
- * (about $9 million) and tokens.
+ * of the key prefix. Amounts travel as decimal strings and are added with HINCRBY (exact 64-bit);
+ * limit checks compare Lua numbers, exact up to 2^53 nano-dollars (about $9 million) and tokens.
  * <p>
  * A usage hash holds {@code sc rc st rt}: spent and reserved cost (nano-dollars) and tokens, and
  * {@code g}, its epoch: a value set once when the hash is created and never again, so a hash a reset
@@ -22,68 +20,40 @@ final class BudgetScripts {
 	}
 
 	/**
-	 * Shared functions over a usage hash read as {@code h = HMGET g sc rc st rt}. {@code freeing} lists
-	 * what a reservation holds there, only in the epoch it was made in (records written before epochs
-	 * existed carry none and free as before), never below zero. {@code write} applies a list of changes
-	 * {@code {index in h, field, delta}} with one HSET of the new values, which Lua computes exactly
-	 * while every value stays below 2^53; otherwise with HINCRBY per field (exact 64-bit). Given an epoch,
-	 * it gives a hash that has none (it is being created) that epoch, in the same HSET, and sets its expiry:
-	 * a positive ttl only when the hash is created (its key is that of one period, whose end does not
+	 * Shared functions. {@code free} takes back what a reservation holds in a usage hash, only in the
+	 * epoch it was made in (records written before epochs existed carry none and free as before), never
+	 * below zero; {@code h} is the hash's {@code g rc rt}, read by the caller, and is updated. {@code
+	 * settle} gives a hash that has no epoch yet one (it was just created) and sets its expiry: a
+	 * positive ttl only when the hash is created (its key is that of one period, whose end does not
 	 * move), a negative one (budgets without a period: idle expiry) on every write.
 	 */
 	private static final String FUNCTIONS = """
-			local EXACT = 9007199254740992
-			local function num(v)
-			  return tonumber(v or '0')
-			end
-			local function freeing(c, t, g, h, changes)
+			local function free(u, c, t, g, h)
 			  if g and h[1] ~= g then return end
-			  local dc = math.min(tonumber(c), num(h[3]))
-			  local dt = math.min(tonumber(t), num(h[5]))
-			  if dc > 0 then table.insert(changes, {3, 'rc', -dc}) end
-			  if dt > 0 then table.insert(changes, {5, 'rt', -dt}) end
+			  local dc = math.min(tonumber(c), tonumber(h[2] or '0'))
+			  local dt = math.min(tonumber(t), tonumber(h[3] or '0'))
+			  if dc > 0 then h[2] = redis.call('hincrby', u, 'rc', -dc) end
+			  if dt > 0 then h[3] = redis.call('hincrby', u, 'rt', -dt) end
 			end
-			local function write(u, h, changes, fresh, ttl)
-			  local created = fresh and not h[1]
-			  local args = {}
+			local function settle(u, h, fresh, ttl)
+			  local created = not h[1]
 			  if created then
+			    redis.call('hset', u, 'g', fresh)
 			    h[1] = fresh
-			    args = {'g', fresh}
 			  end
-			  local exact = true
-			  for _, c in ipairs(changes) do
-			    local before, delta = num(h[c[1]]), tonumber(c[3])
-			    local after = before + delta
-			    if before >= EXACT or math.abs(delta) >= EXACT or after >= EXACT or after < 0 then exact = false end
-			  end
-			  if exact then
-			    for _, c in ipairs(changes) do
-			      h[c[1]] = string.format('%.0f', num(h[c[1]]) + tonumber(c[3]))
-			      table.insert(args, c[2]) table.insert(args, h[c[1]])
-			    end
-			    if #args > 0 then redis.call('hset', u, unpack(args)) end
-			  else
-			    if created then redis.call('hset', u, 'g', fresh) end
-			    for _, c in ipairs(changes) do
-			      local delta = c[3]
-			      if type(delta) == 'number' then delta = string.format('%.0f', delta) end
-			      h[c[1]] = redis.call('hincrby', u, c[2], delta)
-			    end
-			  end
-			  if ttl then
-			    local ms = tonumber(ttl)
-			    if ms < 0 then redis.call('pexpire', u, -ms)
-			    elseif created then redis.call('pexpire', u, ms) end
-			  end
+			  local ms = tonumber(ttl)
+			  if ms < 0 then redis.call('pexpire', u, -ms)
+			  elseif created then redis.call('pexpire', u, ms) end
 			end
-			local function read(u)
-			  return redis.call('hmget', u, 'g', 'sc', 'rc', 'st', 'rt')
+			local function usage(u)
+			  local v = redis.call('hmget', u, 'sc', 'rc', 'st', 'rt')
+			  return {v[1] or '0', v[2] or '0', v[3] or '0', v[4] or '0'}
 			end
 			""";
 
 	/**
-	 * Reclaims expired reservations, then reserves every charge or none: per usage hash one HMGET and
-	 * one HSET of the new amounts (its epoch included when the hash is created, and then its expiry).
+	 * Reclaims expired reservations, then reserves every charge or none: per usage hash one read, two
+	 * HINCRBY (whose answers are the new amounts) and, when the hash is created, its epoch and expiry.
 	 * <pre>
 	 * KEYS  open-zset, record, usage_1..usage_n
 	 * ARGV  now-ms, deadline-ms, record-ttl-ms, id, record-key-prefix,
@@ -101,10 +71,7 @@ final class BudgetScripts {
 			    for j = 1, tonumber(s[2] or '0') do
 			      local f = redis.call('hmget', rk, 'u' .. j, 'c' .. j, 't' .. j, 'g' .. j)
 			      if f[1] then
-			        local h = read(f[1])
-			        local changes = {}
-			        freeing(f[2] or '0', f[3] or '0', f[4], h, changes)
-			        write(f[1], h, changes, nil, nil)
+			        free(f[1], f[2] or '0', f[3] or '0', f[4], redis.call('hmget', f[1], 'g', 'rc', 'rt'))
 			      end
 			    end
 			    redis.call('hset', rk, 's', 'r')
@@ -113,19 +80,17 @@ final class BudgetScripts {
 			end
 			local n = #KEYS - 2
 			local held = {}
-			local seen = {}
 			for i = 1, n do
 			  local a = 5 + (i - 1) * 5
-			  -- a call may charge one entry twice: both writes then go through the same values
-			  local h = seen[KEYS[2 + i]] or read(KEYS[2 + i])
-			  seen[KEYS[2 + i]] = h
+			  local v = redis.call('hmget', KEYS[2 + i], 'g', 'sc', 'rc', 'st', 'rt')
+			  local sc, rc, st, rt = v[2] or '0', v[3] or '0', v[4] or '0', v[5] or '0'
 			  local maxc = tonumber(ARGV[a + 3])
 			  local maxt = tonumber(ARGV[a + 4])
-			  if (maxc >= 0 and num(h[2]) + num(h[3]) + tonumber(ARGV[a + 1]) > maxc)
-			      or (maxt >= 0 and num(h[4]) + num(h[5]) + tonumber(ARGV[a + 2]) > maxt) then
-			    return {'0', tostring(i), h[2] or '0', h[3] or '0', h[4] or '0', h[5] or '0'}
+			  if (maxc >= 0 and tonumber(sc) + tonumber(rc) + tonumber(ARGV[a + 1]) > maxc)
+			      or (maxt >= 0 and tonumber(st) + tonumber(rt) + tonumber(ARGV[a + 2]) > maxt) then
+			    return {'0', tostring(i), sc, rc, st, rt}
 			  end
-			  held[i] = h
+			  held[i] = {v[1], sc, st}
 			end
 			local rec = {'s', 'o', 'n', tostring(n)}
 			local out = {'1'}
@@ -133,12 +98,14 @@ final class BudgetScripts {
 			  local a = 5 + (i - 1) * 5
 			  local u = KEYS[2 + i]
 			  local h = held[i]
-			  write(u, h, {{3, 'rc', ARGV[a + 1]}, {5, 'rt', ARGV[a + 2]}}, ARGV[4], ARGV[a + 5])
+			  settle(u, h, ARGV[4], ARGV[a + 5])
+			  local rc = redis.call('hincrby', u, 'rc', ARGV[a + 1])
+			  local rt = redis.call('hincrby', u, 'rt', ARGV[a + 2])
 			  table.insert(rec, 'u' .. i) table.insert(rec, u)
 			  table.insert(rec, 'c' .. i) table.insert(rec, ARGV[a + 1])
 			  table.insert(rec, 't' .. i) table.insert(rec, ARGV[a + 2])
 			  table.insert(rec, 'g' .. i) table.insert(rec, h[1])
-			  table.insert(out, h[2] or '0') table.insert(out, h[3]) table.insert(out, h[4] or '0') table.insert(out, h[5])
+			  table.insert(out, h[2]) table.insert(out, rc) table.insert(out, h[3]) table.insert(out, rt)
 			end
 			redis.call('hset', KEYS[2], unpack(rec))
 			redis.call('pexpire', KEYS[2], ARGV[3])
@@ -152,8 +119,8 @@ final class BudgetScripts {
 	 * held, once: a second commit changes nothing. A reservation that was reclaimed, or never reached
 	 * Redis (admitted fail-open), is spent without freeing anything; one made before a reset is spent
 	 * in the fresh state and frees nothing, like in the in-memory ledger. The record is read with one
-	 * HMGET; per charge, one HMGET and one HSET of the usage hash (two of each when the period rolled
-	 * over during the call).
+	 * command; per charge, one read of the usage hash (two when the period rolled over) and up to four
+	 * HINCRBY, whose answers are the amounts returned.
 	 * <pre>
 	 * KEYS  open-zset, record, then per charge: reserved-usage, current-usage
 	 * ARGV  id, cost, tokens, record-ttl-ms, then per charge: current-usage-ttl-ms (as in RESERVE)
@@ -171,8 +138,8 @@ final class BudgetScripts {
 			local out = {'0'}
 			if s == 'd' then
 			  for i = 1, n do
-			    local h = read(KEYS[2 + 2 * i])
-			    for k = 2, 5 do table.insert(out, h[k] or '0') end
+			    local v = usage(KEYS[2 + 2 * i])
+			    for k = 1, 4 do table.insert(out, v[k]) end
 			  end
 			  return out
 			end
@@ -181,22 +148,16 @@ final class BudgetScripts {
 			  local r = KEYS[1 + 2 * i]
 			  local u = KEYS[2 + 2 * i]
 			  local h = nil
-			  local changes = {}
 			  if s == 'o' then
-			    h = read(r)
-			    freeing(f[3 * i - 1] or '0', f[3 * i] or '0', f[3 * i + 1], h, changes)
-			    if r ~= u then
-			      write(r, h, changes, nil, nil)
-			      h = nil
-			      changes = {}
-			    end
+			    h = redis.call('hmget', r, 'g', 'rc', 'rt')
+			    free(r, f[3 * i - 1] or '0', f[3 * i] or '0', f[3 * i + 1], h)
 			  end
-			  if not h then h = read(u) end
-			  table.insert(changes, {2, 'sc', ARGV[2]})
-			  table.insert(changes, {4, 'st', ARGV[3]})
+			  if r ~= u or not h then h = redis.call('hmget', u, 'g', 'rc', 'rt') end
 			  -- an epoch no reservation holds: this reservation's own id may be the epoch of an earlier hash
-			  write(u, h, changes, ARGV[1] .. '/s', ARGV[4 + i])
-			  for k = 2, 5 do table.insert(out, h[k] or '0') end
+			  settle(u, h, ARGV[1] .. '/s', ARGV[4 + i])
+			  local sc = redis.call('hincrby', u, 'sc', ARGV[2])
+			  local st = redis.call('hincrby', u, 'st', ARGV[3])
+			  table.insert(out, sc) table.insert(out, h[2] or '0') table.insert(out, st) table.insert(out, h[3] or '0')
 			end
 			redis.call('hset', KEYS[2], 's', 'd')
 			if not s then redis.call('pexpire', KEYS[2], ARGV[4]) end
@@ -223,10 +184,7 @@ final class BudgetScripts {
 			end
 			for i = 1, #KEYS - 2 do
 			  local u = KEYS[2 + i]
-			  local h = read(u)
-			  local changes = {}
-			  freeing(f[3 * i - 1] or '0', f[3 * i] or '0', f[3 * i + 1], h, changes)
-			  write(u, h, changes, nil, nil)
+			  free(u, f[3 * i - 1] or '0', f[3 * i] or '0', f[3 * i + 1], redis.call('hmget', u, 'g', 'rc', 'rt'))
 			end
 			redis.call('hset', KEYS[2], 's', 'd')
 			redis.call('zrem', KEYS[1], ARGV[1])
