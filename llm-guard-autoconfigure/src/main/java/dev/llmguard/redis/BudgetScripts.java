@@ -20,84 +20,97 @@ final class BudgetScripts {
 	}
 
 	/**
-	 * Frees what a reservation holds in a usage hash, only in the epoch it was made in (records
-	 * written before epochs existed carry none and free as before), never below zero. Gives a hash
-	 * its epoch when it is created.
+	 * Shared functions. {@code free} takes back what a reservation holds in a usage hash, only in the
+	 * epoch it was made in (records written before epochs existed carry none and free as before), never
+	 * below zero; {@code h} is the hash's {@code g rc rt}, read by the caller, and is updated. {@code
+	 * settle} gives a hash that has no epoch yet one (it was just created) and sets its expiry: a
+	 * positive ttl only when the hash is created (its key is that of one period, whose end does not
+	 * move), a negative one (budgets without a period: idle expiry) on every write.
 	 */
-	private static final String RELEASE_FUNCTION = """
-			local function free(u, c, t, g)
-			  if g and redis.call('hget', u, 'g') ~= g then return end
-			  local v = redis.call('hmget', u, 'rc', 'rt')
-			  local dc = math.min(tonumber(c), tonumber(v[1] or '0'))
-			  local dt = math.min(tonumber(t), tonumber(v[2] or '0'))
-			  if dc > 0 then redis.call('hincrby', u, 'rc', -dc) end
-			  if dt > 0 then redis.call('hincrby', u, 'rt', -dt) end
+	private static final String FUNCTIONS = """
+			local function free(u, c, t, g, h)
+			  if g and h[1] ~= g then return end
+			  local dc = math.min(tonumber(c), tonumber(h[2] or '0'))
+			  local dt = math.min(tonumber(t), tonumber(h[3] or '0'))
+			  if dc > 0 then h[2] = redis.call('hincrby', u, 'rc', -dc) end
+			  if dt > 0 then h[3] = redis.call('hincrby', u, 'rt', -dt) end
+			end
+			local function settle(u, h, fresh, ttl)
+			  local created = not h[1]
+			  if created then
+			    redis.call('hset', u, 'g', fresh)
+			    h[1] = fresh
+			  end
+			  local ms = tonumber(ttl)
+			  if ms < 0 then redis.call('pexpire', u, -ms)
+			  elseif created then redis.call('pexpire', u, ms) end
 			end
 			local function usage(u)
 			  local v = redis.call('hmget', u, 'sc', 'rc', 'st', 'rt')
 			  return {v[1] or '0', v[2] or '0', v[3] or '0', v[4] or '0'}
 			end
-			local function epoch(u, fresh)
-			  redis.call('hsetnx', u, 'g', fresh)
-			  return redis.call('hget', u, 'g')
-			end
 			""";
 
 	/**
-	 * Reclaims expired reservations, then reserves every charge or none.
+	 * Reclaims expired reservations, then reserves every charge or none: per usage hash one read, two
+	 * HINCRBY (whose answers are the new amounts) and, when the hash is created, its epoch and expiry.
 	 * <pre>
 	 * KEYS  open-zset, record, usage_1..usage_n
 	 * ARGV  now-ms, deadline-ms, record-ttl-ms, id, record-key-prefix,
-	 *       then per charge: cost, tokens, max-cost (-1: none), max-tokens (-1: none), usage-ttl-ms
+	 *       then per charge: cost, tokens, max-cost (-1: none), max-tokens (-1: none),
+	 *       usage-ttl-ms (positive: set when created; negative: set on every write)
 	 * →     {'1', sc rc st rt per charge after reserving} or {'0', index, sc rc st rt of that charge}
 	 * </pre>
 	 */
-	static final RedisScript RESERVE = RedisScript.of(RELEASE_FUNCTION + """
+	static final RedisScript RESERVE = RedisScript.of(FUNCTIONS + """
 			local expired = redis.call('zrangebyscore', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 16)
 			for _, rid in ipairs(expired) do
 			  local rk = ARGV[5] .. rid
-			  if redis.call('hget', rk, 's') == 'o' then
-			    local held = tonumber(redis.call('hget', rk, 'n') or '0')
-			    for j = 1, held do
+			  local s = redis.call('hmget', rk, 's', 'n')
+			  if s[1] == 'o' then
+			    for j = 1, tonumber(s[2] or '0') do
 			      local f = redis.call('hmget', rk, 'u' .. j, 'c' .. j, 't' .. j, 'g' .. j)
-			      if f[1] then free(f[1], f[2] or '0', f[3] or '0', f[4]) end
+			      if f[1] then
+			        free(f[1], f[2] or '0', f[3] or '0', f[4], redis.call('hmget', f[1], 'g', 'rc', 'rt'))
+			      end
 			    end
 			    redis.call('hset', rk, 's', 'r')
 			  end
 			  redis.call('zrem', KEYS[1], rid)
 			end
 			local n = #KEYS - 2
+			local held = {}
 			for i = 1, n do
 			  local a = 5 + (i - 1) * 5
-			  local v = usage(KEYS[2 + i])
+			  local v = redis.call('hmget', KEYS[2 + i], 'g', 'sc', 'rc', 'st', 'rt')
+			  local sc, rc, st, rt = v[2] or '0', v[3] or '0', v[4] or '0', v[5] or '0'
 			  local maxc = tonumber(ARGV[a + 3])
 			  local maxt = tonumber(ARGV[a + 4])
-			  if (maxc >= 0 and tonumber(v[1]) + tonumber(v[2]) + tonumber(ARGV[a + 1]) > maxc)
-			      or (maxt >= 0 and tonumber(v[3]) + tonumber(v[4]) + tonumber(ARGV[a + 2]) > maxt) then
-			    return {'0', tostring(i), v[1], v[2], v[3], v[4]}
+			  if (maxc >= 0 and tonumber(sc) + tonumber(rc) + tonumber(ARGV[a + 1]) > maxc)
+			      or (maxt >= 0 and tonumber(st) + tonumber(rt) + tonumber(ARGV[a + 2]) > maxt) then
+			    return {'0', tostring(i), sc, rc, st, rt}
 			  end
+			  held[i] = {v[1], sc, st}
 			end
 			local rec = {'s', 'o', 'n', tostring(n)}
+			local out = {'1'}
 			for i = 1, n do
 			  local a = 5 + (i - 1) * 5
 			  local u = KEYS[2 + i]
-			  redis.call('hincrby', u, 'rc', ARGV[a + 1])
-			  redis.call('hincrby', u, 'rt', ARGV[a + 2])
-			  redis.call('pexpire', u, ARGV[a + 5])
+			  local h = held[i]
+			  settle(u, h, ARGV[4], ARGV[a + 5])
+			  local rc = redis.call('hincrby', u, 'rc', ARGV[a + 1])
+			  local rt = redis.call('hincrby', u, 'rt', ARGV[a + 2])
 			  table.insert(rec, 'u' .. i) table.insert(rec, u)
 			  table.insert(rec, 'c' .. i) table.insert(rec, ARGV[a + 1])
 			  table.insert(rec, 't' .. i) table.insert(rec, ARGV[a + 2])
-			  table.insert(rec, 'g' .. i) table.insert(rec, epoch(u, ARGV[4]))
+			  table.insert(rec, 'g' .. i) table.insert(rec, h[1])
+			  table.insert(out, h[2]) table.insert(out, rc) table.insert(out, h[3]) table.insert(out, rt)
 			end
 			redis.call('hset', KEYS[2], unpack(rec))
 			redis.call('pexpire', KEYS[2], ARGV[3])
 			redis.call('zadd', KEYS[1], ARGV[2], ARGV[4])
 			redis.call('pexpire', KEYS[1], ARGV[3])
-			local out = {'1'}
-			for i = 1, n do
-			  local v = usage(KEYS[2 + i])
-			  for k = 1, 4 do table.insert(out, v[k]) end
-			end
 			return out
 			""");
 
@@ -105,39 +118,50 @@ final class BudgetScripts {
 	 * Spends the actual amounts in every charge's current period and frees what the reservation
 	 * held, once: a second commit changes nothing. A reservation that was reclaimed, or never reached
 	 * Redis (admitted fail-open), is spent without freeing anything; one made before a reset is spent
-	 * in the fresh state and frees nothing, like in the in-memory ledger.
+	 * in the fresh state and frees nothing, like in the in-memory ledger. The record is read with one
+	 * command; per charge, one read of the usage hash (two when the period rolled over) and up to four
+	 * HINCRBY, whose answers are the amounts returned.
 	 * <pre>
 	 * KEYS  open-zset, record, then per charge: reserved-usage, current-usage
-	 * ARGV  id, cost, tokens, record-ttl-ms, then per charge: current-usage-ttl-ms
+	 * ARGV  id, cost, tokens, record-ttl-ms, then per charge: current-usage-ttl-ms (as in RESERVE)
 	 * →     {'1' or '0' (already settled), sc rc st rt of each current usage}
 	 * </pre>
 	 */
-	static final RedisScript COMMIT = RedisScript.of(RELEASE_FUNCTION + """
-			local s = redis.call('hget', KEYS[2], 's')
+	static final RedisScript COMMIT = RedisScript.of(FUNCTIONS + """
 			local n = (#KEYS - 2) / 2
-			local out = {'0'}
-			if s ~= 'd' then
-			  out[1] = '1'
-			  for i = 1, n do
-			    if s == 'o' then
-			      local f = redis.call('hmget', KEYS[2], 'c' .. i, 't' .. i, 'g' .. i)
-			      free(KEYS[1 + 2 * i], f[1] or '0', f[2] or '0', f[3])
-			    end
-			    local u = KEYS[2 + 2 * i]
-			    -- an epoch no reservation holds: this reservation's own id may be the epoch of an earlier hash
-			    epoch(u, ARGV[1] .. '/s')
-			    redis.call('hincrby', u, 'sc', ARGV[2])
-			    redis.call('hincrby', u, 'st', ARGV[3])
-			    redis.call('pexpire', u, ARGV[4 + i])
-			  end
-			  redis.call('hset', KEYS[2], 's', 'd')
-			  redis.call('pexpire', KEYS[2], ARGV[4])
-			  redis.call('zrem', KEYS[1], ARGV[1])
-			end
+			local fields = {'s'}
 			for i = 1, n do
-			  local v = usage(KEYS[2 + 2 * i])
-			  for k = 1, 4 do table.insert(out, v[k]) end
+			  table.insert(fields, 'c' .. i) table.insert(fields, 't' .. i) table.insert(fields, 'g' .. i)
 			end
+			local f = redis.call('hmget', KEYS[2], unpack(fields))
+			local s = f[1]
+			local out = {'0'}
+			if s == 'd' then
+			  for i = 1, n do
+			    local v = usage(KEYS[2 + 2 * i])
+			    for k = 1, 4 do table.insert(out, v[k]) end
+			  end
+			  return out
+			end
+			out[1] = '1'
+			for i = 1, n do
+			  local r = KEYS[1 + 2 * i]
+			  local u = KEYS[2 + 2 * i]
+			  local h = nil
+			  if s == 'o' then
+			    h = redis.call('hmget', r, 'g', 'rc', 'rt')
+			    free(r, f[3 * i - 1] or '0', f[3 * i] or '0', f[3 * i + 1], h)
+			  end
+			  if r ~= u or not h then h = redis.call('hmget', u, 'g', 'rc', 'rt') end
+			  -- an epoch no reservation holds: this reservation's own id may be the epoch of an earlier hash
+			  settle(u, h, ARGV[1] .. '/s', ARGV[4 + i])
+			  local sc = redis.call('hincrby', u, 'sc', ARGV[2])
+			  local st = redis.call('hincrby', u, 'st', ARGV[3])
+			  table.insert(out, sc) table.insert(out, h[2] or '0') table.insert(out, st) table.insert(out, h[3] or '0')
+			end
+			redis.call('hset', KEYS[2], 's', 'd')
+			if not s then redis.call('pexpire', KEYS[2], ARGV[4]) end
+			redis.call('zrem', KEYS[1], ARGV[1])
 			return out
 			""");
 
@@ -149,16 +173,20 @@ final class BudgetScripts {
 	 * →     {'1'} when freed, {'0'} when it was not open
 	 * </pre>
 	 */
-	static final RedisScript RELEASE = RedisScript.of(RELEASE_FUNCTION + """
-			if redis.call('hget', KEYS[2], 's') ~= 'o' then
+	static final RedisScript RELEASE = RedisScript.of(FUNCTIONS + """
+			local fields = {'s'}
+			for i = 1, #KEYS - 2 do
+			  table.insert(fields, 'c' .. i) table.insert(fields, 't' .. i) table.insert(fields, 'g' .. i)
+			end
+			local f = redis.call('hmget', KEYS[2], unpack(fields))
+			if f[1] ~= 'o' then
 			  return {'0'}
 			end
 			for i = 1, #KEYS - 2 do
-			  local f = redis.call('hmget', KEYS[2], 'c' .. i, 't' .. i, 'g' .. i)
-			  free(KEYS[2 + i], f[1] or '0', f[2] or '0', f[3])
+			  local u = KEYS[2 + i]
+			  free(u, f[3 * i - 1] or '0', f[3 * i] or '0', f[3 * i + 1], redis.call('hmget', u, 'g', 'rc', 'rt'))
 			end
 			redis.call('hset', KEYS[2], 's', 'd')
-			redis.call('pexpire', KEYS[2], ARGV[2])
 			redis.call('zrem', KEYS[1], ARGV[1])
 			return {'1'}
 			""");

@@ -19,6 +19,7 @@ import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.github.bucket4j.redis.lettuce.RedisApi;
 import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -26,6 +27,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.core.limit.SharedSlots;
 import dev.llmguard.core.time.GuardClock;
+import dev.llmguard.redis.RedisGuardBackend.RedisScript;
 
 /**
  * Buckets shared by every instance through Redis: Bucket4j's Lettuce proxy manager (compare and
@@ -61,6 +63,9 @@ public final class RedisBucketStore implements BucketStore {
 
 	/** Concurrency slots by limit key; bounded by configuration (one per provider with max-concurrent). */
 	private final ConcurrentHashMap<String, RedisSharedSlots> slots = new ConcurrentHashMap<>();
+
+	/** Bucket4j's scripts by their text, with their digests. */
+	private final ConcurrentHashMap<String, RedisScript> scripts = new ConcurrentHashMap<>();
 
 	/** The latest prefetched state per bucket key, used by the next read of that key. */
 	private final ConcurrentHashMap<String, Prefetched> prefetched = new ConcurrentHashMap<>();
@@ -305,6 +310,11 @@ public final class RedisBucketStore implements BucketStore {
 	 */
 	private final class GuardRedisApi implements RedisApi<Object> {
 
+		/**
+		 * Sends Bucket4j's compare-and-swap scripts by their digest (EVALSHA), so Redis neither receives
+		 * nor hashes their text on every operation; with their text once when Redis does not know them
+		 * (first use, restart, SCRIPT FLUSH).
+		 */
 		@Override
 		public <V> RedisFuture<V> eval(String script, ScriptOutputType scriptOutputType, Object[] keys,
 				byte[][] params) {
@@ -312,7 +322,29 @@ public final class RedisBucketStore implements BucketStore {
 			for (int i = 0; i < keys.length; i++) {
 				redisKeys[i] = (byte[]) keys[i];
 			}
-			return RedisBucketStore.this.backend.commands().eval(script, scriptOutputType, redisKeys, params);
+			// bounded: Bucket4j's proxy manager has four constant scripts
+			RedisScript known = RedisBucketStore.this.scripts.computeIfAbsent(script, RedisScript::of);
+			RedisClusterAsyncCommands<byte[], byte[]> redis = RedisBucketStore.this.backend.commands();
+			ScriptFuture<V> answer = new ScriptFuture<>();
+			redis.<V>evalsha(known.sha1(), scriptOutputType, redisKeys, params).whenComplete((value, failure) -> {
+				if (failure == null) {
+					answer.complete(value);
+				}
+				else if (RedisGuardBackend.unwrap(failure) instanceof RedisNoScriptException) {
+					redis.<V>eval(script, scriptOutputType, redisKeys, params).whenComplete((retried, again) -> {
+						if (again == null) {
+							answer.complete(retried);
+						}
+						else {
+							answer.completeExceptionally(again);
+						}
+					});
+				}
+				else {
+					answer.completeExceptionally(failure);
+				}
+			});
+			return answer;
 		}
 
 		@Override

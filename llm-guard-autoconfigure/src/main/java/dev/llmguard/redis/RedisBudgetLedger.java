@@ -122,7 +122,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 			args[a + 1] = number(charge.tokens());
 			args[a + 2] = number((budget.maxCost() != null) ? budget.maxCostNanos() : -1);
 			args[a + 3] = number((budget.maxTokens() != null) ? budget.maxTokens() : -1);
-			args[a + 4] = number(usageTtl(charge.budget(), charge.resetsAt(), now).toMillis());
+			args[a + 4] = number(usageTtlArgument(charge.resetsAt(), now));
 		}
 		ReserveOutcome outcome = this.backend.call("budget reserve",
 				() -> this.backend.eval(BudgetScripts.RESERVE, keys, args).thenApply((r) -> reserved(id, current, r)),
@@ -183,7 +183,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 			spentIn.add(current);
 			keys[2 + 2 * i] = bytes(usageKey(charge));
 			keys[3 + 2 * i] = bytes(usageKey(current));
-			args[4 + i] = number(usageTtl(current.budget(), current.resetsAt(), now).toMillis());
+			args[4 + i] = number(usageTtlArgument(current.resetsAt(), now));
 		}
 		List<BudgetUsage> usages = this.backend.callQuietly("budget commit",
 				() -> this.backend.eval(BudgetScripts.COMMIT, keys, args).thenApply((reply) -> {
@@ -363,12 +363,16 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		return this.keys.budget(charge.budget().name(), charge.key(), charge.periodStart());
 	}
 
-	private Duration usageTtl(BudgetSpec budget, Instant resetsAt, Instant now) {
+	/**
+	 * A usage entry's expiry for the scripts: positive, set when the entry is created (its key is that
+	 * of one period, which ends when it ends); negative, set on every write (no period: idle expiry).
+	 */
+	private long usageTtlArgument(Instant resetsAt, Instant now) {
 		if (resetsAt == null) {
-			return this.backend.options().idleTtl();
+			return -Math.max(1, this.backend.options().idleTtl().toMillis());
 		}
 		Duration left = Duration.between(now, resetsAt);
-		return (left.isNegative() ? Duration.ZERO : left).plus(AFTER_PERIOD);
+		return (left.isNegative() ? Duration.ZERO : left).plus(AFTER_PERIOD).toMillis();
 	}
 
 	private Duration recordTtl() {

@@ -43,6 +43,22 @@ final class GuardInstances {
 			.withUserConfiguration(EngineConfiguration.class);
 	}
 
+	/** Like {@link #runner}, against a Redis Cluster ({@code spring.data.redis.cluster.nodes}). */
+	static ApplicationContextRunner clusterRunner(String nodes, String prefix, String onFailure,
+			GuardSettings settings, GuardClock clock) {
+		return new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(DataRedisAutoConfiguration.class, LlmGuardRedisAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.cluster.nodes=" + nodes,
+					"spring.data.redis.timeout=" + RedisTestSupport.TIMEOUT.toMillis() + "ms", "llm.guard.backend=redis",
+					"llm.guard.redis.key-prefix=" + prefix, "llm.guard.redis.on-failure=" + onFailure,
+					"llm.guard.redis.timeout=" + RedisTestSupport.TIMEOUT.toMillis() + "ms",
+					"llm.guard.redis.retry-interval=100ms")
+			.withBean(GuardSettings.class, () -> settings)
+			.withBean(GuardClock.class, (Supplier<GuardClock>) () -> clock)
+			.withUserConfiguration(EngineConfiguration.class);
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class EngineConfiguration {
 

@@ -50,6 +50,9 @@ class RedisBudgetLedgerTests {
 	private static final BudgetSpec PER_TENANT = RedisTestSupport.costBudget("tenant-cap", BudgetScope.TENANT,
 			BudgetPeriod.NONE, "1.00");
 
+	private static final BudgetSpec TENANT_DAILY = RedisTestSupport.costBudget("tenant-daily", BudgetScope.TENANT,
+			BudgetPeriod.DAY, "1.00");
+
 	private final ManualGuardClock clock = new ManualGuardClock(START);
 
 	private LettuceConnectionFactory factory;
@@ -193,6 +196,78 @@ class RedisBudgetLedgerTests {
 		for (String key : this.inspector.keys("*")) {
 			assertThat(this.inspector.redis().pttl(key)).as(key).isPositive();
 		}
+	}
+
+	@Test
+	void anEntryWithoutAPeriodStaysWhileItIsUsedAndOneWithAPeriodKeepsTheEndOfItsPeriod() {
+		this.ledger.commit(reserve(charge(PER_TENANT, "acme", 10, 10)), 10, 10);
+		this.ledger.commit(reserve(charge(DAILY, "", 0, 10)), 0, 10);
+		String idle = this.inspector.keys("ledger:{ledger}:budget:tenant-cap:*").iterator().next();
+		String daily = this.inspector.keys("ledger:{ledger}:budget:daily:*").iterator().next();
+		this.inspector.redis().pexpire(idle, 5_000);
+		this.inspector.redis().pexpire(daily, 5_000);
+		this.ledger.commit(reserve(charge(PER_TENANT, "acme", 10, 10)), 10, 10);
+		this.ledger.commit(reserve(charge(DAILY, "", 0, 10)), 0, 10);
+		// idle expiry starts again with every use; a period's entry is given its end once, when created
+		assertThat(this.inspector.redis().pttl(idle)).isGreaterThan(5_000);
+		assertThat(this.inspector.redis().pttl(daily)).isLessThanOrEqualTo(5_000);
+		assertThat(usage(PER_TENANT, "acme").spentCostNanos()).isEqualTo(20);
+		assertThat(usage(DAILY, "").spentTokens()).isEqualTo(20);
+	}
+
+	@Test
+	void aReservationAndItsCommitOverTwoBudgetsRunFewCommandsInRedis() {
+		// the entries exist: the steady state of busy budgets (two daily ones, as in the benchmark)
+		this.ledger.commit(reserve(charge(DAILY, "", 0, 10), charge(TENANT_DAILY, "acme", 10, 10)), 10, 10);
+		this.inspector.redis().configResetstat();
+		this.ledger.commit(reserve(charge(DAILY, "", 0, 10), charge(TENANT_DAILY, "acme", 10, 10)), 10, 10);
+		java.util.Map<String, Long> calls = new java.util.TreeMap<>();
+		for (String line : this.inspector.redis().info("commandstats").split("\r?\n")) {
+			if (line.startsWith("cmdstat_")) {
+				String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+				long count = Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));
+				if (!name.startsWith("config") && !name.equals("info")) {
+					calls.put(name, count);
+				}
+			}
+		}
+		// one script each, by digest; inside: one read and a HINCRBY per amount changed per entry, and the
+		// reservation's record, its lease and their expiry; no entry's expiry is set again
+		assertThat(calls).containsEntry("evalsha", 2L).doesNotContainKey("eval").doesNotContainKey("hget");
+		assertThat(calls.getOrDefault("pexpire", 0L)).isEqualTo(2);
+		assertThat(calls.values().stream().mapToLong(Long::longValue).sum()).as("%s", calls).isLessThanOrEqualTo(26);
+	}
+
+	@Test
+	void amountsStayExactPastWhatLuaNumbersHoldExactly() {
+		// 2^53 + 1 is the first integer a Lua number cannot hold: amounts are added by Redis (HINCRBY)
+		long big = 9_007_199_254_740_993L;
+		BudgetSpec unlimitedTokens = RedisTestSupport.costBudget("cost-only", BudgetScope.GLOBAL, BudgetPeriod.DAY,
+				"1000.00");
+		this.ledger.commit(reserve(charge(unlimitedTokens, "", 1, 1)), 1, big);
+		this.ledger.commit(reserve(charge(unlimitedTokens, "", 1, 1)), 1, 2);
+		BudgetReservation open = reserve(charge(unlimitedTokens, "", 3, 7));
+		assertThat(usage(unlimitedTokens, "")).satisfies((usage) -> {
+			assertThat(usage.spentTokens()).isEqualTo(big + 2);
+			assertThat(usage.reservedTokens()).isEqualTo(7);
+			assertThat(usage.spentCostNanos()).isEqualTo(2);
+			assertThat(usage.reservedCostNanos()).isEqualTo(3);
+		});
+		this.ledger.release(open);
+		assertThat(usage(unlimitedTokens, "").reservedTokens()).isZero();
+		assertThat(usage(unlimitedTokens, "").spentTokens()).isEqualTo(big + 2);
+	}
+
+	@Test
+	void aCallChargingOneEntryTwiceReservesAndFreesBoth() {
+		ReserveOutcome outcome = this.ledger.reserve(List.of(charge(DAILY, "", 0, 300), charge(DAILY, "", 0, 200)));
+		assertThat(outcome).isInstanceOf(ReserveOutcome.Reserved.class);
+		assertThat(usage(DAILY, "").reservedTokens()).isEqualTo(500);
+		this.ledger.commit(((ReserveOutcome.Reserved) outcome).reservation(), 0, 40);
+		assertThat(usage(DAILY, "")).satisfies((usage) -> {
+			assertThat(usage.reservedTokens()).isZero();
+			assertThat(usage.spentTokens()).isEqualTo(80);
+		});
 	}
 
 	@Test

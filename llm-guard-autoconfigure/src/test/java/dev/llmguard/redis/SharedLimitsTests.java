@@ -2,6 +2,7 @@ package dev.llmguard.redis;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,14 +42,21 @@ class SharedLimitsTests {
 
 	@Test
 	void twoInstancesHammeredFrom32ThreadsNeverPassTheSharedRequestLimit() {
-		// 50 requests per minute, the clock stands still: exactly 50 urgent calls can pass, whoever makes them
-		GuardSettings settings = GuardSettings.builder()
+		neverPassTheSharedRequestLimit(GuardInstances.runner(redis.port(), "shared-rate", "fail-closed",
+				sharedRateSettings(), this.clock));
+	}
+
+	/** 50 requests per minute, the clock stands still: exactly 50 urgent calls can pass, whoever makes them. */
+	static GuardSettings sharedRateSettings() {
+		return GuardSettings.builder()
 			.headroom(1.0)
 			.provider(RedisTestSupport.openai(RedisTestSupport.limits(50L, 1_000_000L),
 					RedisTestSupport.model(GPT_4O, RedisTestSupport.limits(null, 500_000L))))
 			.build();
-		ApplicationContextRunner runner = GuardInstances.runner(redis.port(), "shared-rate", "fail-closed", settings,
-				this.clock);
+	}
+
+	/** Two application contexts of {@code runner}, hammered from 32 threads, against one shared limit. */
+	static void neverPassTheSharedRequestLimit(ApplicationContextRunner runner) {
 		runner.run((first) -> runner.run((second) -> {
 			LlmGuardEngine[] engines = { first.getBean(LlmGuardEngine.class), second.getBean(LlmGuardEngine.class) };
 			AtomicInteger admitted = new AtomicInteger();
@@ -76,15 +84,29 @@ class SharedLimitsTests {
 
 	@Test
 	void twoInstancesHammeredFrom32ThreadsNeverOverspendTheGlobalBudget() {
-		// each call reserves 10 + 90 = 100 tokens; 5,000 tokens a day: at most 50 calls in flight or spent
-		GuardSettings settings = GuardSettings.builder()
+		neverOverspendTheGlobalBudget(GuardInstances.runner(redis.port(), "shared-budget", "fail-closed",
+				sharedBudgetSettings(), this.clock), (key) -> {
+					try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+						return inspector.redis().zcard(key);
+					}
+				});
+	}
+
+	/** Each call reserves 10 + 90 = 100 tokens; 5,000 tokens a day: at most 50 calls in flight or spent. */
+	static GuardSettings sharedBudgetSettings() {
+		return GuardSettings.builder()
 			.headroom(1.0)
 			.provider(RedisTestSupport.openai(RedisTestSupport.limits(100_000L, null),
 					RedisTestSupport.model(GPT_4O, null)))
 			.budget(RedisTestSupport.tokenBudget("daily-tokens", BudgetScope.GLOBAL, BudgetPeriod.DAY, 5_000))
 			.build();
-		ApplicationContextRunner runner = GuardInstances.runner(redis.port(), "shared-budget", "fail-closed",
-				settings, this.clock);
+	}
+
+	/**
+	 * Two application contexts of {@code runner} (key prefix {@code shared-budget}), hammered from 32
+	 * threads, against one shared budget; {@code zcard} counts a sorted set's members in Redis.
+	 */
+	static void neverOverspendTheGlobalBudget(ApplicationContextRunner runner, ToLongFunction<String> zcard) {
 		runner.run((first) -> runner.run((second) -> {
 			LlmGuardEngine[] engines = { first.getBean(LlmGuardEngine.class), second.getBean(LlmGuardEngine.class) };
 			AtomicInteger admitted = new AtomicInteger();
@@ -112,10 +134,38 @@ class SharedLimitsTests {
 			assertThat(usage.reservedTokens()).isZero();
 			assertThat(engines[1].budgets().usage("daily-tokens", null)).isEqualTo(usage);
 			assertThat(refused.get()).isPositive();
-			try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
-				assertThat(inspector.redis().zcard("shared-budget:{shared-budget}:open")).isZero();
-			}
+			assertThat(zcard.applyAsLong("shared-budget:{shared-budget}:open")).isZero();
 		}));
+	}
+
+	@Test
+	void limitsAndBudgetsKeepWorkingWhenRedisForgetsItsScripts() {
+		// every script goes by its digest; after SCRIPT FLUSH (or a restart) its text is sent once more
+		GuardSettings settings = GuardSettings.builder()
+			.headroom(1.0)
+			.provider(RedisTestSupport.openai(RedisTestSupport.limits(50L, 1_000_000L),
+					RedisTestSupport.model(GPT_4O, null)))
+			.budget(RedisTestSupport.tokenBudget("daily-tokens", BudgetScope.GLOBAL, BudgetPeriod.DAY, 5_000))
+			.build();
+		ApplicationContextRunner runner = GuardInstances.runner(redis.port(), "flushed", "fail-closed", settings,
+				this.clock);
+		runner.run((context) -> {
+			LlmGuardEngine engine = context.getBean(LlmGuardEngine.class);
+			RedisGuardBackend backend = context.getBean(RedisGuardBackend.class);
+			for (int i = 0; i < 3; i++) {
+				try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+					inspector.redis().scriptFlush();
+				}
+				engine.execute(request(null), (call) -> {
+					call.recordUsage(10, 90);
+					return "ok";
+				}, FallbackResponseMapper.none());
+			}
+			assertThat(backend.failures()).isZero();
+			assertThat(engine.budgets().usage("daily-tokens", null).spentTokens()).isEqualTo(300);
+			assertThat(engine.limiters().snapshot("openai").limits().get("requests-per-minute").available())
+				.isEqualTo(47);
+		});
 	}
 
 	static CallRequest request(String tenant) {
