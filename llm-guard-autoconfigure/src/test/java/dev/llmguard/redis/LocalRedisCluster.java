@@ -18,6 +18,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -151,36 +153,46 @@ final class LocalRedisCluster implements AutoCloseable {
 		}
 	}
 
-	private static boolean awaitPing(Process process, int port) throws InterruptedException {
-		long deadline = System.nanoTime() + STARTUP.toNanos();
-		while (process.isAlive() && System.nanoTime() < deadline) {
-			try (Node node = new Node(port)) {
-				return "PONG".equals(node.redis().ping());
-			}
-			catch (RuntimeException ex) {
-				Thread.sleep(50); // not up yet: setting up the cluster, not a test's timing
-			}
+	private static boolean awaitPing(Process process, int port) {
+		try {
+			Awaitility.await()
+				.atMost(STARTUP)
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> !process.isAlive() || answersPing(port));
 		}
-		return false;
+		catch (ConditionTimeoutException ex) {
+			return false;
+		}
+		return process.isAlive();
+	}
+
+	private static boolean answersPing(int port) {
+		try (Node node = new Node(port)) {
+			return "PONG".equals(node.redis().ping());
+		}
+		catch (RuntimeException ex) {
+			return false; // not up yet
+		}
 	}
 
 	/** Waits until every master sees the cluster as ok (the slots' owners spread by gossip). */
-	private void awaitReady() throws InterruptedException {
-		long deadline = System.nanoTime() + STARTUP.toNanos();
-		for (int port : this.ports) {
-			while (true) {
-				try (Node node = new Node(port)) {
-					if (node.redis().clusterInfo().contains("cluster_state:ok")
-							&& node.redis().clusterSlots().size() >= 3) {
-						break;
+	private void awaitReady() {
+		try {
+			Awaitility.await().atMost(STARTUP).pollInterval(Duration.ofMillis(50)).until(() -> {
+				for (int port : this.ports) {
+					try (Node node = new Node(port)) {
+						if (!node.redis().clusterInfo().contains("cluster_state:ok")
+								|| node.redis().clusterSlots().size() < 3) {
+							return false;
+						}
 					}
 				}
-				if (System.nanoTime() > deadline) {
-					throw new IllegalStateException("the local Redis Cluster did not become ready within "
-							+ STARTUP.toSeconds() + " s");
-				}
-				Thread.sleep(50);
-			}
+				return true;
+			});
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new IllegalStateException(
+					"the local Redis Cluster did not become ready within " + STARTUP.toSeconds() + " s", ex);
 		}
 	}
 

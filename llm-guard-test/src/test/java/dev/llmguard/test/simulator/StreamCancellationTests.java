@@ -1,6 +1,7 @@
 package dev.llmguard.test.simulator;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -20,15 +21,8 @@ class StreamCancellationTests {
 			.chunkDelay(Duration.ofMillis(5))
 			.build()
 			.start()) {
-			String body = """
-					{"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "Long story"}]}""";
 			try (Socket socket = new Socket("127.0.0.1", simulator.port())) {
-				OutputStream out = socket.getOutputStream();
-				out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-						+ "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-					.getBytes(StandardCharsets.UTF_8));
-				out.flush();
-				BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+				BufferedReader in = requestStream(socket);
 				int contentChunks = 0;
 				while (contentChunks < 5) {
 					String line = in.readLine();
@@ -53,15 +47,8 @@ class StreamCancellationTests {
 			.chunkDelay(Duration.ofMillis(5))
 			.build()
 			.start()) {
-			String body = """
-					{"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "Long story"}]}""";
 			try (Socket socket = new Socket("127.0.0.1", simulator.port())) {
-				OutputStream out = socket.getOutputStream();
-				out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-						+ "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-					.getBytes(StandardCharsets.UTF_8));
-				out.flush();
-				BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+				BufferedReader in = requestStream(socket);
 				String line = in.readLine();
 				while (line != null && !line.contains("\"content\":\"")) {
 					line = in.readLine();
@@ -80,6 +67,18 @@ class StreamCancellationTests {
 			assertThat(stats.succeeded()).isEqualTo(1);
 			assertThat(stats.outputTokens()).isEqualTo(40);
 		}
+	}
+
+	/** Sends a streamed chat request over a raw socket, so the test decides when the client leaves. */
+	private static BufferedReader requestStream(Socket socket) throws IOException {
+		String body = """
+				{"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "Long story"}]}""";
+		OutputStream out = socket.getOutputStream();
+		out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+				+ "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+			.getBytes(StandardCharsets.UTF_8));
+		out.flush();
+		return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
 	}
 
 	// the server notices the closed connection at its next write; wait for the stream's handler to end
