@@ -22,6 +22,8 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assumptions;
 
+import dev.llmguard.test.redis.RedisServer;
+
 /**
  * A local Redis Cluster of three masters without replicas: {@code redis-server} in cluster mode on
  * free ports (each with its cluster bus port, port + 10000, free too), joined by
@@ -46,8 +48,8 @@ final class LocalRedisCluster implements AutoCloseable {
 
 	/** Starts the three masters and creates the cluster, or skips the calling test when a tool is missing. */
 	static LocalRedisCluster start() throws Exception {
-		Path server = onPath("redis-server");
-		Path cli = onPath("redis-cli");
+		Path server = RedisServer.findOnPath("redis-server");
+		Path cli = RedisServer.findOnPath("redis-cli");
 		if (server == null || cli == null) {
 			Assumptions.abort("Skipped: Redis Cluster tests need redis-server and redis-cli on the PATH "
 					+ "(Debian packages redis-server and redis-tools)");
@@ -213,20 +215,6 @@ final class LocalRedisCluster implements AutoCloseable {
 			}
 		}
 		throw new IllegalStateException("found no free port whose cluster bus port (port + 10000) is free too");
-	}
-
-	private static Path onPath(String name) {
-		String path = System.getenv("PATH");
-		if (path == null) {
-			return null;
-		}
-		for (String dir : path.split(java.io.File.pathSeparator)) {
-			Path candidate = Path.of(dir, name);
-			if (Files.isExecutable(candidate)) {
-				return candidate;
-			}
-		}
-		return null;
 	}
 
 	@Override

@@ -51,6 +51,11 @@ final class RedisExecutable {
 
 	/** The first executable {@code redis-server} in the directories of this {@code PATH} value, or {@code null}. */
 	static Path onPath(String pathVariable) {
+		return onPath("redis-server", pathVariable);
+	}
+
+	/** The first executable file of this name in the directories of this {@code PATH} value, or {@code null}. */
+	static Path onPath(String program, String pathVariable) {
 		if (pathVariable == null) {
 			return null;
 		}
@@ -58,7 +63,7 @@ final class RedisExecutable {
 			if (directory.isBlank()) {
 				continue;
 			}
-			Path candidate = Path.of(directory, "redis-server");
+			Path candidate = Path.of(directory, program);
 			if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
 				return candidate;
 			}

@@ -284,6 +284,16 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * A Redis program ({@code redis-server}, {@code redis-cli}, ...) on this process's {@code PATH}: the first
+	 * executable regular file of that name, or {@code null}.
+	 * @param program the program's file name
+	 * @return its path, or {@code null}
+	 */
+	public static Path findOnPath(String program) {
+		return RedisExecutable.onPath(program, System.getenv("PATH"));
+	}
+
 	private static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
 			return socket.getLocalPort();
