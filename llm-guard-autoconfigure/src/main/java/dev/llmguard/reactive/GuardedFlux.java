@@ -19,7 +19,6 @@ import dev.llmguard.core.GuardedCall;
 import dev.llmguard.core.LlmGuardContext;
 import dev.llmguard.core.LlmGuardEngine;
 import dev.llmguard.core.ObservedCall;
-import dev.llmguard.core.model.Usage;
 
 /**
  * Guards reactive provider calls with the engine's low-level {@link GuardedCall} steps, without
@@ -138,9 +137,9 @@ public final class GuardedFlux {
 	}
 
 	/**
-	 * One subscription of a guarded stream: drives admission, attempts, retries and settlement. Signals
-	 * of one attempt arrive serially; a cancel may race with them, so the accounting is guarded by the
-	 * instance lock and the attempt in flight is published through a volatile field.
+	 * One subscription of a guarded stream: admission, tries, the decision after a failure and
+	 * settlement are the call's steps; a cancelled subscription {@linkplain GuardedCall#cancel cancels
+	 * the call}, which accounts for what its current try sent and streamed.
 	 */
 	private static final class StreamCall<T> {
 
@@ -162,60 +161,41 @@ public final class GuardedFlux {
 		/** Where admission waits, retry pauses and settlements run: the engine's executor, off the caller's threads. */
 		private final Scheduler waiting;
 
-		private GuardedCall execution;
-
-		private volatile Attempt current;
-
-		private volatile boolean cancelled;
-
-		// accounting of the current attempt, guarded by this
-		/** The provider's publisher was subscribed: the request may have left. */
-		private boolean sent;
-
-		private boolean streamed;
-
-		private final StringBuilder text = new StringBuilder();
-
-		private boolean sawText;
-
-		private Usage lastUsage;
-
-		private Object lastElement;
+		private GuardedCall call;
 
 		StreamCall(LlmGuardEngine engine, CallRequest request, StreamOperation<T> operation,
 				FallbackResponseMapper<T> fallback, ChunkReader reader, boolean single, boolean wrapsRequests,
 				GuardedCall inside) {
-			this.wrapsRequests = wrapsRequests;
-			this.execution = inside;
 			this.engine = engine;
 			this.request = request;
 			this.operation = operation;
 			this.fallback = fallback;
 			this.reader = reader;
 			this.single = single;
+			this.wrapsRequests = wrapsRequests;
+			this.call = inside;
 			this.waiting = Schedulers.fromExecutor(engine.asyncExecutor());
 		}
 
 		Flux<T> start() {
-			if (this.execution != null) {
-				return admitNext().doOnCancel(this::cancel); // a model request inside an enclosing call
+			if (this.call != null) {
+				return admitNext().doOnCancel(this.call::cancel); // a model request inside an enclosing call
 			}
-			if (this.request.tool() != null) {
-				try {
-					T answer = this.engine.toolFallback(this.request.tool(), this.fallback);
-					if (answer != null) {
-						return Flux.just(answer);
-					}
+			try {
+				T answer = (this.request.tool() != null) ? this.engine.toolFallback(this.request.tool(), this.fallback)
+						: null;
+				if (answer != null) {
+					return Flux.just(answer);
 				}
-				catch (RuntimeException ex) {
-					return Flux.error(ex);
-				}
+			}
+			catch (RuntimeException ex) {
+				return Flux.error(ex);
 			}
 			// a stream is observed like a call: the wait, each attempt and the settlement, until it ends
 			ObservedCall observed = this.engine.observe(this.request);
-			this.execution = this.engine.start(this.request, observed, this.wrapsRequests);
+			this.call = this.engine.start(this.request, observed, this.wrapsRequests);
 			AtomicBoolean stopped = new AtomicBoolean();
-			return admitNext().doOnCancel(this::cancel).doOnEach(signal -> {
+			return admitNext().doOnCancel(this.call::cancel).doOnEach(signal -> {
 				if ((signal.isOnComplete() || signal.isOnError()) && stopped.compareAndSet(false, true)) {
 					observed.stop(signal.getThrowable());
 				}
@@ -227,145 +207,60 @@ public final class GuardedFlux {
 		}
 
 		private Flux<T> admitNext() {
-			return Mono.fromCallable(() -> Optional.ofNullable(admit()))
+			return Mono.fromCallable(() -> Optional.ofNullable(this.call.admit()))
 				.subscribeOn(this.waiting)
-				.flatMapMany(admitted -> admitted.isPresent() ? attempt(admitted.get()) : exhausted());
+				.flatMapMany(admitted -> admitted.isPresent() ? send(admitted.get()) : exhausted());
 		}
 
-		private Attempt admit() throws InterruptedException {
-			Attempt attempt = this.execution.admit();
-			if (attempt != null) {
-				this.current = attempt;
-				if (this.cancelled) {
-					// the subscriber left while admission waited: nobody will run the attempt
-					this.execution.release(attempt);
-				}
-			}
-			return attempt;
-		}
-
-		private Flux<T> attempt(Attempt attempt) {
+		private Flux<T> send(Attempt attempt) {
 			return Flux.defer(() -> {
-				reset();
+				LlmGuardContext context = attempt.context();
 				Publisher<T> source;
-				try (ObservedCall.Scope observation = this.execution.observed().openScope();
-						LlmGuardContext.Scope scope = LlmGuardContext.open(attempt.context())) {
-					source = Objects.requireNonNull(this.operation.call(attempt.context()),
-							"the operation returned no publisher");
+				try (ObservedCall.Scope observation = this.call.observed().openScope();
+						LlmGuardContext.Scope scope = LlmGuardContext.open(context)) {
+					source = Objects.requireNonNull(this.operation.call(context), "the operation returned no publisher");
 				}
 				catch (Throwable ex) {
 					source = Flux.error(ex);
 				}
-				LlmGuardContext context = attempt.context();
 				return Flux.from(source)
 					.contextWrite(reactorContext -> reactorContext.put(CONTEXT_KEY, context))
 					// before the provider's publisher is subscribed: once it is, the request may be on its way
-					.doFirst(this::markSent)
-					.doOnNext(this::onElement)
+					.doFirst(() -> this.call.sending(attempt))
+					.doOnNext(element -> this.call.streamed(attempt, this.reader.text(element),
+							this.reader.usage(element), element))
 					// settling may call a shared backend: not on the thread that completed the stream (an I/O thread)
-					.concatWith(Mono.<T>fromRunnable(() -> settle(attempt)).subscribeOn(this.waiting))
+					.concatWith(Mono.<T>fromRunnable(() -> this.call.streamEnded(attempt, this.single))
+						.subscribeOn(this.waiting))
 					.onErrorResume(error -> failed(attempt, error));
 			});
 		}
 
-		private synchronized void reset() {
-			this.sent = false;
-			this.streamed = false;
-			this.text.setLength(0);
-			this.sawText = false;
-			this.lastUsage = null;
-			this.lastElement = null;
-		}
-
-		private synchronized void onElement(Object element) {
-			this.streamed = true;
-			this.lastElement = element;
-			String chunk = this.reader.text(element);
-			if (chunk != null) {
-				this.text.append(chunk);
-				this.sawText = true;
-			}
-			Usage usage = this.reader.usage(element);
-			if (usage != null) {
-				this.lastUsage = usage;
-			}
-		}
-
-		private synchronized void markSent() {
-			this.sent = true;
-		}
-
-		private synchronized boolean wasSent() {
-			return this.sent;
-		}
-
-		private synchronized boolean hasStreamed() {
-			return this.streamed;
-		}
-
-		/** Settles the attempt with what it produced; idempotent through the attempt's close flag. */
-		private synchronized void settle(Attempt attempt) {
-			if (attempt.isClosed()) {
-				return;
-			}
-			if (this.single) {
-				this.execution.succeeded(attempt, this.lastElement);
-				return;
-			}
-			this.execution.settleStream(attempt, this.lastUsage, this.sawText ? this.text : null, this.streamed);
-		}
-
 		private Flux<T> failed(Attempt attempt, Throwable error) {
-			if (this.wrapsRequests && this.execution.madeRequests()) {
+			this.call.returned(attempt);
+			if (this.wrapsRequests && this.call.madeRequests()) {
 				// each model request was retried and failed over on its own: the method is not run again
 				try {
-					T answer = this.execution.afterRequestsFailed(error, this.fallback);
+					T answer = this.call.afterRequestsFailed(error, this.fallback);
 					return (answer != null) ? Flux.just(answer) : Flux.empty();
 				}
 				catch (Throwable ex) {
 					return Flux.error(ex);
 				}
 			}
-			if (attempt.isSettled()) {
-				return Flux.error(error); // settlement itself failed: capacity is already accounted
-			}
-			if (hasStreamed()) {
-				// the provider answered (in part): that is spent, and a retry would repeat the output
-				settle(attempt);
-				return Flux.error(error);
-			}
-			if (this.cancelled) {
-				this.execution.release(attempt);
-				return Flux.error(error);
-			}
-			return Mono.fromCallable(() -> this.execution.afterFailure(attempt, error))
+			return Mono.fromCallable(() -> this.call.afterFailure(attempt, error))
 				.subscribeOn(this.waiting)
 				.flatMapMany(next -> (next instanceof Decision.Raise raise) ? Flux.error(raise.error())
-						: (next instanceof Decision.Retry) ? attempt(attempt) : admitNext());
+						: (next instanceof Decision.Retry) ? send(attempt) : admitNext());
 		}
 
 		private Flux<T> exhausted() {
 			try {
-				T answer = this.execution.exhausted(this.fallback);
+				T answer = this.call.exhausted(this.fallback);
 				return (answer != null) ? Flux.just(answer) : Flux.empty();
 			}
 			catch (Throwable ex) {
 				return Flux.error(ex);
-			}
-		}
-
-		private void cancel() {
-			this.cancelled = true;
-			Attempt attempt = this.current;
-			if (attempt == null || attempt.isClosed()) {
-				return;
-			}
-			if (hasStreamed()) {
-				settle(attempt);
-			}
-			else {
-				// sent and nothing came back yet: the provider has the prompt and may bill it
-				this.execution.cancelled(attempt, wasSent());
 			}
 		}
 

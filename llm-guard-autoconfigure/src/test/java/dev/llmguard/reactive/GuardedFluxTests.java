@@ -3,8 +3,10 @@ package dev.llmguard.reactive;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -20,6 +22,7 @@ import dev.llmguard.core.ToolLimitExceededException;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.ToolSpec;
 import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.retry.ProviderResponseException;
 import dev.llmguard.core.time.ManualGuardClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -124,6 +127,33 @@ class GuardedFluxTests {
 			StepVerifier.create(GuardedFlux.flux(tools, lookup, operation, text -> text, null))
 				.expectError(ToolLimitExceededException.class)
 				.verify(TIMEOUT);
+		}
+	}
+
+	@Test
+	void aStreamCancelledDuringItsRetryPauseStopsPausingAndGivesItsCapacityBack() throws Exception {
+		ManualGuardClock clock = new ManualGuardClock().waitingSleeps();
+		try (LlmGuardEngine pausing = LlmGuardEngine.builder(GuardFixtures.settings())
+			.clock(clock)
+			.ledger(this.ledger)
+			.build()) {
+			AtomicInteger calls = new AtomicInteger();
+			Flux<String> stream = GuardedFlux.flux(pausing, request(), context -> {
+				calls.incrementAndGet();
+				return Flux.error(new ProviderResponseException(500, null, null, "HTTP 500"));
+			}, null, ChunkReader.TEXT);
+			Disposable subscription = stream.subscribe(element -> {
+			}, error -> {
+			});
+			Awaitility.await().atMost(TIMEOUT).until(() -> clock.sleeping() == 1);
+
+			subscription.dispose();
+
+			Awaitility.await().atMost(TIMEOUT).until(() -> clock.sleeping() == 0);
+			Awaitility.await().atMost(TIMEOUT).until(() -> this.ledger.open() == 0);
+			assertThat(GuardFixtures.inUse(pausing)).isZero();
+			assertThat(calls).hasValue(1);
+			assertThat(this.ledger.committedTokens()).isEmpty(); // a 500 is no answer: nothing is charged
 		}
 	}
 

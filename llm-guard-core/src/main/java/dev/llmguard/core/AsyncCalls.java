@@ -7,13 +7,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-
 
 /**
  * The driver of asynchronous calls ({@link LlmGuardEngine#executeAsync}): admission waits and retry
  * pauses run on the guard's executor, never on the caller's thread; the steps are the call's
  * ({@link CallExecution}), the decisions after a failure the same as every driver's ({@link Decision}).
+ * Cancelling the caller's future {@linkplain GuardedCall#cancel cancels the call}, then the provider's stage.
  */
 final class AsyncCalls {
 
@@ -29,18 +28,16 @@ final class AsyncCalls {
 	<T> CompletableFuture<T> execute(CallRequest request, AsyncGuardedOperation<T> operation,
 			FallbackResponseMapper<T> fallback) {
 		CompletableFuture<T> result = new CompletableFuture<>();
-		if (request.tool() != null) {
-			try {
-				T answer = this.engine.toolFallback(request.tool(), fallback);
-				if (answer != null) {
-					result.complete(answer);
-					return result;
-				}
-			}
-			catch (Throwable ex) {
-				result.completeExceptionally(ex);
+		try {
+			T answer = (request.tool() != null) ? this.engine.toolFallback(request.tool(), fallback) : null;
+			if (answer != null) {
+				result.complete(answer);
 				return result;
 			}
+		}
+		catch (Throwable ex) {
+			result.completeExceptionally(ex);
+			return result;
 		}
 		ObservedCall observed = this.engine.observe(request);
 		// the guard completes 'call'; the caller's future completes only once the observation has stopped,
@@ -64,166 +61,135 @@ final class AsyncCalls {
 				call.cancel(true);
 			}
 		});
-		GuardedCall execution;
 		try {
-			execution = this.engine.start(request, observed, true);
+			this.executor.execute(new Driver<>(this.engine.start(request, observed, true), operation, fallback, call)::admit);
 		}
 		catch (RuntimeException ex) {
-			call.completeExceptionally(ex);
-			return result;
-		}
-		try {
-			this.executor.execute(() -> admitAsync(execution, operation, fallback, call));
-		}
-		catch (RejectedExecutionException ex) {
-			call.completeExceptionally(ex); // nothing was taken yet
+			call.completeExceptionally(ex); // no usable route, or no executor: nothing was taken yet
 		}
 		return result;
 	}
 
-	private <T> void admitAsync(GuardedCall execution, AsyncGuardedOperation<T> operation,
-			FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
-		if (result.isDone()) {
-			return; // cancelled before admission began: nothing was taken
-		}
-		Attempt attempt;
-		try {
-			attempt = admitUnlessCancelled(execution, result);
-			if (attempt == null && !result.isDone()) {
-				result.complete(execution.exhausted(fallback));
-			}
-		}
-		catch (Throwable ex) {
-			if (ex instanceof InterruptedException && !result.isDone()) {
-				Thread.currentThread().interrupt();
-			}
-			result.completeExceptionally(ex);
-			return;
-		}
-		if (attempt != null && result.isDone()) {
-			// the caller cancelled while the call waited for capacity: nobody will use it, no request leaves
-			execution.release(attempt);
-		}
-		else if (attempt != null) {
-			attemptAsync(execution, attempt, operation, fallback, result);
-		}
-	}
+	/** One asynchronous call: each step hands on to the next, on the guard's executor. */
+	private final class Driver<T> {
 
-	/**
-	 * Admits the call on this executor thread; cancelling the caller's future interrupts the wait for
-	 * capacity, so a cancelled call stops queueing at once.
-	 */
-	private static Attempt admitUnlessCancelled(GuardedCall execution, CompletableFuture<?> result)
-			throws InterruptedException {
-		Thread waiting = Thread.currentThread();
-		Object lock = new Object();
-		boolean[] admitting = { true };
-		result.whenComplete((value, failure) -> {
-			if (result.isCancelled()) {
-				synchronized (lock) {
-					if (admitting[0]) {
-						waiting.interrupt();
-					}
-				}
-			}
-		});
-		try {
-			return execution.admit();
-		}
-		finally {
-			synchronized (lock) {
-				admitting[0] = false;
+		private final GuardedCall call;
+
+		private final AsyncGuardedOperation<T> operation;
+
+		private final FallbackResponseMapper<T> fallback;
+
+		private final CompletableFuture<T> result;
+
+		Driver(GuardedCall call, AsyncGuardedOperation<T> operation, FallbackResponseMapper<T> fallback,
+				CompletableFuture<T> result) {
+			this.call = call;
+			this.operation = operation;
+			this.fallback = fallback;
+			this.result = result;
+			result.whenComplete((value, failure) -> {
 				if (result.isCancelled()) {
-					Thread.interrupted(); // the interrupt was ours: the pool thread goes on clean
+					call.cancel();
 				}
-			}
+			});
 		}
-	}
 
-	private <T> void attemptAsync(GuardedCall execution, Attempt attempt, AsyncGuardedOperation<T> operation,
-			FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
-		if (result.isDone()) {
-			execution.release(attempt); // cancelled during the pause before this try: it never leaves
-			return;
-		}
-		AtomicBoolean inFlight = new AtomicBoolean(true);
-		// before the provider is called: once its stage fails, the next try may start on another thread
-		LlmGuardContext thisTry = attempt.context();
-		CompletionStage<T> called;
-		try (ObservedCall.Scope observation = execution.observed().openScope();
-				LlmGuardContext.Scope scope = LlmGuardContext.open(thisTry)) {
-			called = Objects.requireNonNull(operation.call(thisTry), "the operation returned no stage");
-		}
-		catch (Throwable ex) {
-			called = CompletableFuture.failedFuture(ex);
-		}
-		CompletionStage<T> stage = called;
-		stage.whenComplete((value, failure) -> {
-			inFlight.set(false);
-			if (failure == null) {
-				try {
-					execution.succeeded(attempt, value);
-					result.complete(value);
-				}
-				catch (Throwable ex) {
-					result.completeExceptionally(ex);
-				}
-				return;
-			}
-			Throwable error = unwrap(failure);
+		void admit() {
 			try {
-				this.executor.execute(
-						() -> afterAsyncFailure(execution, attempt, error, operation, fallback, result));
+				Attempt attempt = this.call.admit();
+				if (attempt == null) {
+					this.result.complete(this.call.exhausted(this.fallback));
+				}
+				else {
+					send(attempt);
+				}
 			}
-			catch (RejectedExecutionException ex) {
-				execution.giveUp(attempt, error); // gives its capacity back (or charges it)
-				ex.addSuppressed(error);
-				result.completeExceptionally(ex);
-			}
-		});
-		result.whenComplete((value, failure) -> {
-			if (!result.isCancelled()) {
-				return;
-			}
-			// account first: cancelling the provider's stage completes it, and the failure path that follows
-			// would give the attempt back as if nothing had left
-			if (attempt.context() == thisTry) { // else a later try of this attempt holds it, and answers for it
-				execution.cancelled(attempt, inFlight.get());
-			}
-			stage.toCompletableFuture().cancel(true);
-		});
-	}
-
-	private <T> void afterAsyncFailure(GuardedCall execution, Attempt attempt, Throwable error,
-			AsyncGuardedOperation<T> operation, FallbackResponseMapper<T> fallback, CompletableFuture<T> result) {
-		try {
-			if (result.isDone()) {
-				execution.release(attempt);
-				return;
-			}
-			if (execution.madeRequests()) {
-				// each model request was retried and failed over on its own: the code is not run again
-				result.complete(execution.afterRequestsFailed(error, fallback));
-				return;
-			}
-			Decision next = execution.afterFailure(attempt, error);
-			if (next instanceof Decision.Raise raise) {
-				result.completeExceptionally(raise.error());
-			}
-			else if (next instanceof Decision.Retry) {
-				attemptAsync(execution, attempt, operation, fallback, result);
-			}
-			else {
-				admitAsync(execution, operation, fallback, result);
+			catch (Throwable ex) {
+				fail(null, ex);
 			}
 		}
-		catch (Throwable ex) {
-			execution.release(attempt);
-			if (ex instanceof InterruptedException) {
+
+		private void send(Attempt attempt) {
+			// this try's context, taken first: once its stage fails, the next try may start on another thread
+			LlmGuardContext thisTry = attempt.context();
+			this.call.sending(attempt);
+			CompletionStage<T> stage;
+			try (ObservedCall.Scope observation = this.call.observed().openScope();
+					LlmGuardContext.Scope scope = LlmGuardContext.open(thisTry)) {
+				stage = Objects.requireNonNull(this.operation.call(thisTry), "the operation returned no stage");
+			}
+			catch (Throwable ex) {
+				stage = CompletableFuture.failedFuture(ex);
+			}
+			stage.whenComplete((value, failure) -> {
+				this.call.returned(attempt);
+				if (failure == null) {
+					succeeded(attempt, value);
+					return;
+				}
+				try {
+					AsyncCalls.this.executor.execute(() -> afterFailure(attempt, unwrap(failure)));
+				}
+				catch (RejectedExecutionException ex) {
+					this.call.giveUp(attempt, unwrap(failure)); // gives its capacity back (or charges it)
+					ex.addSuppressed(failure);
+					fail(attempt, ex);
+				}
+			});
+			CompletionStage<T> provider = stage;
+			this.result.whenComplete((value, failure) -> {
+				if (this.result.isCancelled()) {
+					// account first: the provider's stage, once cancelled, fails like any other try
+					this.call.cancel();
+					provider.toCompletableFuture().cancel(true);
+				}
+			});
+		}
+
+		private void succeeded(Attempt attempt, T value) {
+			try {
+				this.call.succeeded(attempt, value);
+				this.result.complete(value);
+			}
+			catch (Throwable ex) {
+				fail(attempt, ex);
+			}
+		}
+
+		private void afterFailure(Attempt attempt, Throwable error) {
+			try {
+				if (this.call.madeRequests()) {
+					// each model request was retried and failed over on its own: the code is not run again
+					this.result.complete(this.call.afterRequestsFailed(error, this.fallback));
+					return;
+				}
+				Decision next = this.call.afterFailure(attempt, error);
+				if (next instanceof Decision.Raise raise) {
+					fail(attempt, raise.error());
+				}
+				else if (next instanceof Decision.Retry) {
+					send(attempt);
+				}
+				else {
+					admit();
+				}
+			}
+			catch (Throwable ex) {
+				fail(attempt, ex);
+			}
+		}
+
+		/** Ends the call with an error; an attempt still held is given back (once: it may be accounted already). */
+		private void fail(Attempt attempt, Throwable error) {
+			if (attempt != null) {
+				this.call.release(attempt);
+			}
+			if (error instanceof InterruptedException && !this.result.isDone()) {
 				Thread.currentThread().interrupt();
 			}
-			result.completeExceptionally(ex);
+			this.result.completeExceptionally(error);
 		}
+
 	}
 
 	private static Throwable unwrap(Throwable failure) {

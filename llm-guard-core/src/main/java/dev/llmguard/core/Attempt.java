@@ -29,6 +29,9 @@ public final class Attempt {
 
 	private volatile boolean settled;
 
+	/** What the current try did; each try has its own. */
+	private volatile Try currentTry = new Try();
+
 	Attempt(ModelRef model, ModelSpec spec, RatePermit permit, BudgetReservation reservation, long maxOutputTokens,
 			LlmGuardContext context) {
 		this.model = model;
@@ -74,8 +77,14 @@ public final class Attempt {
 		this.context = context;
 	}
 
+	/** The current try: whether its request left, came back, and what it streamed. */
+	Try currentTry() {
+		return this.currentTry;
+	}
+
 	void nextTry(LlmGuardContext context) {
 		this.context = context;
+		this.currentTry = new Try();
 	}
 
 	/**

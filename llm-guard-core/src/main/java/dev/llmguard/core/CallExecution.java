@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,15 +51,17 @@ import dev.llmguard.core.retry.FailureKind;
  * pause ({@link #retrying}, {@link #prepareRetry}; {@link #afterFailure} does the three for drivers
  * outside spring-retry's loop), else {@link #giveUp}: fail over to the next model or raise; a try
  * whose outcome is unknown is {@link #charge charged};</li>
- * <li>{@link #succeeded} / {@link #settle} / {@link #settleStream} with the real usage (2.5), or
- * {@link #release} when nothing left;</li>
+ * <li>{@link #succeeded} / {@link #settle} / {@link #streamEnded} with the real usage (2.5), or
+ * {@link #release} when nothing left; a caller who leaves ({@link #cancel}) stops the waits, and the
+ * try is accounted by what it did ({@link Try}: sent, came back, streamed);</li>
  * <li>{@link #exhausted} when every model failed: the chain's cached last answer for the same key, the
  * fallback response, or the error that says why (3).</li>
  * </ol>
  * A deadline ({@code max-total-time}, from {@link #started}) bounds the waits for capacity, the retries
  * and their pauses together: no wait goes past it, and a pause longer than what is left is not taken
  * (the model is given up: the next one is tried, or the call fails as {@code rate_limited}).
- * Its collaborators come as {@link GuardComponents}, never the engine. Used by one flow at a time.
+ * Its collaborators come as {@link GuardComponents}, never the engine. Used by one flow at a time, except
+ * {@link #cancel}, which the thread of a caller who leaves calls.
  */
 final class CallExecution implements GuardedCall {
 
@@ -133,6 +136,15 @@ final class CallExecution implements GuardedCall {
 
 	/** Budgets in shadow mode whose decision on this call was counted already (once per call). */
 	private final Set<String> shadowCounted = new HashSet<>(2);
+
+	/** Guards {@link #waiter} and {@link #cancelled}: a cancel interrupts only a thread still waiting. */
+	private final Object waits = new Object();
+
+	/** The thread waiting for capacity or pausing before a retry, or {@code null}. */
+	private Thread waiter;
+
+	/** The caller left ({@link #cancel}): no step waits or runs a try any more. */
+	private volatile boolean cancelled;
 
 	/** The modes in force when the call started: a mode changed at runtime applies from the next call. */
 	private final GuardModes modes;
@@ -236,6 +248,27 @@ final class CallExecution implements GuardedCall {
 	 */
 	@Override
 	public Attempt admit() throws InterruptedException {
+		startWaiting();
+		Attempt admitted;
+		try {
+			admitted = admitNext();
+		}
+		catch (InterruptedException | RuntimeException | Error ex) {
+			if (stopWaiting()) {
+				throw cancellation(ex);
+			}
+			throw ex;
+		}
+		if (stopWaiting()) {
+			if (admitted != null) {
+				release(admitted); // the caller left while the call waited: nobody will run the attempt
+			}
+			throw cancellation(null);
+		}
+		return admitted;
+	}
+
+	private Attempt admitNext() throws InterruptedException {
 		if (this.queued == null) {
 			// time spent before admission began (an executor's queue) counts against max-wait as well
 			this.queued = Duration.between(this.started, this.components.clock().instant());
@@ -806,8 +839,7 @@ final class CallExecution implements GuardedCall {
 	 * @param text the streamed text, or {@code null} when none could be read
 	 * @param streamed whether any output came
 	 */
-	@Override
-	public void settleStream(Attempt attempt, Usage reported, CharSequence text, boolean streamed) {
+	void settleStream(Attempt attempt, Usage reported, CharSequence text, boolean streamed) {
 		Usage usage = attempt.context().recordedUsage();
 		if (usage == null) {
 			usage = reported;
@@ -1045,7 +1077,21 @@ final class CallExecution implements GuardedCall {
 	 */
 	@Override
 	public boolean prepareRetry(Attempt attempt, Decision.Retry retry) throws InterruptedException {
-		return prepareRetry(attempt, retry.delay(), retry.classification());
+		startWaiting();
+		boolean ready;
+		try {
+			ready = prepareRetry(attempt, retry.delay(), retry.classification());
+		}
+		catch (InterruptedException | RuntimeException | Error ex) {
+			if (stopWaiting()) {
+				throw cancellation(ex);
+			}
+			throw ex;
+		}
+		if (stopWaiting()) {
+			throw cancellation(null);
+		}
+		return ready;
 	}
 
 	/**
@@ -1059,6 +1105,18 @@ final class CallExecution implements GuardedCall {
 	 */
 	@Override
 	public Decision afterFailure(Attempt attempt, Throwable error) throws InterruptedException {
+		attempt.currentTry().returned();
+		if (attempt.isSettled()) {
+			return new Decision.Raise(error); // settlement itself failed: capacity is already accounted
+		}
+		if (attempt.currentTry().hasStreamed()) {
+			// the provider answered in part: that is spent, and a retry would repeat the output
+			settleStreamed(attempt);
+			return new Decision.Raise(error);
+		}
+		if (this.cancelled) {
+			return leftAfter(attempt, error);
+		}
 		Decision.Retry retry = decide(attempt, error);
 		if (retry != null) {
 			retrying(attempt, retry);
@@ -1068,28 +1126,138 @@ final class CallExecution implements GuardedCall {
 				}
 			}
 			catch (InterruptedException | RuntimeException ex) {
-				release(attempt);
+				giveBack(attempt, retry.classification()); // interrupted or cancelled during the pause
 				throw ex;
 			}
 		}
 		return giveUp(attempt, error);
 	}
 
-	/**
-	 * Accounts for an attempt whose caller left (a cancelled future or stream): charged when its request
-	 * had left, since the provider may still process and bill it, else given back. Does nothing when
-	 * the attempt was already settled, released or charged.
-	 * @param sent whether the request may have left
-	 */
-	@Override
-	public void cancelled(Attempt attempt, boolean sent) {
-		endProbe(attempt.model(), false);
-		if (sent) {
-			charge(attempt, "cancelled after the request left");
+	/** The caller left before a failed attempt was decided: no retry, no failover; its capacity goes back. */
+	Decision leftAfter(Attempt attempt, Throwable error) {
+		giveBack(attempt, classify(error));
+		return new Decision.Raise(error);
+	}
+
+	/** Gives a failed attempt's capacity back, or charges it when the provider may have billed the try. */
+	private void giveBack(Attempt attempt, ErrorClassification classification) {
+		if (classification.outcomeUnknown()) {
+			charge(attempt, classification.detail());
 		}
 		else {
 			release(attempt);
 		}
+	}
+
+	// ---------------------------------------------------------------- one try, and a caller who leaves
+
+	@Override
+	public void sending(Attempt attempt) {
+		attempt.currentTry().sending();
+	}
+
+	@Override
+	public void returned(Attempt attempt) {
+		attempt.currentTry().returned();
+	}
+
+	@Override
+	public void streamed(Attempt attempt, CharSequence text, Usage usage, Object element) {
+		attempt.currentTry().streamed(text, usage, element);
+	}
+
+	@Override
+	public void streamEnded(Attempt attempt, boolean single) {
+		if (single) {
+			succeeded(attempt, attempt.currentTry().lastElement());
+		}
+		else {
+			settleStreamed(attempt);
+		}
+	}
+
+	/** Settles an attempt with what its current try streamed. */
+	private void settleStreamed(Attempt attempt) {
+		Try streamed = attempt.currentTry();
+		settleStream(attempt, streamed.usage(), streamed.text(), streamed.hasStreamed());
+	}
+
+	/**
+	 * The caller left. A thread waiting for capacity or pausing before a retry is interrupted (the
+	 * step it waits in gives the attempt back); else the current try is accounted for at once. Every
+	 * later step fails with {@link CancellationException}.
+	 */
+	@Override
+	public void cancel() {
+		synchronized (this.waits) {
+			if (this.cancelled) {
+				return;
+			}
+			this.cancelled = true;
+			if (this.waiter != null) {
+				this.waiter.interrupt();
+				return;
+			}
+		}
+		Attempt attempt = this.current;
+		if (attempt != null) {
+			cancelTry(attempt);
+		}
+	}
+
+	/**
+	 * Accounts for the current try of an attempt whose caller left: settled with what it streamed,
+	 * charged when its request is out (the provider may still process and bill it), given back when it
+	 * never left. A try that came back is accounted by the step that follows it.
+	 */
+	void cancelTry(Attempt attempt) {
+		Try cancelled = attempt.currentTry();
+		if (attempt.isClosed()) {
+			return;
+		}
+		if (cancelled.hasStreamed()) {
+			settleStreamed(attempt);
+		}
+		else if (cancelled.inFlight()) {
+			endProbe(attempt.model(), false);
+			charge(attempt, "cancelled after the request left");
+		}
+		else if (!cancelled.sent()) {
+			release(attempt);
+		}
+	}
+
+	/** Marks this thread as waiting on the call's behalf, unless the caller left already. */
+	private void startWaiting() {
+		synchronized (this.waits) {
+			if (this.cancelled) {
+				throw cancellation(null);
+			}
+			this.waiter = Thread.currentThread();
+		}
+	}
+
+	/**
+	 * Ends a wait; when the caller left meanwhile, clears the interrupt that said so (the thread goes
+	 * on clean) and answers true.
+	 */
+	private boolean stopWaiting() {
+		synchronized (this.waits) {
+			this.waiter = null;
+			if (this.cancelled) {
+				Thread.interrupted();
+				return true;
+			}
+			return false;
+		}
+	}
+
+	private static CancellationException cancellation(Throwable cause) {
+		CancellationException ex = new CancellationException("the guarded call was cancelled");
+		if (cause != null) {
+			ex.initCause(cause);
+		}
+		return ex;
 	}
 
 	/** Classifies a failure of the attempt (causes included); unknown errors are not retryable. */

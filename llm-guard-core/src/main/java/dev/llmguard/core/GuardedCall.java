@@ -5,9 +5,11 @@ import dev.llmguard.core.model.Usage;
 /**
  * The steps of one guarded call, for a driver outside this package that runs them itself (the
  * reactive one, over a {@code Flux}); applications never need it. Made by
- * {@link LlmGuardEngine#start}: {@link #admit} a model, run the attempt, then either {@link #succeeded}
- * / {@link #settle}, or on a failure {@link #decide} (a retry after a delay) and, when there is none,
- * {@link #giveUp} (fail over or raise), until {@link #exhausted}.
+ * {@link LlmGuardEngine#start}: {@link #admit} a model, run the attempt ({@link #sending}, then for a
+ * stream {@link #streamed} per element), then either {@link #succeeded} / {@link #streamEnded}, or on a
+ * failure {@link #afterFailure} (a retry after its pause, a failover or the error), until
+ * {@link #exhausted}. A caller who leaves {@link #cancel cancels} the call: the steps account for
+ * what its try sent and streamed, so a driver keeps no accounting of its own.
  */
 public interface GuardedCall {
 
@@ -24,6 +26,8 @@ public interface GuardedCall {
 	 * {@link #exhausted})
 	 * @throws BudgetExceededException when a rejecting budget cannot afford the call
 	 * @throws InterruptedException when the thread is interrupted while waiting
+	 * @throws java.util.concurrent.CancellationException when the call was {@linkplain #cancel cancelled}
+	 * (what the wait took is given back)
 	 */
 	Attempt admit() throws InterruptedException;
 
@@ -98,28 +102,46 @@ public interface GuardedCall {
 	/**
 	 * The whole decision after a failed attempt, for drivers that do not run spring-retry's loop, on a
 	 * thread that may wait: a retry (after its pause, with the next try's capacity taken), a failover
-	 * or the error to raise.
+	 * or the error to raise. A try that streamed output is settled with it and raises (a retry would
+	 * repeat the output); after a {@link #cancel} the attempt is given back (or charged) and raises.
 	 * @return {@link Decision.Retry} when the attempt is ready to run again, {@link Decision.FailOver}
 	 * (admit the next model) or {@link Decision.Raise}
 	 * @throws InterruptedException when interrupted during the pause (the attempt is given back then)
 	 */
 	Decision afterFailure(Attempt attempt, Throwable error) throws InterruptedException;
 
-	/**
-	 * Accounts for an attempt whose caller left: charged when its request may have left, else given
-	 * back; nothing when it was accounted already.
-	 * @param sent whether the request may have left
-	 */
-	void cancelled(Attempt attempt, boolean sent);
+	/** The try's request may leave from now on: a caller who leaves later has it charged, not given back. */
+	void sending(Attempt attempt);
 
 	/**
-	 * Settles a streamed attempt: with the usage the code recorded, else the usage the stream reported,
-	 * else an estimate from the streamed text (or the whole allowance when output came that was no
-	 * text), counted as estimated.
-	 * @param reported the latest usage the stream carried, or {@code null}
-	 * @param text the streamed text, or {@code null} when none could be read
-	 * @param streamed whether any output came
+	 * The try's request came back (an answer or a failure): a caller who leaves from now on leaves its
+	 * accounting to the step that follows ({@link #succeeded}, {@link #afterFailure}).
 	 */
-	void settleStream(Attempt attempt, Usage reported, CharSequence text, boolean streamed);
+	void returned(Attempt attempt);
+
+	/**
+	 * One element of the try's streamed output.
+	 * @param text the element's text, or {@code null} when it carries none
+	 * @param usage the usage it reported, or {@code null}
+	 */
+	void streamed(Attempt attempt, CharSequence text, Usage usage, Object element);
+
+	/**
+	 * The try's stream completed: settles with the usage the code recorded, else the usage the stream
+	 * reported, else an estimate from the streamed text (or the whole allowance when output came that
+	 * was no text), counted as estimated.
+	 * @param single whether the stream carried one value, settled like a synchronous result (the
+	 * engine's usage extractors read it)
+	 */
+	void streamEnded(Attempt attempt, boolean single);
+
+	/**
+	 * The caller left (a cancelled future, a disposed subscription): stops a wait for capacity or a
+	 * retry pause at once, and accounts for the current try: settled with what it streamed, charged when
+	 * its request may have left, else given back. Later steps fail with
+	 * {@link java.util.concurrent.CancellationException}. A model request's cancel leaves its enclosing
+	 * call running.
+	 */
+	void cancel();
 
 }

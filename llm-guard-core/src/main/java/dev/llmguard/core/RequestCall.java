@@ -1,5 +1,7 @@
 package dev.llmguard.core;
 
+import java.util.concurrent.CancellationException;
+
 import dev.llmguard.core.model.Usage;
 
 /**
@@ -20,6 +22,12 @@ final class RequestCall implements GuardedCall {
 	/** This request's key in the enclosing chain's cache of last answers, or {@code null}. */
 	private final String cacheKey;
 
+	/** The attempt this request admitted last. */
+	private volatile Attempt current;
+
+	/** The caller of a request run on the enclosing call's attempt left (the enclosing call goes on). */
+	private volatile boolean cancelled;
+
 	RequestCall(CallExecution enclosing, CallExecution execution, Attempt handed, String cacheKey) {
 		this.enclosing = enclosing;
 		this.execution = execution;
@@ -39,9 +47,13 @@ final class RequestCall implements GuardedCall {
 
 	@Override
 	public Attempt admit() throws InterruptedException {
+		if (this.cancelled) {
+			throw new CancellationException("the guarded model request was cancelled");
+		}
 		Attempt attempt = this.handed;
 		this.handed = null;
-		return (attempt != null) ? attempt : this.execution.admit();
+		this.current = (attempt != null) ? attempt : this.execution.admit();
+		return this.current;
 	}
 
 	@Override
@@ -67,9 +79,41 @@ final class RequestCall implements GuardedCall {
 	}
 
 	@Override
-	public void settleStream(Attempt attempt, Usage reported, CharSequence text, boolean streamed) {
-		this.execution.settleStream(attempt, reported, text, streamed);
+	public void streamEnded(Attempt attempt, boolean single) {
+		this.execution.streamEnded(attempt, single);
 		this.enclosing.requestAnswered(attempt.model());
+	}
+
+	@Override
+	public void sending(Attempt attempt) {
+		this.execution.sending(attempt);
+	}
+
+	@Override
+	public void returned(Attempt attempt) {
+		this.execution.returned(attempt);
+	}
+
+	@Override
+	public void streamed(Attempt attempt, CharSequence text, Usage usage, Object element) {
+		this.execution.streamed(attempt, text, usage, element);
+	}
+
+	/**
+	 * A request with its own admissions is cancelled as a call; one run on the enclosing call's attempt
+	 * has only its try accounted for, and the enclosing call goes on.
+	 */
+	@Override
+	public void cancel() {
+		if (this.execution != this.enclosing) {
+			this.execution.cancel();
+			return;
+		}
+		this.cancelled = true;
+		Attempt attempt = this.current;
+		if (attempt != null) {
+			this.execution.cancelTry(attempt);
+		}
 	}
 
 	@Override
@@ -99,12 +143,14 @@ final class RequestCall implements GuardedCall {
 
 	@Override
 	public Decision afterFailure(Attempt attempt, Throwable error) throws InterruptedException {
-		return this.execution.afterFailure(attempt, error);
-	}
-
-	@Override
-	public void cancelled(Attempt attempt, boolean sent) {
-		this.execution.cancelled(attempt, sent);
+		if (this.cancelled) {
+			return this.execution.leftAfter(attempt, error);
+		}
+		Decision next = this.execution.afterFailure(attempt, error);
+		if (attempt.isSettled()) {
+			this.enclosing.requestAnswered(attempt.model()); // it streamed part of an answer
+		}
+		return next;
 	}
 
 	@Override

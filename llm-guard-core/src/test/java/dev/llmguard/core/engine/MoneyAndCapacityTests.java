@@ -21,6 +21,7 @@ import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.model.Usage;
+import dev.llmguard.core.time.ManualGuardClock;
 
 import static dev.llmguard.core.engine.EngineFixtures.GPT_4O;
 import static dev.llmguard.core.engine.EngineFixtures.costBudget;
@@ -183,6 +184,27 @@ class MoneyAndCapacityTests {
 		eventually(() -> !guard.events(GuardEvent.Charged.class).isEmpty(), "the retry is charged");
 		assertThat(guard.events(GuardEvent.Charged.class)).hasSize(1);
 		assertThat(guard.budget("daily", "").spentCostNanos()).isEqualTo(worstCaseNanos(guard, 4096));
+		guard.assertNothingHeld();
+	}
+
+	@Test
+	void anAsynchronousCallCancelledDuringItsRetryPauseStopsPausingAndIsChargedForTheTryThatTimedOut()
+			throws Exception {
+		EngineFixtures.Guard guard = guard(s -> {
+		});
+		ManualGuardClock pausing = guard.clock.waitingSleeps();
+		this.provider.always(GPT_4O, new SocketTimeoutException("Read timed out"));
+		CompletableFuture<String> answer = guard.engine.executeAsync(gpt4o(), this.provider.async(), text -> text);
+		eventually(() -> pausing.sleeping() == 1, "the call pauses before its retry");
+
+		answer.cancel(true);
+
+		eventually(() -> pausing.sleeping() == 0, "the pause ends at once");
+		// the try timed out: the provider may have billed it, so its worst case is charged, and nobody retries
+		eventually(() -> guard.events(GuardEvent.Charged.class).size() == 1, "the timed-out try is charged");
+		assertThat(guard.budget("daily", "").spentCostNanos()).isEqualTo(worstCaseNanos(guard, 4096));
+		assertThat(this.provider.calls()).hasSize(1);
+		eventually(() -> guard.limits().inUse() == 0, "its slot is free");
 		guard.assertNothingHeld();
 	}
 
