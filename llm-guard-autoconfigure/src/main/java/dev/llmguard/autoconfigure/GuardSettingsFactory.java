@@ -28,7 +28,7 @@ import dev.llmguard.core.model.ModelRef;
  * ({@link GuardSettings#defaultMaxWait()}, resolved by {@code CallRouting}); a blank
  * {@code fallback-response} means none.
  */
-public final class GuardSettingsFactory {
+final class GuardSettingsFactory {
 
 	private GuardSettingsFactory() {
 	}

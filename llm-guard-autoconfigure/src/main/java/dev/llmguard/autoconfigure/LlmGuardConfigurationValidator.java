@@ -37,7 +37,7 @@ import org.springframework.util.ClassUtils;
  * (globally and per model); with {@code backend: redis}, what the
  * Redis backend needs to start ({@link #validateBackend}).
  */
-public final class LlmGuardConfigurationValidator {
+final class LlmGuardConfigurationValidator {
 
 	static final String PREFIX = "llm.guard.";
 

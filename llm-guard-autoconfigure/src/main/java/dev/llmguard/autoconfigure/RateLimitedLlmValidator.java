@@ -38,7 +38,7 @@ import org.springframework.util.ClassUtils;
  * configured; priority in 1..10; {@code maxWait} a non-negative duration; the SpEL attributes parse.
  * An annotation naming neither chain nor model is resolved per call and not checked here.
  */
-public final class RateLimitedLlmValidator implements SmartInitializingSingleton, BeanFactoryAware {
+final class RateLimitedLlmValidator implements SmartInitializingSingleton, BeanFactoryAware {
 
 	private static final String ANNOTATION = "@" + RateLimitedLlm.class.getSimpleName();
 

@@ -16,7 +16,7 @@ import java.util.Locale;
  * @param model the model, or {@code null}
  * @param property the property, e.g. {@code requests-per-minute}
  */
-public record LimitSetting(Kind kind, String owner, String model, String property) {
+record LimitSetting(Kind kind, String owner, String model, String property) {
 
 	/** What a setting belongs to. */
 	public enum Kind {
