@@ -289,12 +289,9 @@ final class CallExecution implements GuardedCall {
 				}
 				else if (until != null) {
 					decided(model, "cooldown_skip", false, null, "until " + until);
-					if (!(this.lastRejection instanceof RateLimitExceededException)) {
-						// every model cooling down: the caller learns when the first one is back
-						this.lastRejection = new RateLimitExceededException(model.provider(), model.model(),
-								Duration.between(now, until), model + " is cooling down after a rate limit or "
-										+ "overload until " + until + "; retry then");
-					}
+					skippedUntil(new RateLimitExceededException(model.provider(), model.model(),
+							Duration.between(now, until), model + " is cooling down after a rate limit or "
+									+ "overload until " + until + "; retry then"));
 					skip(model, "cooling_down", "until " + until, hasNext);
 					continue;
 				}
@@ -371,13 +368,24 @@ final class CallExecution implements GuardedCall {
 		if (resets == null) {
 			return false;
 		}
-		if (!(this.lastRejection instanceof RateLimitExceededException)) {
-			this.lastRejection = new RateLimitExceededException(model.provider(), model.model(),
-					Duration.between(now, resets), model + "'s quota is spent: closed until " + resets
-							+ ", when the provider resets it; retry then, or raise the quota with the provider");
-		}
+		skippedUntil(new RateLimitExceededException(model.provider(), model.model(), Duration.between(now, resets),
+				model + "'s quota is spent: closed until " + resets
+						+ ", when the provider resets it; retry then, or raise the quota with the provider"));
 		skip(model, "quota_exhausted", "until " + resets, hasNext);
 		return true;
+	}
+
+	/**
+	 * Keeps the rejection of a model skipped until a known time (cooling down, quota spent, breaker
+	 * open) when no rate limit said more yet, or when this model is back sooner: when every model is
+	 * skipped, the caller learns when the first one is back.
+	 */
+	private void skippedUntil(RateLimitExceededException skipped) {
+		if (!(this.lastRejection instanceof RateLimitExceededException earlier)
+				|| (earlier.getRetryAfter() != null && skipped.getRetryAfter() != null
+						&& skipped.getRetryAfter().compareTo(earlier.getRetryAfter()) < 0)) {
+			this.lastRejection = skipped;
+		}
 	}
 
 	/** What the budgets reserved for an attempt, and the output allowance they afford. */
@@ -607,11 +615,9 @@ final class CallExecution implements GuardedCall {
 			return true;
 		}
 		String detail = (pass.kind() == BreakerPass.Kind.OPEN) ? "open until " + pass.until() : "half-open, probing";
-		if (!(this.lastRejection instanceof RateLimitExceededException)) {
-			this.lastRejection = new RateLimitExceededException(model.provider(), model.model(), pass.retryAfter(),
-					model + " is skipped: its circuit breaker is " + detail + " after repeated failures; retry in "
-							+ pass.retryAfter().toMillis() + " ms");
-		}
+		skippedUntil(new RateLimitExceededException(model.provider(), model.model(), pass.retryAfter(),
+				model + " is skipped: its circuit breaker is " + detail + " after repeated failures; retry in "
+						+ pass.retryAfter().toMillis() + " ms"));
 		skip(model, "circuit_open", detail, hasNext);
 		return false;
 	}

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackExhaustedException;
+import dev.llmguard.core.RateLimitExceededException;
 import dev.llmguard.core.event.GuardEvent;
+import dev.llmguard.core.retry.ProviderResponseException;
 
 import static dev.llmguard.core.engine.EngineFixtures.GPT_4O;
 import static dev.llmguard.core.engine.EngineFixtures.MINI;
@@ -115,6 +117,19 @@ class ChainFailoverTests {
 		// gpt-4o is still cooling down; the chain's last model is asked again rather than nobody
 		assertThat(call()).isEqualTo("gpt-4o-mini");
 		assertThat(this.provider.callsTo(MINI)).isEqualTo(EngineFixtures.RETRY.maxAttempts() + 1);
+	}
+
+	@Test
+	void whenEveryModelIsSkippedTheCallerIsToldWhenTheFirstOneIsBack() throws Throwable {
+		this.provider.on(GPT_4O, status(429))
+			.on(MINI, new ProviderResponseException(429, "insufficient_quota", Duration.ofSeconds(10), "quota"));
+		assertThatExceptionOfType(RuntimeException.class).isThrownBy(this::call);
+		int asked = this.provider.calls().size();
+
+		// gpt-4o cools down for 60 s, gpt-4o-mini's quota resets in 10 s: retry in 10 s, not 60
+		assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(this::call)
+			.satisfies(ex -> assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(10)));
+		assertThat(this.provider.calls()).hasSize(asked);
 	}
 
 }
