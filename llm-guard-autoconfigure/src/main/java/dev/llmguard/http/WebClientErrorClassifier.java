@@ -1,6 +1,7 @@
 package dev.llmguard.http;
 
-import java.time.Instant;
+import java.time.Clock;
+import java.util.Objects;
 
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
@@ -17,12 +18,24 @@ import dev.llmguard.core.retry.RateLimitHeaders;
  */
 public final class WebClientErrorClassifier implements ErrorClassifier {
 
+	private final Clock clock;
+
+	/** A classifier that reads the dates of {@code Retry-After} and reset headers against the system clock. */
+	public WebClientErrorClassifier() {
+		this(Clock.systemUTC());
+	}
+
+	/** @param clock the clock the dates of {@code Retry-After} and reset headers are read against */
+	public WebClientErrorClassifier(Clock clock) {
+		this.clock = Objects.requireNonNull(clock, "clock");
+	}
+
 	@Override
 	public ErrorClassification classify(Throwable error) {
 		if (!(error instanceof WebClientResponseException ex)) {
 			return null;
 		}
-		var retryAfter = RateLimitHeaders.retryAfter(ex.getHeaders()::getFirst, Instant.now());
+		var retryAfter = RateLimitHeaders.retryAfter(ex.getHeaders()::getFirst, this.clock.instant());
 		return HttpStatusClassification.classify(ex.getStatusCode().value(), ex.getResponseBodyAsString(),
 				retryAfter);
 	}

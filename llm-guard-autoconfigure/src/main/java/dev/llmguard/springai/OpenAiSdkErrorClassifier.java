@@ -1,7 +1,8 @@
 package dev.llmguard.springai;
 
-import java.time.Instant;
+import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 
 import com.openai.errors.OpenAIIoException;
 import com.openai.errors.OpenAIServiceException;
@@ -20,11 +21,23 @@ import dev.llmguard.core.retry.RateLimitHeaders;
  */
 public final class OpenAiSdkErrorClassifier implements ErrorClassifier {
 
+	private final Clock clock;
+
+	/** A classifier that reads the dates of {@code Retry-After} and reset headers against the system clock. */
+	public OpenAiSdkErrorClassifier() {
+		this(Clock.systemUTC());
+	}
+
+	/** @param clock the clock the dates of {@code Retry-After} and reset headers are read against */
+	public OpenAiSdkErrorClassifier(Clock clock) {
+		this.clock = Objects.requireNonNull(clock, "clock");
+	}
+
 	@Override
 	public ErrorClassification classify(Throwable error) {
 		if (error instanceof OpenAIServiceException ex) {
 			String text = ex.code().orElse("") + " " + ex.type().orElse("") + " " + ex.getMessage();
-			var retryAfter = RateLimitHeaders.retryAfter(name -> first(ex.headers().values(name)), Instant.now());
+			var retryAfter = RateLimitHeaders.retryAfter(name -> first(ex.headers().values(name)), this.clock.instant());
 			return HttpStatusClassification.classify(ex.statusCode(), text, retryAfter);
 		}
 		if (error instanceof OpenAIIoException) {

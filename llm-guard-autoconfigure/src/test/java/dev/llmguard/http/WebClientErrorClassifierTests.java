@@ -1,7 +1,10 @@
 package dev.llmguard.http;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +35,16 @@ class WebClientErrorClassifierTests {
 
 		assertThat(classification.kind()).isEqualTo(FailureKind.RATE_LIMITED);
 		assertThat(classification.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+	}
+
+	@Test
+	void aRetryAfterDateIsReadAgainstTheClassifiersClock() {
+		Instant now = Instant.parse("2026-03-02T10:00:00Z");
+		var classifier = new WebClientErrorClassifier(Clock.fixed(now, ZoneOffset.UTC));
+
+		var classification = classifier.classify(answer(429, "{}", "Mon, 02 Mar 2026 10:00:42 GMT"));
+
+		assertThat(classification.retryAfter()).isEqualTo(Duration.ofSeconds(42));
 	}
 
 	@Test
