@@ -189,6 +189,52 @@ class BudgetsConcurrencyTests {
 		assertThat(globalUsage.spentCostNanos() / cost).isEqualTo(globalUsage.spentTokens() / tokens);
 	}
 
+	@Test
+	void aGlobalBudgetStaysExactWhileTenantEntriesAreEvictedAndResetUnderContention() throws Exception {
+		BudgetSpec global = new BudgetSpec("global", BudgetScope.GLOBAL, BudgetPeriod.DAY, new BigDecimal("2.00"),
+				null, 0.8, OnExceeded.REJECT);
+		BudgetSpec tenant = new BudgetSpec("tenant", BudgetScope.TENANT, BudgetPeriod.DAY, new BigDecimal("100"),
+				null, 0.8, OnExceeded.REJECT);
+		// 4 entries for 32 tenants: entries are evicted and added again all the time
+		InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(this.clock, UTC, 4);
+		Budgets budgets = new Budgets(GuardSettings.builder().zone(UTC).budget(global).budget(tenant).build(), ledger,
+				this.clock, (event) -> {
+				});
+		long cost = usd("0.003");
+		AtomicInteger committed = new AtomicInteger();
+
+		ConcurrentCalls.run(THREADS, CALLS_PER_THREAD, (thread, call) -> {
+			String tenantKey = "tenant-" + ((thread * 7 + call) % 32);
+			if (call % 10 == 9) {
+				ledger.reset(tenant, tenantKey);
+			}
+			if (budgets.reserve(budgets.chargesFor(tenantKey, null, cost, 1))
+					instanceof ReserveOutcome.Reserved reserved) {
+				if (call % 5 == 0) {
+					budgets.release(reserved.reservation());
+				}
+				else {
+					budgets.commit(reserved.reservation(), cost, 1);
+					committed.incrementAndGet();
+				}
+			}
+		});
+
+		BudgetUsage globalUsage = budgets.usage("global", "");
+		assertThat(globalUsage.spentCostNanos()).isEqualTo(committed.get() * cost)
+			.isLessThanOrEqualTo(usd("2.00"));
+		assertNothingReserved(globalUsage);
+		assertThat(ledger.openReservations()).isZero();
+		assertThat(ledger.estimatedSize()).isLessThanOrEqualTo(4 + 1);
+		// what the releases left can still be spent, to the last call that fits
+		while (budgets.reserve(budgets.chargesFor("tenant-0", null, cost, 1))
+				instanceof ReserveOutcome.Reserved reserved) {
+			budgets.commit(reserved.reservation(), cost, 1);
+			committed.incrementAndGet();
+		}
+		assertThat(committed.get()).isEqualTo((int) (usd("2.00") / cost));
+	}
+
 	private static String key(Limit limit) {
 		return switch (limit.scope()) {
 			case GLOBAL -> "";
