@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import dev.llmguard.core.config.PriorityReserve;
@@ -105,8 +106,8 @@ final class LimitBucket {
 
 	private volatile Instant reportedAt;
 
-	/** What calls of this JVM took from this bucket and have not settled yet. */
-	private final AtomicLong inFlight = new AtomicLong();
+	/** What calls of this JVM took from this bucket and have not settled yet; striped, as every call writes it. */
+	private final LongAdder inFlight = new LongAdder();
 
 	private final AtomicBoolean warnedLower = new AtomicBoolean();
 
@@ -280,7 +281,7 @@ final class LimitBucket {
 			return 0;
 		}
 		long now = this.clock.epochNanos();
-		long target = remaining - Math.max(0, this.inFlight.get());
+		long target = remaining - Math.max(0, this.inFlight.sum());
 		Hold held = holdAt(now);
 		long excess = bucket.getAvailableTokens() - target;
 		if (excess > 0) {
@@ -398,11 +399,11 @@ final class LimitBucket {
 	}
 
 	void tookInFlight(long amount) {
-		this.inFlight.addAndGet(amount);
+		this.inFlight.add(amount);
 	}
 
 	void settledInFlight(long amount) {
-		this.inFlight.addAndGet(-amount);
+		this.inFlight.add(-amount);
 	}
 
 	/** The learned limit, {@code null} when none. */
