@@ -227,13 +227,20 @@ public final class GuardEventMetrics implements GuardListener {
 
 		/** Counts the tokens and the cost of one settled or charged attempt. */
 		void count(Usage usage, long costNanos) {
-			this.inputTokens.increment(usage.uncachedInputTokens());
-			this.cachedInputTokens.increment(usage.cachedInputTokens());
-			this.cacheWriteTokens.increment(usage.cacheWriteInputTokens());
-			this.outputTokens.increment(usage.outputTokens());
+			increment(this.inputTokens, usage.uncachedInputTokens());
+			increment(this.cachedInputTokens, usage.cachedInputTokens());
+			increment(this.cacheWriteTokens, usage.cacheWriteInputTokens());
+			increment(this.outputTokens, usage.outputTokens());
 			// a counter holds a double: the exact nano-dollars divided once give the same double as a
 			// BigDecimal conversion (below 2^53 nano-dollars) at a fraction of the cost on every call
-			this.cost.increment(costNanos / (double) Money.NANOS_PER_USD);
+			increment(this.cost, costNanos / (double) Money.NANOS_PER_USD);
+		}
+
+		/** Adds to a counter unless the amount is zero: adding zero still writes memory every thread shares. */
+		private static void increment(Counter counter, double amount) {
+			if (amount != 0) {
+				counter.increment(amount);
+			}
 		}
 
 		Counter calls(String outcome) {
