@@ -199,8 +199,9 @@ public final class RedisBucketStore implements BucketStore {
 			BucketStore.super.adjustAll(buckets, deltas);
 			return;
 		}
-		// never fails a settlement: a lost adjustment only leaves a bucket off until it refills
-		this.backend.callQuietly("rate limit settlement", () -> {
+		// not awaited, and never fails a settlement: a lost adjustment only leaves a bucket off until it
+		// refills; this instance's next operations on the bucket run after it
+		this.backend.send("rate limit settlement", () -> {
 			CompletableFuture<?>[] adjustments = new CompletableFuture[redis.length];
 			for (int i = 0; i < redis.length; i++) {
 				long delta = deltas[i];

@@ -208,6 +208,45 @@ public final class RedisGuardBackend implements AutoCloseable {
 		return callOrElse(operation, command, () -> null);
 	}
 
+	/**
+	 * Sends an operation nobody waits for (freeing a slot, giving tokens back): the caller goes on at
+	 * once, without a round trip of its own. Commands on the connection run in the order they were
+	 * sent, so this instance's next operation sees it done. A failure is counted and marks Redis down
+	 * like any other; while Redis is known to be down nothing is sent (a slot not freed comes back
+	 * when its lease ends, tokens not given back when the bucket refills).
+	 */
+	void send(String operation, Supplier<? extends CompletionStage<?>> command) {
+		if (this.down || this.closed) {
+			this.failures.incrementAndGet();
+			return;
+		}
+		CompletionStage<?> stage;
+		try {
+			stage = command.get();
+		}
+		catch (RuntimeException ex) {
+			Throwable cause = unwrap(ex);
+			if (!isOutage(cause)) {
+				throw ex;
+			}
+			this.failures.incrementAndGet();
+			failed(operation, cause);
+			return;
+		}
+		stage.whenComplete((value, failure) -> {
+			if (failure != null) {
+				this.failures.incrementAndGet();
+				Throwable cause = unwrap(failure);
+				if (isOutage(cause)) {
+					failed(operation, cause);
+				}
+				else {
+					logger.debug("llm-guard: {} failed", operation, cause);
+				}
+			}
+		});
+	}
+
 	/** Like {@link #callQuietly} with an answer for failures in either mode (reads for endpoints). */
 	<T> T callOrElse(String operation, Supplier<? extends CompletionStage<T>> command, Supplier<T> orElse) {
 		Result<T> result = run(operation, command);
