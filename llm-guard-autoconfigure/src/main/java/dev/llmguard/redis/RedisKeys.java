@@ -18,11 +18,14 @@ import dev.llmguard.core.model.ModelRef;
  * {prefix}:breaker:{provider/model}               a model's circuit breaker: hash u d p t f (see BreakerScripts)
  * {prefix}:limit-overrides                        hash: limits changed at runtime, by setting name
  * {prefix}:{{prefix}}:budget:{budget}:{key}:{period start}  hash sc rc st rt: spent/reserved cost/tokens
- * {prefix}:{{prefix}}:res:{id}                     one reservation: status and what it holds
- * {prefix}:{{prefix}}:open                         open reservations by lease deadline
+ * {prefix}:{{prefix}}:rsv:{id}                     one reservation: a string, its status and what it holds
+ * {prefix}:{{prefix}}:rsv-open                     open reservations by lease deadline
  * {prefix}:answer:{{chain}}:{digest}               a chain's cached last answer (expires after its ttl)
  * {prefix}:answer:{{chain}}                        a chain's cached answers by time of writing
  * </pre>
+ * Reservation records are strings ({@code SET ... GET}: Redis 6.2 or later); their keys are not the
+ * {@code res:} and {@code open} of the hash records earlier versions wrote, so instances of both
+ * versions sharing a Redis during an upgrade never read one format as the other.
  * Budget keys share the hash tag {@code {prefix}} so the scripts that reserve over several budgets
  * run on one Redis Cluster slot. A segment taken from input (tenant, session) or from configuration
  * is used as it is only when it is short and made of {@code [A-Za-z0-9._/-]}; anything else is
@@ -100,11 +103,11 @@ final class RedisKeys {
 
 	/** Reservation keys are this plus the id; the reserve script reclaims expired ones by id. */
 	String reservationPrefix() {
-		return this.tagged + ":res:";
+		return this.tagged + ":rsv:";
 	}
 
 	String openReservations() {
-		return this.tagged + ":open";
+		return this.tagged + ":rsv-open";
 	}
 
 	/** A chain's cached answer under a key digest; the chain's keys share a hash tag, for the bound script. */
