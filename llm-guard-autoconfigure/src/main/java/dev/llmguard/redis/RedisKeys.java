@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.regex.Pattern;
 
 import dev.llmguard.core.model.ModelRef;
 
@@ -33,8 +32,6 @@ import dev.llmguard.core.model.ModelRef;
  * bounded in length.
  */
 final class RedisKeys {
-
-	private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._/-]{1,64}");
 
 	/** The key segment of a global budget; cannot be produced by {@link #segment}. */
 	private static final String GLOBAL = "~global";
@@ -122,10 +119,27 @@ final class RedisKeys {
 
 	/** A value as a key segment: itself when short and plain, else {@code ~} and its digest. */
 	static String segment(String value) {
-		if (SAFE.matcher(value).matches()) {
+		if (isPlain(value)) {
 			return value;
 		}
 		return "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(value)).substring(0, 22);
+	}
+
+	/** {@code [A-Za-z0-9._/-]{1,64}}, without a regular expression: checked for every key of every call. */
+	private static boolean isPlain(String value) {
+		int length = value.length();
+		if (length == 0 || length > 64) {
+			return false;
+		}
+		for (int i = 0; i < length; i++) {
+			char c = value.charAt(i);
+			boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+					|| c == '_' || c == '/' || c == '-';
+			if (!plain) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	static byte[] sha256(String value) {

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,7 +59,7 @@ final class RedisSharedSlots implements SharedSlots {
 
 	@Override
 	public String tryTake(int limit) {
-		String id = UUID.randomUUID().toString();
+		String id = this.backend.newId();
 		long nowMs = this.clock.instant().toEpochMilli();
 		long deadlineMs = nowMs + lease().toMillis();
 		byte[][] keys = { this.key };
