@@ -81,9 +81,11 @@ public final class RedisBucketStore implements BucketStore {
 	public RedisBucketStore(RedisGuardBackend backend) {
 		this.backend = Objects.requireNonNull(backend, "backend");
 		this.proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(new GuardRedisApi())
-			// no request timeout of Bucket4j's own (one scheduled task per command): every operation the
-			// engine runs waits at most the backend's timeout already (RedisGuardBackend#call)
 			.clientClock(new ClockTimeMeter(backend.time()))
+			// Bucket4j's own timeout on every command, though callers wait at most the backend's timeout
+			// anyway: with batching, a command that never answers would hold back every later operation
+			// on its bucket, and the adjustments of a settlement nobody waits for, until Lettuce gave up
+			.requestTimeout(backend.options().timeout())
 			.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_WHEN_FULL))
 			.build();
 	}
