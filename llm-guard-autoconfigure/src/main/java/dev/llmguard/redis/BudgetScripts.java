@@ -9,10 +9,11 @@ import dev.llmguard.redis.RedisGuardBackend.RedisScript;
  * <p>
  * A usage hash holds {@code sc rc st rt}: spent and reserved cost (nano-dollars) and tokens, and
  * {@code g}, its epoch: a value set once when the hash is created and never again, so a hash a reset
- * deleted comes back with another epoch. A reservation record holds {@code s} (o open, d done, r
- * reclaimed), {@code n} and, per charge, {@code u<i> c<i> t<i> g<i>}: the usage key, the amounts it
- * holds there and the epoch it holds them in. Freeing them touches the hash only while it has that
- * epoch: a reservation made before a reset frees nothing of what later reservations hold.
+ * deleted comes back with another epoch. A reservation record is one string, written with its expiry
+ * by one SET: {@code o} (open) and, per charge, the usage key, the amounts it holds there and the
+ * epoch it holds them in, separated by spaces (no key contains one); once settled {@code d}, once
+ * reclaimed {@code r}. Freeing touches a usage hash only while it has the epoch the record names: a
+ * reservation made before a reset frees nothing of what later reservations hold.
  */
 final class BudgetScripts {
 
@@ -21,11 +22,11 @@ final class BudgetScripts {
 
 	/**
 	 * Shared functions. {@code free} takes back what a reservation holds in a usage hash, only in the
-	 * epoch it was made in (records written before epochs existed carry none and free as before), never
-	 * below zero; {@code h} is the hash's {@code g rc rt}, read by the caller, and is updated. {@code
-	 * settle} gives a hash that has no epoch yet one (it was just created) and sets its expiry: a
-	 * positive ttl only when the hash is created (its key is that of one period, whose end does not
-	 * move), a negative one (budgets without a period: idle expiry) on every write.
+	 * epoch it was made in, never below zero; {@code h} is the hash's {@code g rc rt}, read by the
+	 * caller, and is updated. {@code settle} gives a hash that has no epoch yet one (it was just
+	 * created) and sets its expiry: a positive ttl only when the hash is created (its key is that of one
+	 * period, whose end does not move), a negative one (budgets without a period: idle expiry) on every
+	 * write. {@code fields} splits an open record: {@code o}, then four fields per charge.
 	 */
 	private static final String FUNCTIONS = """
 			local function free(u, c, t, g, h)
@@ -45,15 +46,17 @@ final class BudgetScripts {
 			  if ms < 0 then redis.call('pexpire', u, -ms)
 			  elseif created then redis.call('pexpire', u, ms) end
 			end
-			local function usage(u)
-			  local v = redis.call('hmget', u, 'sc', 'rc', 'st', 'rt')
-			  return {v[1] or '0', v[2] or '0', v[3] or '0', v[4] or '0'}
+			local function fields(rec)
+			  local f = {}
+			  for w in string.gmatch(rec, '%S+') do f[#f + 1] = w end
+			  return f
 			end
 			""";
 
 	/**
 	 * Reclaims expired reservations, then reserves every charge or none: per usage hash one read, two
-	 * HINCRBY (whose answers are the new amounts) and, when the hash is created, its epoch and expiry.
+	 * HINCRBY (whose answers are the new amounts) and, when the hash is created, its epoch and expiry;
+	 * then the record (one SET with its expiry) and the lease (ZADD).
 	 * <pre>
 	 * KEYS  open-zset, record, usage_1..usage_n
 	 * ARGV  now-ms, deadline-ms, record-ttl-ms, id, record-key-prefix,
@@ -66,49 +69,47 @@ final class BudgetScripts {
 			local expired = redis.call('zrangebyscore', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 16)
 			for _, rid in ipairs(expired) do
 			  local rk = ARGV[5] .. rid
-			  local s = redis.call('hmget', rk, 's', 'n')
-			  if s[1] == 'o' then
-			    for j = 1, tonumber(s[2] or '0') do
-			      local f = redis.call('hmget', rk, 'u' .. j, 'c' .. j, 't' .. j, 'g' .. j)
-			      if f[1] then
-			        free(f[1], f[2] or '0', f[3] or '0', f[4], redis.call('hmget', f[1], 'g', 'rc', 'rt'))
-			      end
+			  local rec = redis.call('get', rk)
+			  if rec and string.sub(rec, 1, 1) == 'o' then
+			    local f = fields(rec)
+			    for j = 2, #f, 4 do
+			      free(f[j], f[j + 1], f[j + 2], f[j + 3], redis.call('hmget', f[j], 'g', 'rc', 'rt'))
 			    end
-			    redis.call('hset', rk, 's', 'r')
+			    redis.call('set', rk, 'r', 'keepttl')
 			  end
 			  redis.call('zrem', KEYS[1], rid)
 			end
 			local n = #KEYS - 2
 			local held = {}
 			for i = 1, n do
-			  local a = 5 + (i - 1) * 5
+			  local a = 5 * i
 			  local v = redis.call('hmget', KEYS[2 + i], 'g', 'sc', 'rc', 'st', 'rt')
-			  local sc, rc, st, rt = v[2] or '0', v[3] or '0', v[4] or '0', v[5] or '0'
 			  local maxc = tonumber(ARGV[a + 3])
 			  local maxt = tonumber(ARGV[a + 4])
-			  if (maxc >= 0 and tonumber(sc) + tonumber(rc) + tonumber(ARGV[a + 1]) > maxc)
-			      or (maxt >= 0 and tonumber(st) + tonumber(rt) + tonumber(ARGV[a + 2]) > maxt) then
-			    return {'0', tostring(i), sc, rc, st, rt}
+			  if (maxc >= 0 and tonumber(v[2] or '0') + tonumber(v[3] or '0') + tonumber(ARGV[a + 1]) > maxc)
+			      or (maxt >= 0 and tonumber(v[4] or '0') + tonumber(v[5] or '0') + tonumber(ARGV[a + 2]) > maxt) then
+			    return {'0', tostring(i), v[2] or '0', v[3] or '0', v[4] or '0', v[5] or '0'}
 			  end
-			  held[i] = {v[1], sc, st}
+			  held[i] = v
 			end
-			local rec = {'s', 'o', 'n', tostring(n)}
+			local rec = {'o'}
 			local out = {'1'}
 			for i = 1, n do
-			  local a = 5 + (i - 1) * 5
+			  local a = 5 * i
 			  local u = KEYS[2 + i]
 			  local h = held[i]
 			  settle(u, h, ARGV[4], ARGV[a + 5])
-			  local rc = redis.call('hincrby', u, 'rc', ARGV[a + 1])
-			  local rt = redis.call('hincrby', u, 'rt', ARGV[a + 2])
-			  table.insert(rec, 'u' .. i) table.insert(rec, u)
-			  table.insert(rec, 'c' .. i) table.insert(rec, ARGV[a + 1])
-			  table.insert(rec, 't' .. i) table.insert(rec, ARGV[a + 2])
-			  table.insert(rec, 'g' .. i) table.insert(rec, h[1])
-			  table.insert(out, h[2]) table.insert(out, rc) table.insert(out, h[3]) table.insert(out, rt)
+			  local b = 4 * i
+			  out[b - 2] = h[2] or '0'
+			  out[b - 1] = redis.call('hincrby', u, 'rc', ARGV[a + 1])
+			  out[b] = h[4] or '0'
+			  out[b + 1] = redis.call('hincrby', u, 'rt', ARGV[a + 2])
+			  rec[b - 2] = u
+			  rec[b - 1] = ARGV[a + 1]
+			  rec[b] = ARGV[a + 2]
+			  rec[b + 1] = h[1]
 			end
-			redis.call('hset', KEYS[2], unpack(rec))
-			redis.call('pexpire', KEYS[2], ARGV[3])
+			redis.call('set', KEYS[2], table.concat(rec, ' '), 'px', ARGV[3])
 			redis.call('zadd', KEYS[1], ARGV[2], ARGV[4])
 			redis.call('pexpire', KEYS[1], ARGV[3])
 			return out
@@ -118,9 +119,9 @@ final class BudgetScripts {
 	 * Spends the actual amounts in every charge's current period and frees what the reservation
 	 * held, once: a second commit changes nothing. A reservation that was reclaimed, or never reached
 	 * Redis (admitted fail-open), is spent without freeing anything; one made before a reset is spent
-	 * in the fresh state and frees nothing, like in the in-memory ledger. The record is read with one
-	 * command; per charge, one read of the usage hash (two when the period rolled over) and up to four
-	 * HINCRBY, whose answers are the amounts returned.
+	 * in the fresh state and frees nothing, like in the in-memory ledger. One SET both marks the
+	 * record settled and reads what it was; per charge, one read of the usage hash (two when the
+	 * period rolled over) and up to four HINCRBY, whose answers are the amounts returned.
 	 * <pre>
 	 * KEYS  open-zset, record, then per charge: reserved-usage, current-usage
 	 * ARGV  id, cost, tokens, record-ttl-ms, then per charge: current-usage-ttl-ms (as in RESERVE)
@@ -129,39 +130,36 @@ final class BudgetScripts {
 	 */
 	static final RedisScript COMMIT = RedisScript.of(FUNCTIONS + """
 			local n = (#KEYS - 2) / 2
-			local fields = {'s'}
-			for i = 1, n do
-			  table.insert(fields, 'c' .. i) table.insert(fields, 't' .. i) table.insert(fields, 'g' .. i)
-			end
-			local f = redis.call('hmget', KEYS[2], unpack(fields))
-			local s = f[1]
-			local out = {'0'}
-			if s == 'd' then
+			local rec = redis.call('set', KEYS[2], 'd', 'px', ARGV[4], 'get')
+			local out = {'1'}
+			if rec == 'd' then
+			  out[1] = '0'
 			  for i = 1, n do
-			    local v = usage(KEYS[2 + 2 * i])
-			    for k = 1, 4 do table.insert(out, v[k]) end
+			    local v = redis.call('hmget', KEYS[2 + 2 * i], 'sc', 'rc', 'st', 'rt')
+			    for k = 1, 4 do out[4 * i - 3 + k] = v[k] or '0' end
 			  end
 			  return out
 			end
-			out[1] = '1'
+			local f = (rec and string.sub(rec, 1, 1) == 'o') and fields(rec) or nil
 			for i = 1, n do
 			  local r = KEYS[1 + 2 * i]
 			  local u = KEYS[2 + 2 * i]
 			  local h = nil
-			  if s == 'o' then
+			  if f then
+			    local j = 4 * i - 2
 			    h = redis.call('hmget', r, 'g', 'rc', 'rt')
-			    free(r, f[3 * i - 1] or '0', f[3 * i] or '0', f[3 * i + 1], h)
+			    free(r, f[j + 1], f[j + 2], f[j + 3], h)
 			  end
 			  if r ~= u or not h then h = redis.call('hmget', u, 'g', 'rc', 'rt') end
 			  -- an epoch no reservation holds: this reservation's own id may be the epoch of an earlier hash
 			  settle(u, h, ARGV[1] .. '/s', ARGV[4 + i])
-			  local sc = redis.call('hincrby', u, 'sc', ARGV[2])
-			  local st = redis.call('hincrby', u, 'st', ARGV[3])
-			  table.insert(out, sc) table.insert(out, h[2] or '0') table.insert(out, st) table.insert(out, h[3] or '0')
+			  local b = 4 * i
+			  out[b - 2] = redis.call('hincrby', u, 'sc', ARGV[2])
+			  out[b - 1] = h[2] or '0'
+			  out[b] = redis.call('hincrby', u, 'st', ARGV[3])
+			  out[b + 1] = h[3] or '0'
 			end
-			redis.call('hset', KEYS[2], 's', 'd')
-			if not s then redis.call('pexpire', KEYS[2], ARGV[4]) end
-			redis.call('zrem', KEYS[1], ARGV[1])
+			if f then redis.call('zrem', KEYS[1], ARGV[1]) end
 			return out
 			""");
 
@@ -174,19 +172,17 @@ final class BudgetScripts {
 	 * </pre>
 	 */
 	static final RedisScript RELEASE = RedisScript.of(FUNCTIONS + """
-			local fields = {'s'}
-			for i = 1, #KEYS - 2 do
-			  table.insert(fields, 'c' .. i) table.insert(fields, 't' .. i) table.insert(fields, 'g' .. i)
-			end
-			local f = redis.call('hmget', KEYS[2], unpack(fields))
-			if f[1] ~= 'o' then
+			local rec = redis.call('get', KEYS[2])
+			if not rec or string.sub(rec, 1, 1) ~= 'o' then
 			  return {'0'}
 			end
+			local f = fields(rec)
 			for i = 1, #KEYS - 2 do
 			  local u = KEYS[2 + i]
-			  free(u, f[3 * i - 1] or '0', f[3 * i] or '0', f[3 * i + 1], redis.call('hmget', u, 'g', 'rc', 'rt'))
+			  local j = 4 * i - 2
+			  free(u, f[j + 1], f[j + 2], f[j + 3], redis.call('hmget', u, 'g', 'rc', 'rt'))
 			end
-			redis.call('hset', KEYS[2], 's', 'd')
+			redis.call('set', KEYS[2], 'd', 'keepttl')
 			redis.call('zrem', KEYS[1], ARGV[1])
 			return {'1'}
 			""");

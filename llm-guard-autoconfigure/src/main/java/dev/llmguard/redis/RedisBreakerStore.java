@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.llmguard.core.breaker.BreakerChange;
@@ -28,6 +29,12 @@ public final class RedisBreakerStore implements BreakerStore {
 	/** How long a breaker is remembered after its open time ended without a probe deciding. */
 	static final Duration REMEMBER = Duration.ofDays(1);
 
+	/** The field of a breaker's hash that only an open or half-open breaker has (see {@link BreakerScripts}). */
+	private static final byte[] OPEN_UNTIL = RedisKeys.bytes("u");
+
+	/** The answer of the pass script for a closed breaker. */
+	private static final List<Object> CLOSED = List.of("c");
+
 	private final RedisGuardBackend backend;
 
 	public RedisBreakerStore(RedisGuardBackend backend) {
@@ -42,9 +49,14 @@ public final class RedisBreakerStore implements BreakerStore {
 	public BreakerPass pass(ModelRef model) {
 		Instant now = now();
 		long token = newToken();
-		List<Object> reply = this.backend.call("breaker pass",
-				() -> this.backend.eval(BreakerScripts.PASS, key(model), args(millis(now), Long.toString(token))),
-				() -> null);
+		byte[][] key = key(model);
+		// a closed breaker has no open-until field: one HEXISTS answers, and only a breaker that opened
+		// needs the script, which decides atomically who probes
+		List<Object> reply = this.backend.call("breaker pass", () -> this.backend.commands()
+			.hexists(key[0], OPEN_UNTIL)
+			.thenCompose((open) -> Boolean.TRUE.equals(open)
+					? this.backend.eval(BreakerScripts.PASS, key, args(millis(now), Long.toString(token)))
+					: CompletableFuture.completedFuture(CLOSED)), () -> null);
 		if (reply == null) {
 			return BreakerPass.CLOSED;
 		}

@@ -2,7 +2,9 @@ package dev.llmguard.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,6 +25,12 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 
 import dev.llmguard.core.limit.BucketStore;
 import dev.llmguard.core.limit.SharedSlots;
@@ -74,6 +82,9 @@ public final class RedisBucketStore implements BucketStore {
 		this.backend = Objects.requireNonNull(backend, "backend");
 		this.proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(new GuardRedisApi())
 			.clientClock(new ClockTimeMeter(backend.time()))
+			// Bucket4j's own timeout on every command, though callers wait at most the backend's timeout
+			// anyway: with batching, a command that never answers would hold back every later operation
+			// on its bucket, and the adjustments of a settlement nobody waits for, until Lettuce gave up
 			.requestTimeout(backend.options().timeout())
 			.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_WHEN_FULL))
 			.build();
@@ -199,8 +210,9 @@ public final class RedisBucketStore implements BucketStore {
 			BucketStore.super.adjustAll(buckets, deltas);
 			return;
 		}
-		// never fails a settlement: a lost adjustment only leaves a bucket off until it refills
-		this.backend.callQuietly("rate limit settlement", () -> {
+		// not awaited, and never fails a settlement: a lost adjustment only leaves a bucket off until it
+		// refills; this instance's next operations on the bucket run after it
+		this.backend.send("rate limit settlement", () -> {
 			CompletableFuture<?>[] adjustments = new CompletableFuture[redis.length];
 			for (int i = 0; i < redis.length; i++) {
 				long delta = deltas[i];
@@ -252,23 +264,32 @@ public final class RedisBucketStore implements BucketStore {
 		if (!this.backend.isUp()) {
 			return; // while Redis is down, operations do not go out; neither do reads ahead
 		}
-		RedisClusterAsyncCommands<byte[], byte[]> redis;
-		try {
-			redis = this.backend.commands();
-		}
-		catch (RuntimeException ex) {
-			return; // the operation itself will meet the failure and apply the failure mode
-		}
 		long now = System.nanoTime();
+		List<AsyncCommand<byte[], byte[], byte[]>> reads = new ArrayList<>(buckets.length);
 		for (Bucket bucket : buckets) {
 			if (bucket instanceof RedisBucket redisBucket) {
 				// a read of this bucket already on its way serves the next operation as well as a new one
 				// would: with many callers, one read per batch of operations instead of one per caller
-				this.prefetched.compute(redisBucket.key(),
-						(key, ahead) -> (ahead != null && !ahead.state().isDone()) ? ahead
-								: new Prefetched(redis.get(redisBucket.redisKey()), now));
+				this.prefetched.compute(redisBucket.key(), (key, ahead) -> {
+					if (ahead != null && !ahead.state().isDone()) {
+						return ahead;
+					}
+					AsyncCommand<byte[], byte[], byte[]> read = get(redisBucket.redisKey());
+					reads.add(read);
+					return new Prefetched(read, now);
+				});
 			}
 		}
+		if (!reads.isEmpty()) {
+			// the reads of every bucket of the call go out in one write
+			this.backend.dispatch(reads);
+		}
+	}
+
+	/** A GET not sent yet. */
+	private static AsyncCommand<byte[], byte[], byte[]> get(byte[] key) {
+		return new AsyncCommand<>(new Command<>(CommandType.GET, new ValueOutput<>(ByteArrayCodec.INSTANCE),
+				new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(key)));
 	}
 
 	private static RedisBucket[] redisBuckets(Bucket[] buckets) {
@@ -351,7 +372,8 @@ public final class RedisBucketStore implements BucketStore {
 		public RedisFuture<byte[]> get(Object key) {
 			byte[] redisKey = (byte[]) key;
 			Prefetched ahead = RedisBucketStore.this.prefetched.remove(new String(redisKey, StandardCharsets.UTF_8));
-			if (ahead != null && System.nanoTime() - ahead.atNanos() < PREFETCH_MAX_AGE_NANOS) {
+			if (ahead != null && System.nanoTime() - ahead.atNanos() < PREFETCH_MAX_AGE_NANOS
+					&& !ahead.state().toCompletableFuture().isCompletedExceptionally()) {
 				return ahead.state();
 			}
 			return RedisBucketStore.this.backend.commands().get(redisKey);

@@ -73,6 +73,11 @@ public final class RedisBudgetLedger implements BudgetLedger {
 
 	private final ZoneId zone;
 
+	/** The key of the open reservations' set and the prefix of reservation records, built once. */
+	private final byte[] openKey;
+
+	private final byte[] recordPrefix;
+
 	/** This instance's reservations in Redis not yet settled, by id; bounded by the calls in flight. */
 	private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
 
@@ -88,6 +93,8 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		this.keys = backend.keys();
 		this.clock = backend.time();
 		this.zone = Objects.requireNonNull(zone, "zone");
+		this.openKey = bytes(this.keys.openReservations());
+		this.recordPrefix = bytes(this.keys.reservationPrefix());
 	}
 
 	@Override
@@ -97,13 +104,13 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		for (BudgetCharge charge : charges) {
 			current.add(charge.inPeriodAt(now, this.zone));
 		}
-		String id = UUID.randomUUID().toString();
+		String id = this.backend.newId();
 		if (current.isEmpty()) {
 			return new ReserveOutcome.Reserved(new BudgetReservation(id, current), List.of());
 		}
 		int n = current.size();
 		byte[][] keys = new byte[n + 2][];
-		keys[0] = bytes(this.keys.openReservations());
+		keys[0] = this.openKey;
 		keys[1] = bytes(this.keys.reservation(id));
 		byte[][] args = new byte[5 + 5 * n][];
 		long nowMs = now.toEpochMilli();
@@ -112,7 +119,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		args[1] = number(deadlineMs);
 		args[2] = number(recordTtl().toMillis());
 		args[3] = bytes(id);
-		args[4] = bytes(this.keys.reservationPrefix());
+		args[4] = this.recordPrefix;
 		for (int i = 0; i < n; i++) {
 			BudgetCharge charge = current.get(i);
 			BudgetSpec budget = charge.budget();
@@ -168,7 +175,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		List<BudgetCharge> charges = reservation.charges();
 		int n = charges.size();
 		byte[][] keys = new byte[2 + 2 * n][];
-		keys[0] = bytes(this.keys.openReservations());
+		keys[0] = this.openKey;
 		keys[1] = bytes(this.keys.reservation(reservation.id()));
 		byte[][] args = new byte[4 + n][];
 		args[0] = bytes(reservation.id());
@@ -211,7 +218,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		this.leases.remove(reservation.id());
 		List<BudgetCharge> charges = reservation.charges();
 		byte[][] keys = new byte[2 + charges.size()][];
-		keys[0] = bytes(this.keys.openReservations());
+		keys[0] = this.openKey;
 		keys[1] = bytes(this.keys.reservation(reservation.id()));
 		for (int i = 0; i < charges.size(); i++) {
 			keys[2 + i] = bytes(usageKey(charges.get(i)));
@@ -299,11 +306,11 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		if (due.isEmpty()) {
 			return CompletableFuture.completedFuture(null);
 		}
-		byte[][] keys = { bytes(this.keys.openReservations()) };
+		byte[][] keys = { this.openKey };
 		byte[][] args = new byte[3 + due.size()][];
 		args[0] = number(deadlineMs);
 		args[1] = number(recordTtl().toMillis());
-		args[2] = bytes(this.keys.reservationPrefix());
+		args[2] = this.recordPrefix;
 		for (int i = 0; i < due.size(); i++) {
 			args[3 + i] = bytes(due.get(i));
 		}

@@ -1,7 +1,9 @@
 package dev.llmguard.redis;
 
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -29,6 +31,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.RedisCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,6 +103,11 @@ public final class RedisGuardBackend implements AutoCloseable {
 
 	private final AtomicLong outages = new AtomicLong();
 
+	/** This instance's part of every id it makes: 96 random bits, drawn once (see {@link #newId()}). */
+	private final String idPrefix;
+
+	private final AtomicLong ids = new AtomicLong();
+
 	/**
 	 * @param client the application's Lettuce client, asked for on first use ({@code RedisClient} or
 	 * {@code RedisClusterClient})
@@ -117,6 +125,18 @@ public final class RedisGuardBackend implements AutoCloseable {
 		this.clock = Objects.requireNonNull(clock, "clock");
 		this.time = (clock instanceof ManualGuardClock) ? clock : new RedisTimeClock(clock, this::connectQuietly);
 		this.listener = Objects.requireNonNull(listener, "listener");
+		byte[] random = new byte[12];
+		new SecureRandom().nextBytes(random);
+		this.idPrefix = Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "-";
+	}
+
+	/**
+	 * A new id for a reservation or a slot, unique across the fleet: this instance's random prefix and
+	 * a counter. Cheaper than a random UUID per call (no secure random, no contended lock) and shorter
+	 * in Redis; only characters that are plain in a key segment ({@code [A-Za-z0-9_-]}).
+	 */
+	String newId() {
+		return this.idPrefix + Long.toString(this.ids.incrementAndGet(), 36);
 	}
 
 	public RedisGuardOptions options() {
@@ -206,6 +226,45 @@ public final class RedisGuardBackend implements AutoCloseable {
 	 */
 	<T> T callQuietly(String operation, Supplier<? extends CompletionStage<T>> command) {
 		return callOrElse(operation, command, () -> null);
+	}
+
+	/**
+	 * Sends an operation nobody waits for (freeing a slot, giving tokens back): the caller goes on at
+	 * once, without a round trip of its own. Commands on the connection run in the order they were
+	 * sent, so this instance's next operation sees it done. A failure is counted and marks Redis down
+	 * like any other; while Redis is known to be down nothing is sent (a slot not freed comes back
+	 * when its lease ends, tokens not given back when the bucket refills).
+	 */
+	void send(String operation, Supplier<? extends CompletionStage<?>> command) {
+		if (this.down || this.closed) {
+			this.failures.incrementAndGet();
+			return;
+		}
+		CompletionStage<?> stage;
+		try {
+			stage = command.get();
+		}
+		catch (RuntimeException ex) {
+			Throwable cause = unwrap(ex);
+			if (!isOutage(cause)) {
+				throw ex;
+			}
+			this.failures.incrementAndGet();
+			failed(operation, cause);
+			return;
+		}
+		stage.whenComplete((value, failure) -> {
+			if (failure != null) {
+				this.failures.incrementAndGet();
+				Throwable cause = unwrap(failure);
+				if (isOutage(cause)) {
+					failed(operation, cause);
+				}
+				else {
+					logger.debug("llm-guard: {} failed", operation, cause);
+				}
+			}
+		});
 	}
 
 	/** Like {@link #callQuietly} with an answer for failures in either mode (reads for endpoints). */
@@ -383,21 +442,49 @@ public final class RedisGuardBackend implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Writes several commands to the connection at once (one write instead of one per command); a
+	 * command that could not be written completes exceptionally.
+	 */
+	void dispatch(List<? extends RedisCommand<byte[], byte[], ?>> batch) {
+		try {
+			commands();
+			StatefulConnection<byte[], byte[]> open = this.connection;
+			if (open == null) {
+				throw new RedisConnectionException("the llm-guard Redis backend is closed");
+			}
+			open.dispatch(batch);
+		}
+		catch (RuntimeException ex) {
+			batch.forEach((command) -> command.completeExceptionally(ex));
+		}
+	}
+
 	/** Runs a script by its digest, loading it on first use (or after Redis lost its script cache). */
 	CompletionStage<List<Object>> eval(RedisScript script, byte[][] keys, byte[][] args) {
 		RedisClusterAsyncCommands<byte[], byte[]> redis = commands();
-		CompletableFuture<List<Object>> bySha = redis.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys,
-				args)
-			.toCompletableFuture();
-		return bySha.handle((value, failure) -> {
+		// one future completed from Lettuce's answer, not a chain of stages: this runs several times per call
+		CompletableFuture<List<Object>> answer = new CompletableFuture<>();
+		redis.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys, args).whenComplete((value, failure) -> {
 			if (failure == null) {
-				return CompletableFuture.completedFuture(value);
+				answer.complete(value);
 			}
-			if (unwrap(failure) instanceof RedisNoScriptException) {
-				return redis.<List<Object>>eval(script.text(), ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+			else if (unwrap(failure) instanceof RedisNoScriptException) {
+				redis.<List<Object>>eval(script.text(), ScriptOutputType.MULTI, keys, args)
+					.whenComplete((retried, again) -> {
+						if (again == null) {
+							answer.complete(retried);
+						}
+						else {
+							answer.completeExceptionally(again);
+						}
+					});
 			}
-			return CompletableFuture.<List<Object>>failedFuture(failure);
-		}).thenCompose((stage) -> stage);
+			else {
+				answer.completeExceptionally(failure);
+			}
+		});
+		return answer;
 	}
 
 	/** Connects now unless Redis is known to be down; a failure counts like any operation's. */

@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.regex.Pattern;
 
 import dev.llmguard.core.model.ModelRef;
 
@@ -18,11 +17,14 @@ import dev.llmguard.core.model.ModelRef;
  * {prefix}:breaker:{provider/model}               a model's circuit breaker: hash u d p t f (see BreakerScripts)
  * {prefix}:limit-overrides                        hash: limits changed at runtime, by setting name
  * {prefix}:{{prefix}}:budget:{budget}:{key}:{period start}  hash sc rc st rt: spent/reserved cost/tokens
- * {prefix}:{{prefix}}:res:{id}                     one reservation: status and what it holds
- * {prefix}:{{prefix}}:open                         open reservations by lease deadline
+ * {prefix}:{{prefix}}:rsv:{id}                     one reservation: a string, its status and what it holds
+ * {prefix}:{{prefix}}:rsv-open                     open reservations by lease deadline
  * {prefix}:answer:{{chain}}:{digest}               a chain's cached last answer (expires after its ttl)
  * {prefix}:answer:{{chain}}                        a chain's cached answers by time of writing
  * </pre>
+ * Reservation records are strings ({@code SET ... GET}: Redis 6.2 or later); their keys are not the
+ * {@code res:} and {@code open} of the hash records earlier versions wrote, so instances of both
+ * versions sharing a Redis during an upgrade never read one format as the other.
  * Budget keys share the hash tag {@code {prefix}} so the scripts that reserve over several budgets
  * run on one Redis Cluster slot. A segment taken from input (tenant, session) or from configuration
  * is used as it is only when it is short and made of {@code [A-Za-z0-9._/-]}; anything else is
@@ -30,8 +32,6 @@ import dev.llmguard.core.model.ModelRef;
  * bounded in length.
  */
 final class RedisKeys {
-
-	private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._/-]{1,64}");
 
 	/** The key segment of a global budget; cannot be produced by {@link #segment}. */
 	private static final String GLOBAL = "~global";
@@ -100,11 +100,11 @@ final class RedisKeys {
 
 	/** Reservation keys are this plus the id; the reserve script reclaims expired ones by id. */
 	String reservationPrefix() {
-		return this.tagged + ":res:";
+		return this.tagged + ":rsv:";
 	}
 
 	String openReservations() {
-		return this.tagged + ":open";
+		return this.tagged + ":rsv-open";
 	}
 
 	/** A chain's cached answer under a key digest; the chain's keys share a hash tag, for the bound script. */
@@ -119,10 +119,27 @@ final class RedisKeys {
 
 	/** A value as a key segment: itself when short and plain, else {@code ~} and its digest. */
 	static String segment(String value) {
-		if (SAFE.matcher(value).matches()) {
+		if (isPlain(value)) {
 			return value;
 		}
 		return "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(value)).substring(0, 22);
+	}
+
+	/** {@code [A-Za-z0-9._/-]{1,64}}, without a regular expression: checked for every key of every call. */
+	private static boolean isPlain(String value) {
+		int length = value.length();
+		if (length == 0 || length > 64) {
+			return false;
+		}
+		for (int i = 0; i < length; i++) {
+			char c = value.charAt(i);
+			boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+					|| c == '_' || c == '/' || c == '-';
+			if (!plain) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	static byte[] sha256(String value) {

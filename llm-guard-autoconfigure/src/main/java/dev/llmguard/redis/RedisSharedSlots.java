@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,7 +17,8 @@ import dev.llmguard.core.time.GuardClock;
 
 /**
  * One provider's {@code max-concurrent} slots shared by every instance through Redis (see
- * {@link SlotScripts}): taking, freeing and renewing are each one script.
+ * {@link SlotScripts}): taking and renewing are each one script, freeing one ZREM that the caller
+ * does not wait for.
  * <p>
  * A slot is a lease of {@link RedisGuardOptions#concurrencyLease()}, on Redis's clock. The instance
  * holding it renews it while its call runs, like budget reservations: every quarter lease, one script
@@ -59,7 +59,7 @@ final class RedisSharedSlots implements SharedSlots {
 
 	@Override
 	public String tryTake(int limit) {
-		String id = UUID.randomUUID().toString();
+		String id = this.backend.newId();
 		long nowMs = this.clock.instant().toEpochMilli();
 		long deadlineMs = nowMs + lease().toMillis();
 		byte[][] keys = { this.key };
@@ -80,10 +80,10 @@ final class RedisSharedSlots implements SharedSlots {
 			return;
 		}
 		this.leases.remove(slot);
-		byte[][] keys = { this.key };
-		byte[][] args = { bytes(slot) };
-		// a slot that is not freed now comes back when its lease ends
-		this.backend.callQuietly("concurrency slot release", () -> this.backend.eval(SlotScripts.RELEASE, keys, args));
+		// one ZREM, not awaited: the next take on this connection runs after it; a slot not freed
+		// (Redis failed) comes back when its lease ends
+		byte[] member = bytes(slot);
+		this.backend.send("concurrency slot release", () -> this.backend.commands().zrem(this.key, member));
 	}
 
 	@Override

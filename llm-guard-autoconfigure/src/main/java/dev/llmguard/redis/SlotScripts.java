@@ -33,18 +33,6 @@ final class SlotScripts {
 			""");
 
 	/**
-	 * Frees a slot.
-	 * <pre>
-	 * KEYS  slots
-	 * ARGV  id
-	 * →     {1} when it was held, {0} when its lease had ended and it was removed already
-	 * </pre>
-	 */
-	static final RedisScript RELEASE = RedisScript.of("""
-			return {redis.call('zrem', KEYS[1], ARGV[1])}
-			""");
-
-	/**
 	 * Extends the leases of slots still held, each to the same new deadline; a slot removed meanwhile
 	 * is not taken again.
 	 * <pre>

@@ -134,7 +134,7 @@ class SharedLimitsTests {
 			assertThat(usage.reservedTokens()).isZero();
 			assertThat(engines[1].budgets().usage("daily-tokens", null)).isEqualTo(usage);
 			assertThat(refused.get()).isPositive();
-			assertThat(zcard.applyAsLong("shared-budget:{shared-budget}:open")).isZero();
+			assertThat(zcard.applyAsLong("shared-budget:{shared-budget}:rsv-open")).isZero();
 		}));
 	}
 
