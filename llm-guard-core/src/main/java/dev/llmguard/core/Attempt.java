@@ -1,6 +1,7 @@
 package dev.llmguard.core;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import dev.llmguard.core.budget.BudgetReservation;
 import dev.llmguard.core.config.ModelSpec;
@@ -29,8 +30,11 @@ public final class Attempt {
 
 	private volatile boolean settled;
 
-	/** What the current try did; each try has its own. */
-	private volatile Try currentTry = new Try();
+	private static final AtomicReferenceFieldUpdater<Attempt, Try> CURRENT_TRY = AtomicReferenceFieldUpdater
+		.newUpdater(Attempt.class, Try.class, "currentTry");
+
+	/** What the current try did; each try has its own, made when a driver first tells of it. */
+	private volatile Try currentTry;
 
 	Attempt(ModelRef model, ModelSpec spec, RatePermit permit, BudgetReservation reservation, long maxOutputTokens,
 			LlmGuardContext context) {
@@ -79,12 +83,21 @@ public final class Attempt {
 
 	/** The current try: whether its request left, came back, and what it streamed. */
 	Try currentTry() {
-		return this.currentTry;
+		for (;;) {
+			Try current = this.currentTry;
+			if (current != null) {
+				return current;
+			}
+			Try fresh = new Try();
+			if (CURRENT_TRY.compareAndSet(this, null, fresh)) {
+				return fresh;
+			}
+		}
 	}
 
 	void nextTry(LlmGuardContext context) {
 		this.context = context;
-		this.currentTry = new Try();
+		this.currentTry = null;
 	}
 
 	/**

@@ -146,6 +146,12 @@ final class CallExecution implements GuardedCall {
 	/** The caller left ({@link #cancel}): no step waits or runs a try any more. */
 	private volatile boolean cancelled;
 
+	/**
+	 * Whether a driver may {@link #cancel} the call from another thread, so waits are tracked; set before
+	 * the call is handed to other threads. A blocking call is never cancelled and skips the tracking.
+	 */
+	private boolean cancellable;
+
 	/** The modes in force when the call started: a mode changed at runtime applies from the next call. */
 	private final GuardModes modes;
 
@@ -1233,8 +1239,16 @@ final class CallExecution implements GuardedCall {
 		}
 	}
 
+	/** Lets a driver {@link #cancel} the call from another thread: waits are tracked from now on. */
+	void cancellable() {
+		this.cancellable = true;
+	}
+
 	/** Marks this thread as waiting on the call's behalf, unless the caller left already. */
 	private void startWaiting() {
+		if (!this.cancellable) {
+			return;
+		}
 		synchronized (this.waits) {
 			if (this.cancelled) {
 				throw cancellation(null);
@@ -1248,6 +1262,9 @@ final class CallExecution implements GuardedCall {
 	 * on clean) and answers true.
 	 */
 	private boolean stopWaiting() {
+		if (!this.cancellable) {
+			return false;
+		}
 		synchronized (this.waits) {
 			this.waiter = null;
 			if (this.cancelled) {

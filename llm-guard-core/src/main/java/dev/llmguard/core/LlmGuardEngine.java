@@ -272,6 +272,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 		CallExecution execution = begin(next);
 		execution.deadlineOf(call);
 		execution.observe(call.observed());
+		execution.cancellable(); // a streamed request's subscriber may leave
 		return new RequestCall(call, execution, null, cacheKey);
 	}
 
@@ -357,7 +358,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 	 * @throws IllegalArgumentException when the request names no usable chain or model
 	 */
 	public GuardedCall start(CallRequest request) {
-		return begin(request);
+		CallExecution execution = begin(request);
+		execution.cancellable();
+		return execution;
 	}
 
 	/**
@@ -370,6 +373,7 @@ public final class LlmGuardEngine implements AutoCloseable {
 	public GuardedCall start(CallRequest request, ObservedCall observed, boolean wrapsRequests) {
 		CallExecution execution = begin(request);
 		execution.observe(observed);
+		execution.cancellable();
 		if (wrapsRequests) {
 			execution.wrapRequests();
 		}
