@@ -104,6 +104,11 @@ final class CallExecution implements GuardedCall {
 
 	private RuntimeException lastRejection;
 
+	/** The rejection that names the models skipped until a known time, and the reasons so far. */
+	private RateLimitExceededException skipRejection;
+
+	private String skipReasons;
+
 	private boolean finished;
 
 	private ObservedCall observed = ObservedCall.NONE;
@@ -382,16 +387,29 @@ final class CallExecution implements GuardedCall {
 	}
 
 	/**
-	 * Keeps the rejection of a model skipped until a known time (cooling down, quota spent, breaker
-	 * open) when no rate limit said more yet, or when this model is back sooner: when every model is
-	 * skipped, the caller learns when the first one is back.
+	 * Records a model skipped until a known time (cooling down, quota spent, breaker open). Unless a rate
+	 * limit already said more, the call's rejection then names every model skipped and why, and carries
+	 * the model back first with its retry-after: a retry then is answered.
 	 */
 	private void skippedUntil(RateLimitExceededException skipped) {
-		if (!(this.lastRejection instanceof RateLimitExceededException earlier)
-				|| (earlier.getRetryAfter() != null && skipped.getRetryAfter() != null
-						&& skipped.getRetryAfter().compareTo(earlier.getRetryAfter()) < 0)) {
-			this.lastRejection = skipped;
+		if (this.lastRejection instanceof RateLimitExceededException other && other != this.skipRejection) {
+			return;
 		}
+		RateLimitExceededException first = this.skipRejection;
+		if (first == null) {
+			this.skipRejection = skipped;
+		}
+		else {
+			boolean sooner = skipped.getRetryAfter() != null && (first.getRetryAfter() == null
+					|| skipped.getRetryAfter().compareTo(first.getRetryAfter()) < 0);
+			RateLimitExceededException back = sooner ? skipped : first;
+			this.skipReasons = ((this.skipReasons != null) ? this.skipReasons : first.getMessage()) + "; "
+					+ skipped.getMessage();
+			this.skipRejection = new RateLimitExceededException(back.getProvider(), back.getModel(),
+					back.getRetryAfter(), this.skipReasons + " (" + back.getProvider() + "/" + back.getModel()
+							+ " is back first)");
+		}
+		this.lastRejection = this.skipRejection;
 	}
 
 	/** What the budgets reserved for an attempt, and the output allowance they afford. */

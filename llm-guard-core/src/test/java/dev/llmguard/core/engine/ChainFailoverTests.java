@@ -128,7 +128,12 @@ class ChainFailoverTests {
 
 		// gpt-4o cools down for 60 s, gpt-4o-mini's quota resets in 10 s: retry in 10 s, not 60
 		assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(this::call)
-			.satisfies(ex -> assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(10)));
+			.satisfies(ex -> {
+				assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(10));
+				assertThat(ex.getModel()).isEqualTo("gpt-4o-mini");
+				assertThat(ex.getMessage()).contains("openai/gpt-4o is cooling down", "openai/gpt-4o-mini's quota is spent",
+						"openai/gpt-4o-mini is back first");
+			});
 		assertThat(this.provider.calls()).hasSize(asked);
 	}
 
