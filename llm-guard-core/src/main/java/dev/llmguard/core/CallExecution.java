@@ -265,6 +265,7 @@ final class CallExecution implements GuardedCall {
 			admitted = admitNext();
 		}
 		catch (InterruptedException | RuntimeException | Error ex) {
+			endProbe(null, false); // a half-open probe taken for a model not admitted goes to the next call
 			if (stopWaiting()) {
 				throw cancellation(ex);
 			}

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 
 import dev.llmguard.core.Attempt;
+import dev.llmguard.core.BudgetExceededException;
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.Decision;
 import dev.llmguard.core.GuardedCall;
@@ -16,7 +18,9 @@ import dev.llmguard.core.breaker.BreakerState;
 import dev.llmguard.core.breaker.CircuitBreakers;
 import dev.llmguard.core.config.BreakerPolicy;
 import dev.llmguard.core.config.BreakerSettings;
+import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.ChainSpec;
+import dev.llmguard.core.config.OnExceeded;
 import dev.llmguard.core.config.RetrySettings;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.model.Usage;
@@ -26,6 +30,9 @@ import dev.llmguard.core.retry.ProviderResponseException;
 import static dev.llmguard.core.engine.EngineFixtures.GPT_4O;
 import static dev.llmguard.core.engine.EngineFixtures.MINI;
 import static dev.llmguard.core.engine.EngineFixtures.SMALL;
+import static dev.llmguard.core.engine.EngineFixtures.costBudget;
+import static dev.llmguard.core.engine.EngineFixtures.notShrinking;
+import static dev.llmguard.core.engine.EngineFixtures.requestsPerMinute;
 import static dev.llmguard.core.engine.EngineFixtures.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -251,6 +258,59 @@ class CircuitBreakerTests {
 		assertThat(changes()).extracting(GuardEvent.BreakerChanged::state)
 			.containsExactly("open", "half-open", "half-open", "half-open", "closed");
 		this.guard.assertNothingHeld();
+	}
+
+	@Test
+	void aProbeWhoseCallABudgetRejectsLetsTheNextCallProbe() throws Throwable {
+		EngineFixtures.Guard guard = EngineFixtures.guard(s -> {
+			s.retry = new RetrySettings(1, Duration.ZERO, 2.0, Duration.ZERO, Duration.ZERO);
+			s.breaker = BreakerSettings.of(POLICY);
+			// worst cases: 10 input tokens $0.002058, 900 input tokens $0.002948
+			s.budget(notShrinking(costBudget("tenant-cap", BudgetScope.TENANT, "0.0025", OnExceeded.REJECT)));
+		});
+		this.provider.on(SMALL, status(503), status(503), status(503));
+		CallRequest small = CallRequest.builder().model(SMALL).tenant("acme").estimatedInputTokens(10L).build();
+		for (int i = 0; i < 3; i++) {
+			assertThatExceptionOfType(ProviderResponseException.class)
+				.isThrownBy(() -> guard.engine.execute(small, this.provider, text -> text));
+		}
+		guard.clock.advance(Duration.ofSeconds(30));
+
+		// the probe's call is refused by its tenant's budget before it was sent
+		assertThatExceptionOfType(BudgetExceededException.class).isThrownBy(() -> guard.engine
+			.execute(small.toBuilder().estimatedInputTokens(900L).build(), this.provider, text -> text));
+
+		assertThat(guard.engine.execute(small, this.provider, text -> text)).isEqualTo("small");
+		assertThat(guard.engine.breakers().state(SMALL)).isEqualTo(BreakerState.CLOSED);
+		guard.assertNothingHeld();
+	}
+
+	@Test
+	void aProbeWhoseCallIsCancelledWhileWaitingForCapacityLetsTheNextCallProbe() throws Throwable {
+		EngineFixtures.Guard guard = EngineFixtures.guard(s -> {
+			s.retry = new RetrySettings(1, Duration.ZERO, 2.0, Duration.ZERO, Duration.ZERO);
+			s.breaker = BreakerSettings.of(POLICY);
+			s.providerLimits = requestsPerMinute(3);
+			s.maxWait = Duration.ofHours(1);
+		});
+		this.provider.on(SMALL, status(503), status(503), status(503));
+		CallRequest small = CallRequest.builder().model(SMALL).prompt("Hello").build();
+		for (int i = 0; i < 3; i++) {
+			assertThatExceptionOfType(ProviderResponseException.class)
+				.isThrownBy(() -> guard.engine.execute(small, this.provider, text -> text));
+		}
+		guard.clock.advance(Duration.ofSeconds(30)); // half-open; one request refilled, taken next
+		guard.engine.execute(CallRequest.builder().model(MINI).prompt("Hello").build(), this.provider, text -> text);
+		CompletableFuture<String> probe = guard.engine.executeAsync(small, this.provider.async(), text -> text);
+		InterruptTests.eventually(() -> guard.limits().waiting() == 1, "the probe's call waits for capacity");
+
+		probe.cancel(true);
+
+		InterruptTests.eventually(() -> guard.limits().waiting() == 0, "the cancelled call stops waiting");
+		guard.clock.advance(Duration.ofSeconds(20)); // within the probe's 30 s lease
+		assertThat(guard.engine.execute(small, this.provider, text -> text)).isEqualTo("small");
+		assertThat(guard.engine.breakers().state(SMALL)).isEqualTo(BreakerState.CLOSED);
+		guard.assertNothingHeld();
 	}
 
 	@Test
