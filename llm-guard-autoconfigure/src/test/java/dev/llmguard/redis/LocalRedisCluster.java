@@ -1,12 +1,9 @@
 package dev.llmguard.redis;
 
-import java.io.PrintStream;
-
-import java.io.FileOutputStream;
-
 import java.io.FileDescriptor;
-
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
