@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -259,25 +260,17 @@ final class CallExecution implements GuardedCall {
 	 */
 	@Override
 	public Attempt admit() throws InterruptedException {
-		startWaiting();
-		Attempt admitted;
 		try {
-			admitted = admitNext();
+			return waiting(this::admitNext, (admitted) -> {
+				if (admitted != null) {
+					release(admitted); // the caller left while the call waited: nobody will run the attempt
+				}
+			});
 		}
 		catch (InterruptedException | RuntimeException | Error ex) {
 			endProbe(null, false); // a half-open probe taken for a model not admitted goes to the next call
-			if (stopWaiting()) {
-				throw cancellation(ex);
-			}
 			throw ex;
 		}
-		if (stopWaiting()) {
-			if (admitted != null) {
-				release(admitted); // the caller left while the call waited: nobody will run the attempt
-			}
-			throw cancellation(null);
-		}
-		return admitted;
 	}
 
 	private Attempt admitNext() throws InterruptedException {
@@ -863,28 +856,6 @@ final class CallExecution implements GuardedCall {
 	}
 
 	/**
-	 * Settles a streamed attempt: with the usage the code recorded, else the usage the stream reported
-	 * (a final chunk's), else an estimate counted as such: the streamed text's tokens, or the whole
-	 * output allowance when output came that could not be read as text.
-	 * @param reported the latest usage the stream carried, or {@code null}
-	 * @param text the streamed text, or {@code null} when none could be read
-	 * @param streamed whether any output came
-	 */
-	void settleStream(Attempt attempt, Usage reported, CharSequence text, boolean streamed) {
-		Usage usage = attempt.context().recordedUsage();
-		if (usage == null) {
-			usage = reported;
-		}
-		if (usage != null) {
-			settle(attempt, usage, false);
-			return;
-		}
-		long output = (text != null) ? this.components.estimator().estimate(text.toString())
-				: (streamed ? attempt.maxOutputTokens() : 0);
-		settle(attempt, new Usage(this.inputEstimate, output), true);
-	}
-
-	/**
 	 * Settles an attempt with its usage: commits cost and tokens to every budget, reconciles the
 	 * buckets and frees the concurrency slot. Safe to call more than once; only the first counts.
 	 */
@@ -1108,21 +1079,8 @@ final class CallExecution implements GuardedCall {
 	 */
 	@Override
 	public boolean prepareRetry(Attempt attempt, Decision.Retry retry) throws InterruptedException {
-		startWaiting();
-		boolean ready;
-		try {
-			ready = prepareRetry(attempt, retry.delay(), retry.classification());
-		}
-		catch (InterruptedException | RuntimeException | Error ex) {
-			if (stopWaiting()) {
-				throw cancellation(ex);
-			}
-			throw ex;
-		}
-		if (stopWaiting()) {
-			throw cancellation(null);
-		}
-		return ready;
+		return waiting(() -> prepareRetry(attempt, retry.delay(), retry.classification()), (ready) -> {
+		});
 	}
 
 	/**
@@ -1136,7 +1094,6 @@ final class CallExecution implements GuardedCall {
 	 */
 	@Override
 	public Decision afterFailure(Attempt attempt, Throwable error) throws InterruptedException {
-		attempt.currentTry().returned();
 		if (attempt.isSettled()) {
 			return new Decision.Raise(error); // settlement itself failed: capacity is already accounted
 		}
@@ -1207,10 +1164,25 @@ final class CallExecution implements GuardedCall {
 		}
 	}
 
-	/** Settles an attempt with what its current try streamed. */
+	/**
+	 * Settles an attempt with what its current try streamed: the usage the code recorded, else the
+	 * usage the stream reported (a final chunk's), else an estimate counted as such: the streamed
+	 * text's tokens, or the whole output allowance when output came that could not be read as text.
+	 */
 	private void settleStreamed(Attempt attempt) {
 		Try streamed = attempt.currentTry();
-		settleStream(attempt, streamed.usage(), streamed.text(), streamed.hasStreamed());
+		Usage usage = attempt.context().recordedUsage();
+		if (usage == null) {
+			usage = streamed.usage();
+		}
+		if (usage != null) {
+			settle(attempt, usage, false);
+			return;
+		}
+		String text = streamed.text();
+		long output = (text != null) ? this.components.estimator().estimate(text)
+				: (streamed.hasStreamed() ? attempt.maxOutputTokens() : 0);
+		settle(attempt, new Usage(this.inputEstimate, output), true);
 	}
 
 	/**
@@ -1263,10 +1235,21 @@ final class CallExecution implements GuardedCall {
 		this.cancellable = true;
 	}
 
-	/** Marks this thread as waiting on the call's behalf, unless the caller left already. */
-	private void startWaiting() {
+	/** A step that may wait on the caller's behalf: for capacity, or in a retry's pause. */
+	private interface Wait<T> {
+
+		T run() throws InterruptedException;
+
+	}
+
+	/**
+	 * Runs a step that may wait. For a cancellable call this thread is marked as waiting, so that a
+	 * {@link #cancel} interrupts it; when the caller left meanwhile the step's answer goes to
+	 * {@code left} (to give back what it took) and the step ends with {@link CancellationException}.
+	 */
+	private <T> T waiting(Wait<T> step, Consumer<T> left) throws InterruptedException {
 		if (!this.cancellable) {
-			return;
+			return step.run();
 		}
 		synchronized (this.waits) {
 			if (this.cancelled) {
@@ -1274,6 +1257,21 @@ final class CallExecution implements GuardedCall {
 			}
 			this.waiter = Thread.currentThread();
 		}
+		T answer;
+		try {
+			answer = step.run();
+		}
+		catch (InterruptedException | RuntimeException | Error ex) {
+			if (stopWaiting()) {
+				throw cancellation(ex);
+			}
+			throw ex;
+		}
+		if (stopWaiting()) {
+			left.accept(answer);
+			throw cancellation(null);
+		}
+		return answer;
 	}
 
 	/**
@@ -1281,9 +1279,6 @@ final class CallExecution implements GuardedCall {
 	 * on clean) and answers true.
 	 */
 	private boolean stopWaiting() {
-		if (!this.cancellable) {
-			return false;
-		}
 		synchronized (this.waits) {
 			this.waiter = null;
 			if (this.cancelled) {
