@@ -1,6 +1,7 @@
 package dev.llmguard.redis;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.bucket4j.BlockingBucket;
 import io.github.bucket4j.Bucket;
@@ -15,6 +16,7 @@ import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
+import io.lettuce.core.RedisFuture;
 
 /**
  * One shared bucket, as the engine sees it: every operation waits at most the backend's timeout,
@@ -28,7 +30,8 @@ final class RedisBucket implements Bucket {
 
 	private final String key;
 
-	private final byte[] redisKey;
+	/** What Bucket4j is given as this bucket's key, and gives back to the store's Redis API. */
+	private final Key redisKey;
 
 	private final AsyncBucketProxy async;
 
@@ -41,7 +44,7 @@ final class RedisBucket implements Bucket {
 	RedisBucket(String key, LettuceBasedProxyManager<Object> proxies, BucketConfiguration configuration,
 			RedisGuardBackend backend) {
 		this.key = key;
-		this.redisKey = RedisKeys.bytes(key);
+		this.redisKey = new Key(RedisKeys.bytes(key));
 		// batching: while one operation on this bucket is in flight, the next ones wait and then go
 		// together as one compare-and-swap, so threads of this JVM do not fail each other's swaps
 		this.async = proxies.asAsync()
@@ -62,7 +65,47 @@ final class RedisBucket implements Bucket {
 	}
 
 	byte[] redisKey() {
-		return this.redisKey;
+		return this.redisKey.bytes();
+	}
+
+	/** The read of this bucket's state sent ahead of its next operation, if any. */
+	Prefetched prefetched() {
+		return this.redisKey.ahead.get();
+	}
+
+	/** Sets the read ahead unless another caller changed it since {@code expected} was read. */
+	boolean prefetch(Prefetched expected, Prefetched read) {
+		return this.redisKey.ahead.compareAndSet(expected, read);
+	}
+
+	/**
+	 * A bucket's key for Bucket4j: its bytes in Redis, and the slot of its read sent ahead, which the
+	 * store's Redis API finds through the key Bucket4j hands back, without a map of its own.
+	 * Compared by identity, like the {@code byte[]} Bucket4j would otherwise be given.
+	 */
+	static final class Key {
+
+		private final byte[] bytes;
+
+		private final AtomicReference<Prefetched> ahead = new AtomicReference<>();
+
+		Key(byte[] bytes) {
+			this.bytes = bytes;
+		}
+
+		byte[] bytes() {
+			return this.bytes;
+		}
+
+		/** Takes the read sent ahead, so it serves one operation. */
+		Prefetched takePrefetched() {
+			return this.ahead.getAndSet(null);
+		}
+
+	}
+
+	/** A bucket state read ahead of its use, and when it was sent ({@link System#nanoTime()}). */
+	record Prefetched(RedisFuture<byte[]> state, long atNanos) {
 	}
 
 	AsyncBucketProxy async() {

@@ -75,9 +75,6 @@ public final class RedisBucketStore implements BucketStore {
 	/** Bucket4j's scripts by their text, with their digests. */
 	private final ConcurrentHashMap<String, RedisScript> scripts = new ConcurrentHashMap<>();
 
-	/** The latest prefetched state per bucket key, used by the next read of that key. */
-	private final ConcurrentHashMap<String, Prefetched> prefetched = new ConcurrentHashMap<>();
-
 	public RedisBucketStore(RedisGuardBackend backend) {
 		this.backend = Objects.requireNonNull(backend, "backend");
 		this.proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(new GuardRedisApi())
@@ -270,14 +267,14 @@ public final class RedisBucketStore implements BucketStore {
 			if (bucket instanceof RedisBucket redisBucket) {
 				// a read of this bucket already on its way serves the next operation as well as a new one
 				// would: with many callers, one read per batch of operations instead of one per caller
-				this.prefetched.compute(redisBucket.key(), (key, ahead) -> {
-					if (ahead != null && !ahead.state().isDone()) {
-						return ahead;
-					}
-					AsyncCommand<byte[], byte[], byte[]> read = get(redisBucket.redisKey());
+				RedisBucket.Prefetched ahead = redisBucket.prefetched();
+				if (ahead != null && !ahead.state().isDone()) {
+					continue;
+				}
+				AsyncCommand<byte[], byte[], byte[]> read = get(redisBucket.redisKey());
+				if (redisBucket.prefetch(ahead, new RedisBucket.Prefetched(read, now))) {
 					reads.add(read);
-					return new Prefetched(read, now);
-				});
+				}
 			}
 		}
 		if (!reads.isEmpty()) {
@@ -321,13 +318,9 @@ public final class RedisBucketStore implements BucketStore {
 		return HexFormat.of().formatHex(RedisKeys.sha256(text.toString()), 0, 4);
 	}
 
-	/** A bucket state read ahead of its use. */
-	private record Prefetched(RedisFuture<byte[]> state, long atNanos) {
-	}
-
 	/**
 	 * Bucket4j's view of Redis: the guard's connection, and reads served from a fresh prefetch. Keys
-	 * are {@code byte[]}, typed {@code Object} because Bucket4j passes them in an {@code Object[]}.
+	 * are {@link RedisBucket.Key}s, typed {@code Object} because Bucket4j passes them in an {@code Object[]}.
 	 */
 	private final class GuardRedisApi implements RedisApi<Object> {
 
@@ -341,7 +334,7 @@ public final class RedisBucketStore implements BucketStore {
 				byte[][] params) {
 			byte[][] redisKeys = new byte[keys.length][];
 			for (int i = 0; i < keys.length; i++) {
-				redisKeys[i] = (byte[]) keys[i];
+				redisKeys[i] = ((RedisBucket.Key) keys[i]).bytes();
 			}
 			// bounded: Bucket4j's proxy manager has four constant scripts
 			RedisScript known = RedisBucketStore.this.scripts.computeIfAbsent(script, RedisScript::of);
@@ -370,18 +363,18 @@ public final class RedisBucketStore implements BucketStore {
 
 		@Override
 		public RedisFuture<byte[]> get(Object key) {
-			byte[] redisKey = (byte[]) key;
-			Prefetched ahead = RedisBucketStore.this.prefetched.remove(new String(redisKey, StandardCharsets.UTF_8));
+			RedisBucket.Key redisKey = (RedisBucket.Key) key;
+			RedisBucket.Prefetched ahead = redisKey.takePrefetched();
 			if (ahead != null && System.nanoTime() - ahead.atNanos() < PREFETCH_MAX_AGE_NANOS
 					&& !ahead.state().toCompletableFuture().isCompletedExceptionally()) {
 				return ahead.state();
 			}
-			return RedisBucketStore.this.backend.commands().get(redisKey);
+			return RedisBucketStore.this.backend.commands().get(redisKey.bytes());
 		}
 
 		@Override
 		public RedisFuture<?> delete(Object key) {
-			return RedisBucketStore.this.backend.commands().del((byte[]) key);
+			return RedisBucketStore.this.backend.commands().del(((RedisBucket.Key) key).bytes());
 		}
 
 	}
