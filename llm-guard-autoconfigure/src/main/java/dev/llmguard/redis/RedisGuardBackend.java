@@ -233,7 +233,8 @@ public final class RedisGuardBackend implements AutoCloseable {
 	 * once, without a round trip of its own. Commands on the connection run in the order they were
 	 * sent, so this instance's next operation sees it done. A failure is counted and marks Redis down
 	 * like any other; while Redis is known to be down nothing is sent (a slot not freed comes back
-	 * when its lease ends, tokens not given back when the bucket refills).
+	 * when its lease ends, tokens not given back when the bucket refills). No timer runs for it: a Redis
+	 * that stops answering is found by the next operation a caller waits for.
 	 */
 	void send(String operation, Supplier<? extends CompletionStage<?>> command) {
 		if (this.down || this.closed) {
@@ -433,6 +434,9 @@ public final class RedisGuardBackend implements AutoCloseable {
 				else {
 					throw new IllegalStateException("Unsupported Lettuce client " + redisClient.getClass().getName());
 				}
+				// every wait for Redis is bounded here (await) or by Bucket4j's request timeout, so Lettuce's own
+				// timer per command, which Spring Boot's client options turn on, is work without use on this connection
+				this.connection.setTimeout(Duration.ZERO);
 				this.connectedClient = redisClient;
 				if (this.time instanceof RedisTimeClock fleet) {
 					measure(fleet, this.commands);
