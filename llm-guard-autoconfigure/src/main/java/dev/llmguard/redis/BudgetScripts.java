@@ -241,13 +241,6 @@ final class BudgetScripts {
 			""");
 
 	/**
-	 * Extends a model's cooldown, never shortens it.
-	 * <pre>
-	 * KEYS  cooldown
-	 * ARGV  until-epoch-ms, ttl-ms
-	 * </pre>
-	 */
-	/**
 	 * Keeps a chain's answer for its ttl and the chain within max-entries: KEYS[1] the answer, KEYS[2]
 	 * the chain's index, scored by Redis' own time in microseconds (the clock its expiry runs on); ARGV
 	 * answer, ttl ms, max entries. Index entries older than the ttl have expired and are dropped; past
@@ -272,6 +265,13 @@ final class BudgetScripts {
 			return {}
 			""");
 
+	/**
+	 * Extends a model's cooldown, never shortens it.
+	 * <pre>
+	 * KEYS  cooldown
+	 * ARGV  until-epoch-ms, ttl-ms
+	 * </pre>
+	 */
 	static final RedisScript COOL_DOWN = RedisScript.of("""
 			local current = redis.call('get', KEYS[1])
 			if (not current) or tonumber(current) < tonumber(ARGV[1]) then
