@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -81,6 +82,9 @@ public final class RedisBudgetLedger implements BudgetLedger {
 	/** This instance's reservations in Redis not yet settled, by id; bounded by the calls in flight. */
 	private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
 
+	/** The last usage key built per global budget, by budget name; bounded by configuration. */
+	private final ConcurrentHashMap<String, GlobalKey> globalKeys = new ConcurrentHashMap<>();
+
 	/** Whether the periodic lease renewal is scheduled. */
 	private final AtomicBoolean renewing = new AtomicBoolean();
 
@@ -111,7 +115,9 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		int n = current.size();
 		byte[][] keys = new byte[n + 2][];
 		keys[0] = this.openKey;
-		keys[1] = bytes(this.keys.reservation(id));
+		// the id is this backend's own, plain in a key segment
+		byte[] record = RedisKeys.concat(this.recordPrefix, bytes(id));
+		keys[1] = record;
 		byte[][] args = new byte[5 + 5 * n][];
 		long nowMs = now.toEpochMilli();
 		long deadlineMs = nowMs + this.backend.options().reservationLease().toMillis();
@@ -123,7 +129,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		for (int i = 0; i < n; i++) {
 			BudgetCharge charge = current.get(i);
 			BudgetSpec budget = charge.budget();
-			keys[2 + i] = bytes(usageKey(charge));
+			keys[2 + i] = usageKey(charge);
 			int a = 5 + 5 * i;
 			args[a] = number(charge.costNanos());
 			args[a + 1] = number(charge.tokens());
@@ -135,7 +141,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 				() -> this.backend.eval(BudgetScripts.RESERVE, keys, args).thenApply((r) -> reserved(id, current, r)),
 				() -> admittedLocally(current));
 		if (outcome instanceof ReserveOutcome.Reserved reserved && reserved.reservation().id().equals(id)) {
-			hold(id, new Lease(nowMs, deadlineMs));
+			hold(id, new Lease(nowMs, deadlineMs, record, Arrays.copyOfRange(keys, 2, n + 2)));
 		}
 		return outcome;
 	}
@@ -170,13 +176,14 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		if (reservation.isEmpty()) {
 			return List.of();
 		}
-		this.leases.remove(reservation.id());
+		Lease lease = this.leases.remove(reservation.id());
 		Instant now = this.clock.instant();
 		List<BudgetCharge> charges = reservation.charges();
 		int n = charges.size();
+		byte[][] held = held(lease, n);
 		byte[][] keys = new byte[2 + 2 * n][];
 		keys[0] = this.openKey;
-		keys[1] = bytes(this.keys.reservation(reservation.id()));
+		keys[1] = (held != null) ? lease.record() : bytes(this.keys.reservation(reservation.id()));
 		byte[][] args = new byte[4 + n][];
 		args[0] = bytes(reservation.id());
 		args[1] = number(actualCostNanos);
@@ -188,8 +195,8 @@ public final class RedisBudgetLedger implements BudgetLedger {
 			// the period may have rolled over while the call ran: free the old one, spend in the new one
 			BudgetCharge current = charge.inPeriodAt(now, this.zone);
 			spentIn.add(current);
-			keys[2 + 2 * i] = bytes(usageKey(charge));
-			keys[3 + 2 * i] = bytes(usageKey(current));
+			keys[2 + 2 * i] = (held != null) ? held[i] : usageKey(charge);
+			keys[3 + 2 * i] = current.periodStart().equals(charge.periodStart()) ? keys[2 + 2 * i] : usageKey(current);
 			args[4 + i] = number(usageTtlArgument(current.resetsAt(), now));
 		}
 		List<BudgetUsage> usages = this.backend.callQuietly("budget commit",
@@ -215,13 +222,14 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		if (reservation.isEmpty() || reservation.id().startsWith(LOCAL)) {
 			return;
 		}
-		this.leases.remove(reservation.id());
+		Lease lease = this.leases.remove(reservation.id());
 		List<BudgetCharge> charges = reservation.charges();
+		byte[][] held = held(lease, charges.size());
 		byte[][] keys = new byte[2 + charges.size()][];
 		keys[0] = this.openKey;
-		keys[1] = bytes(this.keys.reservation(reservation.id()));
+		keys[1] = (held != null) ? lease.record() : bytes(this.keys.reservation(reservation.id()));
 		for (int i = 0; i < charges.size(); i++) {
-			keys[2 + i] = bytes(usageKey(charges.get(i)));
+			keys[2 + i] = (held != null) ? held[i] : usageKey(charges.get(i));
 		}
 		byte[][] args = { bytes(reservation.id()), number(recordTtl().toMillis()) };
 		// a release that does not reach Redis is reclaimed when the reservation's lease ends
@@ -317,7 +325,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		try {
 			return this.backend.eval(BudgetScripts.RENEW, keys, args).thenAccept((gone) -> {
 				for (String id : due) {
-					this.leases.computeIfPresent(id, (key, lease) -> new Lease(lease.reservedAtMs(), deadlineMs));
+					this.leases.computeIfPresent(id, (key, lease) -> lease.until(deadlineMs));
 				}
 				for (Object id : gone) {
 					this.leases.remove(text(id));
@@ -366,8 +374,27 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		return first == null || first;
 	}
 
-	private String usageKey(BudgetCharge charge) {
-		return this.keys.budget(charge.budget().name(), charge.key(), charge.periodStart());
+	/**
+	 * A charge's usage key. A global budget's key changes only with its period, so the last one built is
+	 * kept per budget (bounded by configuration); a tenant's or session's is built anew.
+	 */
+	private byte[] usageKey(BudgetCharge charge) {
+		String name = charge.budget().name();
+		if (!charge.key().isEmpty()) {
+			return bytes(this.keys.budget(name, charge.key(), charge.periodStart()));
+		}
+		GlobalKey last = this.globalKeys.get(name);
+		if (last != null && last.periodStart().equals(charge.periodStart())) {
+			return last.key();
+		}
+		byte[] key = bytes(this.keys.budget(name, "", charge.periodStart()));
+		this.globalKeys.put(name, new GlobalKey(charge.periodStart(), key));
+		return key;
+	}
+
+	/** The usage keys a lease holds for a reservation of {@code n} charges, or {@code null}. */
+	private static byte[][] held(Lease lease, int n) {
+		return (lease != null && lease.usageKeys().length == n) ? lease.usageKeys() : null;
 	}
 
 	/**
@@ -386,8 +413,20 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		return this.backend.options().reservationLease().plus(RECORD_GRACE);
 	}
 
-	/** When a reservation of this instance was made and when its lease ends, as last written. */
-	private record Lease(long reservedAtMs, long deadlineMs) {
+	/**
+	 * When a reservation of this instance was made and when its lease ends, as last written; with the
+	 * keys it was made under, so settling it builds none of them again.
+	 */
+	private record Lease(long reservedAtMs, long deadlineMs, byte[] record, byte[][] usageKeys) {
+
+		Lease until(long deadline) {
+			return new Lease(this.reservedAtMs, deadline, this.record, this.usageKeys);
+		}
+
+	}
+
+	/** A global budget's usage key in one period. */
+	private record GlobalKey(Instant periodStart, byte[] key) {
 	}
 
 	private static BudgetUsage usage(BudgetCharge charge, List<Object> reply, int from) {
@@ -415,7 +454,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 	}
 
 	private static byte[] number(long value) {
-		return bytes(Long.toString(value));
+		return RedisKeys.number(value);
 	}
 
 }

@@ -155,4 +155,30 @@ final class RedisKeys {
 		return value.getBytes(StandardCharsets.UTF_8);
 	}
 
+	/** A number as the decimal ASCII Redis reads, written without an intermediate String (several per call). */
+	static byte[] number(long value) {
+		if (value == Long.MIN_VALUE) {
+			return bytes(Long.toString(value));
+		}
+		byte[] digits = new byte[20];
+		int at = digits.length;
+		long rest = Math.abs(value);
+		do {
+			digits[--at] = (byte) ('0' + (rest % 10));
+			rest /= 10;
+		}
+		while (rest != 0);
+		if (value < 0) {
+			digits[--at] = '-';
+		}
+		return java.util.Arrays.copyOfRange(digits, at, digits.length);
+	}
+
+	/** Two byte strings one after the other (a key prefix built once and an id, say). */
+	static byte[] concat(byte[] first, byte[] second) {
+		byte[] both = java.util.Arrays.copyOf(first, first.length + second.length);
+		System.arraycopy(second, 0, both, first.length, second.length);
+		return both;
+	}
+
 }
