@@ -1,5 +1,6 @@
 package dev.llmguard.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -115,7 +116,7 @@ final class BreakerWatch extends RedisPubSubAdapter<byte[], byte[]> implements R
 	@Override
 	public void message(byte[] channel, byte[] message) {
 		if (Arrays.equals(channel, this.channel)) {
-			forget(new String(message, java.nio.charset.StandardCharsets.UTF_8));
+			forget(new String(message, StandardCharsets.UTF_8));
 		}
 	}
 
