@@ -12,6 +12,10 @@ import dev.llmguard.redis.RedisGuardBackend.RedisScript;
  * </pre>
  * A closed breaker's key expires a window after its last failure; an open one's a day after its open
  * time ends, so a half-open breaker nobody calls is forgotten (closed) then.
+ * <p>
+ * Every script that adds, changes or removes {@code u} also publishes the breaker's key on the
+ * channel passed as its last argument ({@link RedisKeys#breakerChanges()}), in the same atomic step,
+ * so an instance that keeps closed breakers in memory ({@link BreakerWatch}) learns of it.
  */
 final class BreakerScripts {
 
@@ -43,7 +47,7 @@ final class BreakerScripts {
 	/**
 	 * Counts a failure (see {@code BreakerStore#failed}).
 	 * <pre>
-	 * KEYS  breaker       ARGV  now-ms, failures, window-ms, open-for-ms, max-open-ms, remember-ms
+	 * KEYS  breaker       ARGV  now-ms, failures, window-ms, open-for-ms, max-open-ms, remember-ms, channel
 	 * →     {'counted', n} | {'opened' | 'extended' | 'unchanged' | 'reopened', until, open-time}
 	 * </pre>
 	 */
@@ -71,6 +75,7 @@ final class BreakerScripts {
 			  redis.call('del', KEYS[1])
 			  redis.call('hset', KEYS[1], 'u', fmt(now + base), 'd', fmt(base))
 			  redis.call('pexpire', KEYS[1], fmt(base + remember))
+			  redis.call('publish', ARGV[7], KEYS[1])
 			  return {'opened', fmt(now + base), fmt(base)}
 			end
 			local u = tonumber(v[1])
@@ -81,24 +86,27 @@ final class BreakerScripts {
 			  if now + d <= u then return {'unchanged', v[1], fmt(d)} end
 			  redis.call('hset', KEYS[1], 'u', fmt(now + d))
 			  redis.call('pexpire', KEYS[1], fmt(d + remember))
+			  redis.call('publish', ARGV[7], KEYS[1])
 			  return {'extended', fmt(now + d), fmt(d)}
 			end
 			d = math.max(d, base, math.min(2 * d, tonumber(ARGV[5])))
 			redis.call('hset', KEYS[1], 'u', fmt(now + d), 'd', fmt(d))
 			redis.call('hdel', KEYS[1], 'p', 't')
 			redis.call('pexpire', KEYS[1], fmt(d + remember))
+			redis.call('publish', ARGV[7], KEYS[1])
 			return {'reopened', fmt(now + d), fmt(d)}
 			""");
 
 	/**
 	 * The probe with this token succeeded: closes the breaker.
 	 * <pre>
-	 * KEYS  breaker       ARGV  token       →  {'1'} closed, {'0'} not this probe's breaker any more
+	 * KEYS  breaker       ARGV  token, channel       →  {'1'} closed, {'0'} not this probe's breaker any more
 	 * </pre>
 	 */
 	static final RedisScript PROBE_SUCCEEDED = RedisScript.of("""
 			if redis.call('hget', KEYS[1], 't') == ARGV[1] then
 			  redis.call('del', KEYS[1])
+			  redis.call('publish', ARGV[2], KEYS[1])
 			  return {'1'}
 			end
 			return {'0'}

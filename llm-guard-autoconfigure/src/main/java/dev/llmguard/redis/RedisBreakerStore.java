@@ -23,6 +23,15 @@ import dev.llmguard.core.model.ModelRef;
  * While Redis fails, a breaker lets calls through in fail-open mode (and failures go uncounted) or
  * refuses them with {@link GuardBackendUnavailableException} in fail-closed mode, like the other
  * stores.
+ * <p>
+ * A closed breaker costs no round trip while this instance watches breaker changes (a pub/sub
+ * subscription, see {@link BreakerWatch}): a model Redis said closed is answered from memory for up
+ * to a second, until a change of its breaker is published, or until the subscription drops. A
+ * breaker another instance opens is therefore seen by this instance once its message arrives (the
+ * PUBLISH runs in the same script that opens it, so no pass of this instance starting after the
+ * message arrived lets a call through), and within a second at worst, should a message get lost; a
+ * breaker this instance opens is seen by it at once. Without the subscription (it could not be opened, or it is
+ * reconnecting), or while Redis is known to be down, every call asks Redis as before.
  */
 public final class RedisBreakerStore implements BreakerStore {
 
@@ -37,8 +46,11 @@ public final class RedisBreakerStore implements BreakerStore {
 
 	private final RedisGuardBackend backend;
 
+	private final BreakerWatch watch;
+
 	public RedisBreakerStore(RedisGuardBackend backend) {
 		this.backend = Objects.requireNonNull(backend, "backend");
+		this.watch = new BreakerWatch(backend);
 	}
 
 	/**
@@ -47,9 +59,15 @@ public final class RedisBreakerStore implements BreakerStore {
 	 */
 	@Override
 	public BreakerPass pass(ModelRef model) {
+		// while Redis is known down the failure mode answers, even for a breaker known closed
+		if (this.watch.isClosed(model) && this.backend.isUp()) {
+			return BreakerPass.CLOSED;
+		}
 		Instant now = now();
 		long token = newToken();
-		byte[][] key = key(model);
+		String name = this.backend.keys().breaker(model);
+		byte[][] key = { RedisKeys.bytes(name) };
+		long version = this.watch.version();
 		// a closed breaker has no open-until field: one HEXISTS answers, and only a breaker that opened
 		// needs the script, which decides atomically who probes
 		List<Object> reply = this.backend.call("breaker pass", () -> this.backend.commands()
@@ -58,6 +76,11 @@ public final class RedisBreakerStore implements BreakerStore {
 					? this.backend.eval(BreakerScripts.PASS, key, args(millis(now), Long.toString(token)))
 					: CompletableFuture.completedFuture(CLOSED)), () -> null);
 		if (reply == null) {
+			return BreakerPass.CLOSED;
+		}
+		this.watch.start();
+		if (reply == CLOSED) {
+			this.watch.closed(model, name, version);
 			return BreakerPass.CLOSED;
 		}
 		String kind = text(reply, 0);
@@ -76,11 +99,13 @@ public final class RedisBreakerStore implements BreakerStore {
 	/** {@inheritDoc} Never throws: a failure Redis did not take goes uncounted. */
 	@Override
 	public BreakerChange failed(ModelRef model, BreakerPolicy policy, Duration openFor) {
+		byte[][] key = key(model);
 		List<Object> reply = this.backend.callQuietly("breaker failure",
-				() -> this.backend.eval(BreakerScripts.FAILED, key(model),
+				() -> this.backend.eval(BreakerScripts.FAILED, key,
 						args(millis(now()), Integer.toString(policy.failures()),
 								Long.toString(policy.window().toMillis()), Long.toString(openFor.toMillis()),
-								Long.toString(policy.maxOpen().toMillis()), Long.toString(REMEMBER.toMillis()))));
+								Long.toString(policy.maxOpen().toMillis()), Long.toString(REMEMBER.toMillis()),
+								channel())));
 		if (reply == null) {
 			return new BreakerChange(BreakerChange.Kind.COUNTED, null, null, 0);
 		}
@@ -88,6 +113,8 @@ public final class RedisBreakerStore implements BreakerStore {
 		if ("counted".equals(kind)) {
 			return new BreakerChange(BreakerChange.Kind.COUNTED, null, null, (int) number(reply, 1));
 		}
+		// this instance's next call sees the breaker it opened without waiting for its own message
+		this.watch.changed(string(key[0]));
 		return new BreakerChange(BreakerChange.Kind.valueOf(kind.toUpperCase(java.util.Locale.ROOT)),
 				Instant.ofEpochMilli(number(reply, 1)), Duration.ofMillis(number(reply, 2)), 0);
 	}
@@ -96,7 +123,7 @@ public final class RedisBreakerStore implements BreakerStore {
 	@Override
 	public boolean probeSucceeded(ModelRef model, long token) {
 		List<Object> reply = this.backend.callQuietly("breaker close",
-				() -> this.backend.eval(BreakerScripts.PROBE_SUCCEEDED, key(model), args(Long.toString(token))));
+				() -> this.backend.eval(BreakerScripts.PROBE_SUCCEEDED, key(model), args(Long.toString(token), channel())));
 		return reply != null && "1".equals(text(reply, 0));
 	}
 
@@ -136,6 +163,15 @@ public final class RedisBreakerStore implements BreakerStore {
 		Duration openFor = Duration.ofMillis(Long.parseLong(string(fields.get(1))));
 		return now.isBefore(until) ? new BreakerState(BreakerState.State.OPEN, until, openFor, 0)
 				: new BreakerState(BreakerState.State.HALF_OPEN, null, openFor, 0);
+	}
+
+	/** The watch of breaker changes, for tests. */
+	BreakerWatch watch() {
+		return this.watch;
+	}
+
+	private String channel() {
+		return this.backend.keys().breakerChanges();
 	}
 
 	private Instant now() {

@@ -32,6 +32,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +87,9 @@ public final class RedisGuardBackend implements AutoCloseable {
 
 	/** The client the connection was opened from, whose event executors run periodic tasks. */
 	private volatile AbstractRedisClient connectedClient;
+
+	/** Pub/sub connections opened by {@link #connectPubSub()}, closed on {@link #close()}. */
+	private final List<StatefulConnection<byte[], byte[]>> pubSub = new CopyOnWriteArrayList<>();
 
 	/** Periodic tasks, cancelled on {@link #close()}. */
 	private final List<Future<?>> periodic = new CopyOnWriteArrayList<>();
@@ -447,6 +451,42 @@ public final class RedisGuardBackend implements AutoCloseable {
 	}
 
 	/**
+	 * Opens a pub/sub connection from the application's client (waiting for it like the first
+	 * {@link #commands()}), closed with this backend.
+	 * @throws RedisException when it cannot be opened or this backend is closed
+	 */
+	StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub() {
+		if (this.closed) {
+			throw new RedisConnectionException("the llm-guard Redis backend is closed");
+		}
+		AbstractRedisClient redisClient;
+		try {
+			redisClient = this.client.get();
+		}
+		catch (RuntimeException ex) {
+			throw new RedisConnectionException("the application's Redis client is not available", ex);
+		}
+		StatefulRedisPubSubConnection<byte[], byte[]> opened;
+		if (redisClient instanceof RedisClusterClient cluster) {
+			opened = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+		}
+		else if (redisClient instanceof RedisClient standalone) {
+			opened = standalone.connectPubSub(ByteArrayCodec.INSTANCE);
+		}
+		else {
+			throw new IllegalStateException("Unsupported Lettuce client " + redisClient.getClass().getName());
+		}
+		synchronized (this.connectLock) {
+			if (!this.closed) {
+				this.pubSub.add(opened);
+				return opened;
+			}
+		}
+		opened.close();
+		throw new RedisConnectionException("the llm-guard Redis backend is closed");
+	}
+
+	/**
 	 * Writes several commands to the connection at once (one write instead of one per command); a
 	 * command that could not be written completes exceptionally.
 	 */
@@ -548,6 +588,8 @@ public final class RedisGuardBackend implements AutoCloseable {
 			this.closed = true;
 			this.periodic.forEach((task) -> task.cancel(false));
 			this.periodic.clear();
+			this.pubSub.forEach(StatefulConnection::close);
+			this.pubSub.clear();
 			StatefulConnection<byte[], byte[]> open = this.connection;
 			this.connection = null;
 			this.commands = null;

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 
 import dev.llmguard.core.CallRequest;
 import dev.llmguard.core.FallbackResponseMapper;
@@ -33,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Two application instances share their models' circuit breakers through one Redis: failures either
  * sees count together, a model one opened is skipped by both, and across both exactly one call
  * probes a half-open model. Three failures within a minute open gpt-4o for 30 s (no chain), at most 2 min.
+ * An instance that knew the breaker closed sees it opened once the message of the change arrived, which
+ * the tests wait for.
  */
 class RedisBreakerTests {
 
@@ -43,18 +46,21 @@ class RedisBreakerTests {
 
 	private final ManualGuardClock clock = new ManualGuardClock(START);
 
-	private final GuardSettings settings = GuardSettings.builder()
-		.headroom(1.0)
-		.retry(new RetrySettings(1, Duration.ZERO, 2.0, Duration.ZERO, Duration.ZERO))
-		.provider(RedisTestSupport.openai(RedisTestSupport.limits(100_000L, null), RedisTestSupport.model(GPT_4O, null)))
-		.breaker(BreakerSettings.of(new BreakerPolicy(true, 3, Duration.ofSeconds(60), Duration.ofSeconds(30),
-				Duration.ofMinutes(2))))
-		.build();
-
 	private final ApplicationContextRunner runner = GuardInstances.runner(redis.port(), PREFIX, "fail-closed",
-			this.settings, this.clock);
+			breakerSettings(), this.clock);
 
-	private final CallRequest request = CallRequest.builder().model(GPT_4O).estimatedInputTokens(10L).build();
+	private static final CallRequest REQUEST = CallRequest.builder().model(GPT_4O).estimatedInputTokens(10L).build();
+
+	static GuardSettings breakerSettings() {
+		return GuardSettings.builder()
+			.headroom(1.0)
+			.retry(new RetrySettings(1, Duration.ZERO, 2.0, Duration.ZERO, Duration.ZERO))
+			.provider(RedisTestSupport.openai(RedisTestSupport.limits(100_000L, null),
+					RedisTestSupport.model(GPT_4O, null)))
+			.breaker(BreakerSettings.of(new BreakerPolicy(true, 3, Duration.ofSeconds(60), Duration.ofSeconds(30),
+					Duration.ofMinutes(2))))
+			.build();
+	}
 
 	@BeforeEach
 	void flush() {
@@ -63,11 +69,46 @@ class RedisBreakerTests {
 		}
 	}
 
-	private void fail(LlmGuardEngine engine) {
-		assertThatExceptionOfType(ProviderResponseException.class).isThrownBy(() -> engine.execute(this.request,
+	private static void fail(LlmGuardEngine engine) {
+		assertThatExceptionOfType(ProviderResponseException.class).isThrownBy(() -> engine.execute(REQUEST,
 				(context) -> {
 					throw new ProviderResponseException(503, null, null, "unavailable");
 				}, FallbackResponseMapper.none()));
+	}
+
+	/** Waits until the instance forgot gpt-4o's breaker closed: another instance's message about it arrived. */
+	private static void heardOf(ApplicationContext context) throws InterruptedException {
+		BreakerWatch watch = context.getBean(RedisBreakerStore.class).watch();
+		assertThat(watch.await(() -> !watch.isClosed(GPT_4O), Duration.ofSeconds(10))).isTrue();
+	}
+
+	@Test
+	void anInstanceThatKnewTheBreakerClosedSkipsTheModelOnceItHeardAnotherOpenedIt() {
+		anInstanceThatKnewTheBreakerClosedSkipsTheModelOnceItHeardAnotherOpenedIt(this.runner);
+	}
+
+	/** Also run on a Redis Cluster ({@link RedisClusterTests}), where the message crosses the cluster bus. */
+	static void anInstanceThatKnewTheBreakerClosedSkipsTheModelOnceItHeardAnotherOpenedIt(
+			ApplicationContextRunner runner) {
+		runner.run((first) -> runner.run((second) -> {
+			LlmGuardEngine a = first.getBean(LlmGuardEngine.class);
+			LlmGuardEngine b = second.getBean(LlmGuardEngine.class);
+			BreakerWatch watch = second.getBean(RedisBreakerStore.class).watch();
+			assertThat(b.<String>execute(REQUEST, (context) -> "ok", FallbackResponseMapper.none())).isEqualTo("ok");
+			assertThat(watch.await(watch::isLive, Duration.ofSeconds(10))).isTrue();
+			assertThat(b.<String>execute(REQUEST, (context) -> "ok", FallbackResponseMapper.none())).isEqualTo("ok");
+			assertThat(watch.isClosed(GPT_4O)).isTrue();
+
+			for (int i = 0; i < 3; i++) {
+				fail(a);
+			}
+			heardOf(second);
+
+			AtomicInteger asked = new AtomicInteger();
+			assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(
+					() -> b.execute(REQUEST, (context) -> asked.incrementAndGet(), FallbackResponseMapper.none()));
+			assertThat(asked).hasValue(0);
+		}));
 	}
 
 	@Test
@@ -79,11 +120,12 @@ class RedisBreakerTests {
 			fail(b);
 			assertThat(a.breakers().state(GPT_4O)).isEqualTo(new BreakerState(BreakerState.State.CLOSED, null, null, 2));
 			fail(a);
+			heardOf(second);
 
 			AtomicInteger asked = new AtomicInteger();
 			this.clock.advance(Duration.ofSeconds(10));
 			assertThatExceptionOfType(RateLimitExceededException.class)
-				.isThrownBy(() -> b.execute(this.request, (context) -> asked.incrementAndGet(),
+				.isThrownBy(() -> b.execute(REQUEST, (context) -> asked.incrementAndGet(),
 						FallbackResponseMapper.none()))
 				.satisfies((ex) -> assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(20)));
 			assertThat(asked).hasValue(0);
@@ -128,13 +170,15 @@ class RedisBreakerTests {
 				for (int i = 0; i < 3; i++) {
 					fail(engines[i % 2]);
 				}
+				heardOf(first);
+				heardOf(second);
 				this.clock.advance(Duration.ofSeconds(30));
 				AtomicInteger probes = new AtomicInteger();
 				AtomicInteger refused = new AtomicInteger();
 				CountDownLatch othersDone = new CountDownLatch(31);
 				RedisTestSupport.hammer(32, 1, (thread, i) -> {
 					try {
-						engines[thread % 2].execute(this.request, (context) -> {
+						engines[thread % 2].execute(REQUEST, (context) -> {
 							probes.incrementAndGet();
 							// the probe stays out until every other thread has asked
 							othersDone.await(10, TimeUnit.SECONDS);

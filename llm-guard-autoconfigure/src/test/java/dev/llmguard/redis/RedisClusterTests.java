@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The shared-limit and shared-budget tests of {@link SharedLimitsTests}, across two application
  * contexts, against a local Redis Cluster of three masters. The budget keys share the hash tag of
- * the key prefix, so each budget script runs on the one master that holds them all.
+ * the key prefix, so each budget script runs on the one master that holds them all. A breaker change
+ * published by a script on one master reaches an instance subscribed on any node.
  */
 class RedisClusterTests {
 
@@ -56,6 +57,13 @@ class RedisClusterTests {
 		Set<Integer> masters = new HashSet<>();
 		budgetKeys.forEach((key) -> masters.add(cluster.portOf(key)));
 		assertThat(masters).hasSize(1);
+	}
+
+	@Test
+	void anInstanceOnAClusterHearsOfABreakerAnotherOpened() {
+		RedisBreakerTests.anInstanceThatKnewTheBreakerClosedSkipsTheModelOnceItHeardAnotherOpenedIt(
+				GuardInstances.clusterRunner(cluster.nodes(), "cluster-breaker", "fail-closed",
+						RedisBreakerTests.breakerSettings(), this.clock));
 	}
 
 }

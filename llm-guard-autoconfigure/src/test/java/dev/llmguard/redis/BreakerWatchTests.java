@@ -1,0 +1,276 @@
+package dev.llmguard.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.lettuce.core.event.command.CommandListener;
+import io.lettuce.core.event.command.CommandStartedEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.llmguard.core.breaker.BreakerChange;
+import dev.llmguard.core.breaker.BreakerPass;
+import dev.llmguard.core.config.BreakerPolicy;
+import dev.llmguard.core.time.ManualGuardClock;
+import dev.llmguard.test.redis.RedisServerExtension;
+
+import static dev.llmguard.redis.RedisTestSupport.GPT_4O;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * A closed breaker is answered from memory while the instance watches breaker changes, and only then:
+ * two instances ({@code a}, {@code b}) on one Redis, each with its own client, and the commands of
+ * {@code b}'s breaker reads recorded by a Lettuce command listener.
+ */
+class BreakerWatchTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = new RedisServerExtension();
+
+	private static final String PREFIX = "watch";
+
+	/** Longest wait for a message or a re-subscription; none is expected to take more than milliseconds. */
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private static final BreakerPolicy POLICY = new BreakerPolicy(true, 3, Duration.ofSeconds(60),
+			Duration.ofSeconds(30), Duration.ofMinutes(2));
+
+	private final ManualGuardClock clock = new ManualGuardClock(RedisTestSupport.START);
+
+	private final Reads reads = new Reads();
+
+	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	private Instance a;
+
+	private Instance b;
+
+	@BeforeEach
+	void start() {
+		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+			inspector.redis().flushall();
+		}
+		this.a = instance(RedisTestSupport.options(PREFIX, RedisFailureMode.FAIL_CLOSED));
+		this.b = instance(RedisTestSupport.options(PREFIX, RedisFailureMode.FAIL_CLOSED));
+		this.b.factory.getRequiredNativeClient().addListener(this.reads);
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		for (int i = this.closeables.size() - 1; i >= 0; i--) {
+			this.closeables.get(i).close();
+		}
+	}
+
+	@Test
+	void aBreakerAnotherInstanceOpensIsSeenOnceItsMessageArrives() throws Exception {
+		watchedClosed(this.b);
+
+		for (int i = 0; i < 3; i++) {
+			this.a.store.failed(GPT_4O, POLICY, Duration.ofSeconds(30));
+		}
+		assertThat(this.b.store.watch().await(() -> !this.b.store.watch().isClosed(GPT_4O), WAIT)).isTrue();
+
+		BreakerPass pass = this.b.store.pass(GPT_4O);
+		assertThat(pass.kind()).isEqualTo(BreakerPass.Kind.OPEN);
+		assertThat(pass.until()).isEqualTo(RedisTestSupport.START.plusSeconds(30));
+	}
+
+	@Test
+	void aBreakerWhoseMessageGotLostIsSeenAfterTheMaxAge() throws Exception {
+		watchedClosed(this.b);
+		deaf(this.b);
+
+		for (int i = 0; i < 3; i++) {
+			this.a.store.failed(GPT_4O, POLICY, Duration.ofSeconds(30));
+		}
+		assertThat(this.b.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
+
+		this.clock.advance(BreakerWatch.MAX_AGE);
+		assertThat(this.b.store.pass(GPT_4O).kind()).isEqualTo(BreakerPass.Kind.OPEN);
+	}
+
+	@Test
+	void aBreakerThisInstanceOpensIsSeenByItAtOnceWithoutWaitingForItsMessage() throws Exception {
+		watchedClosed(this.b);
+		deaf(this.b);
+
+		BreakerChange change = null;
+		for (int i = 0; i < 3; i++) {
+			change = this.b.store.failed(GPT_4O, POLICY, Duration.ofSeconds(30));
+		}
+
+		assertThat(change.kind()).isEqualTo(BreakerChange.Kind.OPENED);
+		assertThat(this.b.store.pass(GPT_4O).kind()).isEqualTo(BreakerPass.Kind.OPEN);
+	}
+
+	@Test
+	void aClosedBreakerCostsNoCommandWhileWatchedAndIsAskedAgainAfterItsMaxAge() throws Exception {
+		watchedClosed(this.b);
+
+		this.reads.clear();
+		this.clock.advance(BreakerWatch.MAX_AGE.minusMillis(1));
+		assertThat(this.b.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
+		assertThat(this.reads.names()).isEmpty();
+
+		this.clock.advance(Duration.ofMillis(1));
+		assertThat(this.b.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
+		assertThat(this.reads.names()).containsExactly("HEXISTS");
+
+		this.reads.clear();
+		assertThat(this.b.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
+		assertThat(this.reads.names()).isEmpty();
+	}
+
+	@Test
+	void aDroppedSubscriptionForgetsTheClosedBreakersAndTheyAreKeptAgainOnceSubscribedAgain() throws Exception {
+		watchedClosed(this.b);
+		BreakerWatch watch = this.b.store.watch();
+		long before = watch.version();
+
+		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+			inspector.redis().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
+		}
+		// Lettuce reconnects and subscribes again by itself; the drop and the re-subscription bump the version
+		assertThat(watch.await(() -> watch.isLive() && watch.version() != before, WAIT)).isTrue();
+
+		this.reads.clear();
+		assertThat(this.b.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
+		assertThat(this.reads.names()).containsExactly("HEXISTS");
+		this.reads.clear();
+		assertThat(this.b.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
+		assertThat(this.reads.names()).isEmpty();
+	}
+
+	@Test
+	void withoutTheSubscriptionEveryPassAsksRedis() throws Exception {
+		watchedClosed(this.b);
+		BreakerWatch watch = this.b.store.watch();
+		byte[] channel = RedisKeys.bytes(PREFIX + ":breakers");
+
+		watch.unsubscribed(channel, 0);
+		this.reads.clear();
+		this.b.store.pass(GPT_4O);
+		this.b.store.pass(GPT_4O);
+		assertThat(this.reads.names()).containsExactly("HEXISTS", "HEXISTS");
+
+		watch.subscribed(channel, 1);
+		this.reads.clear();
+		this.b.store.pass(GPT_4O);
+		this.b.store.pass(GPT_4O);
+		assertThat(this.reads.names()).containsExactly("HEXISTS");
+	}
+
+	@Test
+	void aBreakerMessageArrivingWhileTheReadIsInFlightKeepsTheReadsAnswerOutOfMemory() throws Exception {
+		watchedClosed(this.b);
+		BreakerWatch watch = this.b.store.watch();
+		this.clock.advance(BreakerWatch.MAX_AGE);
+		byte[] channel = RedisKeys.bytes(PREFIX + ":breakers");
+		byte[] key = RedisKeys.bytes(PREFIX + ":breaker:openai/gpt-4o");
+
+		// Redis answers closed to a read it ran before the breaker opened, whose message arrives first
+		this.reads.onRead((name) -> watch.message(channel, key));
+		assertThat(this.b.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
+		this.reads.onRead((name) -> {
+		});
+
+		this.reads.clear();
+		this.b.store.pass(GPT_4O);
+		assertThat(this.reads.names()).containsExactly("HEXISTS");
+	}
+
+	@Test
+	void failClosedRefusesAModelKnownClosedWhileRedisIsDown() throws Exception {
+		Instance quick = instance(
+				RedisTestSupport.options(PREFIX, RedisFailureMode.FAIL_CLOSED).withTimeout(Duration.ofMillis(200)));
+		watchedClosed(quick);
+
+		// Redis stops answering, but the subscription stays connected and live
+		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+			inspector.redis().clientPause(2_000);
+		}
+		assertThat(quick.backend.probe()).isFalse();
+
+		assertThat(quick.store.watch().isLive()).isTrue();
+		assertThatExceptionOfType(GuardBackendUnavailableException.class).isThrownBy(() -> quick.store.pass(GPT_4O));
+	}
+
+	/** Passes until the model is known closed: the first pass opens the watch, the next after it is live keeps the answer. */
+	private void watchedClosed(Instance instance) throws InterruptedException {
+		assertThat(instance.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
+		assertThat(instance.store.watch().await(instance.store.watch()::isLive, WAIT)).isTrue();
+		assertThat(instance.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
+		assertThat(instance.store.watch().isClosed(GPT_4O)).isTrue();
+		this.reads.clear();
+		assertThat(instance.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
+		if (instance == this.b) {
+			assertThat(this.reads.names()).isEmpty();
+		}
+	}
+
+	/** The instance's watch hears no more messages, though subscribed: as if every message got lost. */
+	private static void deaf(Instance instance) {
+		BreakerWatch watch = instance.store.watch();
+		watch.connection().removeListener((io.lettuce.core.pubsub.RedisPubSubListener<byte[], byte[]>) watch);
+	}
+
+	private Instance instance(RedisGuardOptions options) {
+		LettuceConnectionFactory factory = RedisTestSupport.connectionFactory(redis.port());
+		this.closeables.add(factory::destroy);
+		RedisGuardBackend backend = new RedisGuardBackend(factory::getRequiredNativeClient, options, this.clock,
+				(event) -> {
+				});
+		this.closeables.add(backend);
+		return new Instance(factory, backend, new RedisBreakerStore(backend));
+	}
+
+	private record Instance(LettuceConnectionFactory factory, RedisGuardBackend backend, RedisBreakerStore store) {
+	}
+
+	/** The breaker reads and scripts one client sends, in order. */
+	static final class Reads implements CommandListener {
+
+		private final List<String> names = new ArrayList<>();
+
+		private volatile Consumer<String> onRead = (name) -> {
+		};
+
+		@Override
+		public void commandStarted(CommandStartedEvent event) {
+			String name = event.getCommand().getType().toString();
+			if (name.equals("HEXISTS") || name.startsWith("EVAL") || name.equals("HMGET")) {
+				synchronized (this.names) {
+					this.names.add(name);
+				}
+				this.onRead.accept(name);
+			}
+		}
+
+		/** Runs on the sending thread as each read is sent, before its answer. */
+		void onRead(Consumer<String> action) {
+			this.onRead = action;
+		}
+
+		void clear() {
+			synchronized (this.names) {
+				this.names.clear();
+			}
+		}
+
+		List<String> names() {
+			synchronized (this.names) {
+				return List.copyOf(this.names);
+			}
+		}
+
+	}
+
+}
