@@ -14,8 +14,8 @@ import dev.llmguard.redis.RedisGuardBackend.RedisScript;
  * time ends, so a half-open breaker nobody calls is forgotten (closed) then.
  * <p>
  * Every script that adds, changes or removes {@code u} also publishes the breaker's key on the
- * channel passed as its last argument ({@link RedisKeys#breakerChanges()}), in the same atomic step,
- * so an instance that keeps closed breakers in memory ({@link BreakerWatch}) learns of it.
+ * channel passed as its last argument ({@link RedisKeys#changes()}), in the same atomic step,
+ * so an instance that keeps closed breakers in memory ({@link ChangeWatch}) learns of it.
  */
 final class BreakerScripts {
 

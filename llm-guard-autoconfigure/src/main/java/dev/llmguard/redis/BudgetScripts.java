@@ -266,16 +266,18 @@ final class BudgetScripts {
 			""");
 
 	/**
-	 * Extends a model's cooldown, never shortens it.
+	 * Extends a model's cooldown, never shortens it; an extension is published on the changes channel
+	 * ({@link ChangeWatch}) in the same atomic step.
 	 * <pre>
 	 * KEYS  cooldown
-	 * ARGV  until-epoch-ms, ttl-ms
+	 * ARGV  until-epoch-ms, ttl-ms, channel
 	 * </pre>
 	 */
 	static final RedisScript COOL_DOWN = RedisScript.of("""
 			local current = redis.call('get', KEYS[1])
 			if (not current) or tonumber(current) < tonumber(ARGV[1]) then
 			  redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2])
+			  redis.call('publish', ARGV[3], KEYS[1])
 			end
 			return {}
 			""");

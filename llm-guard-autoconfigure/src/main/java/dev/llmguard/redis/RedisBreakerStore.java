@@ -25,7 +25,7 @@ import dev.llmguard.core.model.ModelRef;
  * stores.
  * <p>
  * A closed breaker costs no round trip while this instance watches breaker changes (a pub/sub
- * subscription, see {@link BreakerWatch}): a model Redis said closed is answered from memory for up
+ * subscription, see {@link ChangeWatch}): a model Redis said closed is answered from memory for up
  * to a second, until a change of its breaker is published, or until the subscription drops. A
  * breaker another instance opens is therefore seen by this instance once its message arrives (the
  * PUBLISH runs in the same script that opens it, so no pass of this instance starting after the
@@ -46,11 +46,11 @@ public final class RedisBreakerStore implements BreakerStore {
 
 	private final RedisGuardBackend backend;
 
-	private final BreakerWatch watch;
+	private final ChangeWatch watch;
 
 	public RedisBreakerStore(RedisGuardBackend backend) {
 		this.backend = Objects.requireNonNull(backend, "backend");
-		this.watch = new BreakerWatch(backend);
+		this.watch = backend.changes();
 	}
 
 	/**
@@ -166,12 +166,12 @@ public final class RedisBreakerStore implements BreakerStore {
 	}
 
 	/** The watch of breaker changes, for tests. */
-	BreakerWatch watch() {
+	ChangeWatch watch() {
 		return this.watch;
 	}
 
 	private String channel() {
-		return this.backend.keys().breakerChanges();
+		return this.backend.keys().changes();
 	}
 
 	private Instant now() {

@@ -88,6 +88,9 @@ public final class RedisGuardBackend implements AutoCloseable {
 	/** The client the connection was opened from, whose event executors run periodic tasks. */
 	private volatile AbstractRedisClient connectedClient;
 
+	/** What this instance knows of breakers and cooldowns while it listens to their changes. */
+	private final ChangeWatch changes;
+
 	/** Pub/sub connections opened by {@link #connectPubSub()}, closed on {@link #close()}. */
 	private final List<StatefulConnection<byte[], byte[]>> pubSub = new CopyOnWriteArrayList<>();
 
@@ -132,6 +135,12 @@ public final class RedisGuardBackend implements AutoCloseable {
 		byte[] random = new byte[12];
 		new SecureRandom().nextBytes(random);
 		this.idPrefix = Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "-";
+		this.changes = new ChangeWatch(this);
+	}
+
+	/** The watch of breaker and cooldown changes, shared by the stores of this backend. */
+	ChangeWatch changes() {
+		return this.changes;
 	}
 
 	/**

@@ -22,8 +22,9 @@ import dev.llmguard.core.model.ModelRef;
  * {prefix}:answer:{{chain}}:{digest}               a chain's cached last answer (expires after its ttl)
  * {prefix}:answer:{{chain}}                        a chain's cached answers by time of writing
  * </pre>
- * and one pub/sub channel (not a key), {@code {prefix}:breakers}, on which the breaker scripts publish
- * the key of a breaker whose open-until time they changed.
+ * and one pub/sub channel (not a key), {@code {prefix}:changes}, on which the breaker scripts publish
+ * the key of a breaker whose open-until time they changed, and the cooldown script the key of a
+ * cooldown it extended.
  * Reservation records are strings ({@code SET ... GET}: Redis 6.2 or later); their keys are not the
  * {@code res:} and {@code open} of the hash records earlier versions wrote, so instances of both
  * versions sharing a Redis during an upgrade never read one format as the other.
@@ -91,9 +92,9 @@ final class RedisKeys {
 		return this.prefix + ":breaker:" + segment(model.toString());
 	}
 
-	/** The pub/sub channel of breaker changes (see {@link BreakerScripts}); not a key, so in no slot. */
-	String breakerChanges() {
-		return this.prefix + ":breakers";
+	/** The pub/sub channel of breaker and cooldown changes (see {@link ChangeWatch}); not a key, so in no slot. */
+	String changes() {
+		return this.prefix + ":changes";
 	}
 
 	String budget(String budget, String key, Instant periodStart) {

@@ -78,7 +78,7 @@ class RedisBreakerTests {
 
 	/** Waits until the instance forgot gpt-4o's breaker closed: another instance's message about it arrived. */
 	private static void heardOf(ApplicationContext context) throws InterruptedException {
-		BreakerWatch watch = context.getBean(RedisBreakerStore.class).watch();
+		ChangeWatch watch = context.getBean(RedisBreakerStore.class).watch();
 		assertThat(watch.await(() -> !watch.isClosed(GPT_4O), Duration.ofSeconds(10))).isTrue();
 	}
 
@@ -93,7 +93,7 @@ class RedisBreakerTests {
 		runner.run((first) -> runner.run((second) -> {
 			LlmGuardEngine a = first.getBean(LlmGuardEngine.class);
 			LlmGuardEngine b = second.getBean(LlmGuardEngine.class);
-			BreakerWatch watch = second.getBean(RedisBreakerStore.class).watch();
+			ChangeWatch watch = second.getBean(RedisBreakerStore.class).watch();
 			assertThat(b.<String>execute(REQUEST, (context) -> "ok", FallbackResponseMapper.none())).isEqualTo("ok");
 			assertThat(watch.await(watch::isLive, Duration.ofSeconds(10))).isTrue();
 			assertThat(b.<String>execute(REQUEST, (context) -> "ok", FallbackResponseMapper.none())).isEqualTo("ok");

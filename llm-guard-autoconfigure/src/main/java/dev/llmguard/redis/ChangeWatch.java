@@ -19,21 +19,23 @@ import org.slf4j.LoggerFactory;
 import dev.llmguard.core.model.ModelRef;
 
 /**
- * The models whose breaker this instance knows closed, kept while it listens to the breaker changes
- * the scripts of {@link BreakerScripts} publish, so asking a closed breaker costs no round trip.
+ * What this instance knows of the models' shared breakers and cooldowns, kept while it listens to the
+ * changes the scripts of {@link BreakerScripts} and {@link BudgetScripts#COOL_DOWN} publish, so asking
+ * a closed breaker or a model without a cooldown costs no round trip.
  * <p>
- * A model is known closed when Redis said so and no breaker message arrived, nor did the
- * subscription drop, between asking and the answer; it is forgotten when a message names its breaker,
- * when the subscription drops (messages published meanwhile are lost), and it is trusted for
- * {@link #MAX_AGE} at most, in case a message got lost anyway. Only while subscribed is anything
+ * A model's breaker is known closed, or its cooldown known, when Redis said so and no change message
+ * arrived, nor did the subscription drop, between asking and the answer; it is forgotten when a message
+ * names its key, when the subscription drops (messages published meanwhile are lost), and it is trusted
+ * for {@link #MAX_AGE} at most, in case a message got lost anyway. Only while subscribed is anything
  * trusted. The pub/sub connection is opened on the first answer Redis gave (so never while Redis is
- * down) and closed with the backend; Lettuce reconnects and subscribes it again by itself.
+ * down) and closed with the backend; Lettuce reconnects and subscribes it again by itself. One per
+ * backend: both stores share its connection.
  */
-final class BreakerWatch extends RedisPubSubAdapter<byte[], byte[]> implements RedisConnectionStateListener {
+final class ChangeWatch extends RedisPubSubAdapter<byte[], byte[]> implements RedisConnectionStateListener {
 
-	private static final Logger logger = LoggerFactory.getLogger(BreakerWatch.class);
+	private static final Logger logger = LoggerFactory.getLogger(ChangeWatch.class);
 
-	/** How long a breaker known closed is trusted without asking Redis again. */
+	/** How long a breaker known closed, or a cooldown known, is trusted without asking Redis again. */
 	static final Duration MAX_AGE = Duration.ofSeconds(1);
 
 	/** Models are configured, so few; this only caps what a misuse could add. */
@@ -49,6 +51,9 @@ final class BreakerWatch extends RedisPubSubAdapter<byte[], byte[]> implements R
 	/** The breakers known closed, by model: the breaker's key and when Redis said so (epoch nanos). */
 	private final Map<ModelRef, Known> closed = new ConcurrentHashMap<>();
 
+	/** The cooldowns known, by model: the cooldown's key, its end (epoch ms, 0 for none) and when Redis said so. */
+	private final Map<ModelRef, Known> cooldowns = new ConcurrentHashMap<>();
+
 	/** Bumped, under this object's lock, on every message and every change of the subscription. */
 	private volatile long version;
 
@@ -62,12 +67,12 @@ final class BreakerWatch extends RedisPubSubAdapter<byte[], byte[]> implements R
 	/** Epoch nanos of the guard's clock before which no connection is opened again. */
 	private volatile long openAfter;
 
-	private record Known(String key, long since) {
+	private record Known(String key, long value, long since) {
 	}
 
-	BreakerWatch(RedisGuardBackend backend) {
+	ChangeWatch(RedisGuardBackend backend) {
 		this.backend = backend;
-		this.channel = RedisKeys.bytes(backend.keys().breakerChanges());
+		this.channel = RedisKeys.bytes(backend.keys().changes());
 	}
 
 	/** Whether the model's breaker is known closed now: watched, known, and told so less than {@link #MAX_AGE} ago. */
@@ -77,6 +82,18 @@ final class BreakerWatch extends RedisPubSubAdapter<byte[], byte[]> implements R
 		}
 		Known known = this.closed.get(model);
 		return known != null && now() - known.since < MAX_AGE.toNanos();
+	}
+
+	/**
+	 * The end of the model's shared cooldown (epoch ms, 0 for none) when it is known now: watched, and
+	 * told less than {@link #MAX_AGE} ago; else {@code -1}.
+	 */
+	long cooldownUntil(ModelRef model) {
+		if (!this.live) {
+			return -1;
+		}
+		Known known = this.cooldowns.get(model);
+		return (known != null && now() - known.since < MAX_AGE.toNanos()) ? known.value : -1;
 	}
 
 	/**
@@ -99,16 +116,28 @@ final class BreakerWatch extends RedisPubSubAdapter<byte[], byte[]> implements R
 	 * happened since, else a change that arrived while the read was in flight would be overwritten.
 	 */
 	synchronized void closed(ModelRef model, String key, long version) {
+		keep(this.closed, model, new Known(key, 0, now()), version);
+	}
+
+	/**
+	 * Redis answered the model's cooldown ({@code untilMs}, 0 for none) to a read sent at {@code version};
+	 * kept like {@link #closed}.
+	 */
+	synchronized void cooldown(ModelRef model, String key, long untilMs, long version) {
+		keep(this.cooldowns, model, new Known(key, untilMs, now()), version);
+	}
+
+	private void keep(Map<ModelRef, Known> known, ModelRef model, Known answer, long version) {
 		if (version < 0 || version != this.version || !this.live) {
 			return;
 		}
-		if (this.closed.size() >= MAX_MODELS && !this.closed.containsKey(model)) {
+		if (known.size() >= MAX_MODELS && !known.containsKey(model)) {
 			return;
 		}
-		this.closed.put(model, new Known(key, now()));
+		known.put(model, answer);
 	}
 
-	/** This instance changed the breaker with this key: forgotten at once, without waiting for its message. */
+	/** This instance changed the breaker or cooldown with this key: forgotten at once, without waiting for its message. */
 	void changed(String key) {
 		forget(key);
 	}
@@ -125,11 +154,12 @@ final class BreakerWatch extends RedisPubSubAdapter<byte[], byte[]> implements R
 		if (Arrays.equals(channel, this.channel)) {
 			synchronized (this) {
 				this.closed.clear();
+				this.cooldowns.clear();
 				this.version++;
 				this.live = true;
 				notifyAll();
 			}
-			logger.debug("llm-guard: watching breaker changes on {}", this.backend.keys().breakerChanges());
+			logger.debug("llm-guard: watching breaker and cooldown changes on {}", this.backend.keys().changes());
 		}
 	}
 
@@ -149,12 +179,14 @@ final class BreakerWatch extends RedisPubSubAdapter<byte[], byte[]> implements R
 	private synchronized void lost() {
 		this.live = false;
 		this.closed.clear();
+		this.cooldowns.clear();
 		this.version++;
 		notifyAll();
 	}
 
 	private synchronized void forget(String key) {
 		this.closed.values().removeIf((known) -> known.key.equals(key));
+		this.cooldowns.values().removeIf((known) -> known.key.equals(key));
 		this.version++;
 		notifyAll();
 	}
@@ -173,14 +205,14 @@ final class BreakerWatch extends RedisPubSubAdapter<byte[], byte[]> implements R
 			opened.addListener((RedisConnectionStateListener) this);
 			this.connection = opened;
 			opened.async().subscribe(this.channel).exceptionally((ex) -> {
-				logger.debug("llm-guard: could not subscribe to breaker changes; every breaker is asked in Redis", ex);
+				logger.debug("llm-guard: could not subscribe to breaker and cooldown changes; every one is asked in Redis", ex);
 				return null;
 			});
 		}
 		catch (RuntimeException ex) {
 			this.openAfter = now() + REOPEN.toNanos();
-			logger.debug("llm-guard: could not open a pub/sub connection for breaker changes; every breaker is asked "
-					+ "in Redis, trying again in {}", REOPEN, ex);
+			logger.debug("llm-guard: could not open a pub/sub connection for breaker and cooldown changes; every one is "
+					+ "asked in Redis, trying again in {}", REOPEN, ex);
 		}
 		finally {
 			this.opening.set(false);

@@ -1,6 +1,7 @@
 package dev.llmguard.redis;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -25,11 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * A closed breaker is answered from memory while the instance watches breaker changes, and only then:
- * two instances ({@code a}, {@code b}) on one Redis, each with its own client, and the commands of
- * {@code b}'s breaker reads recorded by a Lettuce command listener.
+ * A closed breaker, and a model's cooldown, are answered from memory while the instance watches
+ * breaker and cooldown changes, and only then: two instances ({@code a}, {@code b}) on one Redis, each
+ * with its own client, and the commands of {@code b}'s breaker and cooldown reads recorded by a Lettuce
+ * command listener.
  */
-class BreakerWatchTests {
+class ChangeWatchTests {
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
@@ -93,7 +95,7 @@ class BreakerWatchTests {
 		}
 		assertThat(this.b.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
 
-		this.clock.advance(BreakerWatch.MAX_AGE);
+		this.clock.advance(ChangeWatch.MAX_AGE);
 		assertThat(this.b.store.pass(GPT_4O).kind()).isEqualTo(BreakerPass.Kind.OPEN);
 	}
 
@@ -116,7 +118,7 @@ class BreakerWatchTests {
 		watchedClosed(this.b);
 
 		this.reads.clear();
-		this.clock.advance(BreakerWatch.MAX_AGE.minusMillis(1));
+		this.clock.advance(ChangeWatch.MAX_AGE.minusMillis(1));
 		assertThat(this.b.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
 		assertThat(this.reads.names()).isEmpty();
 
@@ -132,7 +134,7 @@ class BreakerWatchTests {
 	@Test
 	void aDroppedSubscriptionForgetsTheClosedBreakersAndTheyAreKeptAgainOnceSubscribedAgain() throws Exception {
 		watchedClosed(this.b);
-		BreakerWatch watch = this.b.store.watch();
+		ChangeWatch watch = this.b.store.watch();
 		long before = watch.version();
 
 		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
@@ -152,8 +154,8 @@ class BreakerWatchTests {
 	@Test
 	void withoutTheSubscriptionEveryPassAsksRedis() throws Exception {
 		watchedClosed(this.b);
-		BreakerWatch watch = this.b.store.watch();
-		byte[] channel = RedisKeys.bytes(PREFIX + ":breakers");
+		ChangeWatch watch = this.b.store.watch();
+		byte[] channel = RedisKeys.bytes(PREFIX + ":changes");
 
 		watch.unsubscribed(channel, 0);
 		this.reads.clear();
@@ -171,9 +173,9 @@ class BreakerWatchTests {
 	@Test
 	void aBreakerMessageArrivingWhileTheReadIsInFlightKeepsTheReadsAnswerOutOfMemory() throws Exception {
 		watchedClosed(this.b);
-		BreakerWatch watch = this.b.store.watch();
-		this.clock.advance(BreakerWatch.MAX_AGE);
-		byte[] channel = RedisKeys.bytes(PREFIX + ":breakers");
+		ChangeWatch watch = this.b.store.watch();
+		this.clock.advance(ChangeWatch.MAX_AGE);
+		byte[] channel = RedisKeys.bytes(PREFIX + ":changes");
 		byte[] key = RedisKeys.bytes(PREFIX + ":breaker:openai/gpt-4o");
 
 		// Redis answers closed to a read it ran before the breaker opened, whose message arrives first
@@ -203,6 +205,91 @@ class BreakerWatchTests {
 		assertThatExceptionOfType(GuardBackendUnavailableException.class).isThrownBy(() -> quick.store.pass(GPT_4O));
 	}
 
+	@Test
+	void aCooldownAnotherInstanceStartsIsSeenOnceItsMessageArrives() throws Exception {
+		watchedWithoutCooldown(this.b);
+		Instant until = RedisTestSupport.START.plusSeconds(60);
+
+		this.a.cooldowns.coolDown(GPT_4O, until);
+		assertThat(this.b.store.watch().await(() -> this.b.store.watch().cooldownUntil(GPT_4O) < 0, WAIT)).isTrue();
+
+		assertThat(this.b.cooldowns.cooldownUntil(GPT_4O, this.clock.instant())).isEqualTo(until);
+	}
+
+	@Test
+	void aModelWithoutACooldownCostsNoCommandWhileWatchedAndIsAskedAgainAfterTheMaxAge() throws Exception {
+		watchedWithoutCooldown(this.b);
+
+		this.reads.clear();
+		this.clock.advance(ChangeWatch.MAX_AGE.minusMillis(1));
+		assertThat(this.b.cooldowns.cooldownUntil(GPT_4O, this.clock.instant())).isNull();
+		assertThat(this.reads.names()).isEmpty();
+
+		this.clock.advance(Duration.ofMillis(1));
+		assertThat(this.b.cooldowns.cooldownUntil(GPT_4O, this.clock.instant())).isNull();
+		assertThat(this.reads.names()).containsExactly("GET");
+	}
+
+	@Test
+	void aKnownCooldownIsAnsweredFromMemoryUntilItEnds() throws Exception {
+		Instant until = RedisTestSupport.START.plusMillis(500);
+		this.a.cooldowns.coolDown(GPT_4O, until);
+		watchedCooldown(this.b, until);
+
+		this.reads.clear();
+		assertThat(this.b.cooldowns.cooldownUntil(GPT_4O, this.clock.instant())).isEqualTo(until);
+		this.clock.advance(Duration.ofMillis(500));
+		assertThat(this.b.cooldowns.cooldownUntil(GPT_4O, this.clock.instant())).isNull();
+		assertThat(this.reads.names()).isEmpty();
+	}
+
+	@Test
+	void aCooldownMessageArrivingWhileTheReadIsInFlightKeepsTheReadsAnswerOutOfMemory() throws Exception {
+		watchedWithoutCooldown(this.b);
+		ChangeWatch watch = this.b.store.watch();
+		this.clock.advance(ChangeWatch.MAX_AGE);
+		byte[] channel = RedisKeys.bytes(PREFIX + ":changes");
+		byte[] key = RedisKeys.bytes(PREFIX + ":cooldown:openai/gpt-4o");
+
+		// Redis answers "no cooldown" to a read it ran before another instance's cooldown, whose message arrives first
+		this.reads.onRead((name) -> watch.message(channel, key));
+		assertThat(this.b.cooldowns.cooldownUntil(GPT_4O, this.clock.instant())).isNull();
+		this.reads.onRead((name) -> {
+		});
+
+		this.reads.clear();
+		this.b.cooldowns.cooldownUntil(GPT_4O, this.clock.instant());
+		assertThat(this.reads.names()).containsExactly("GET");
+	}
+
+	@Test
+	void failClosedRefusesACooldownReadWhileRedisIsDownThoughTheCooldownIsKnown() throws Exception {
+		Instance quick = instance(
+				RedisTestSupport.options(PREFIX, RedisFailureMode.FAIL_CLOSED).withTimeout(Duration.ofMillis(200)));
+		watchedWithoutCooldown(quick);
+
+		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+			inspector.redis().clientPause(2_000);
+		}
+		assertThat(quick.backend.probe()).isFalse();
+
+		assertThat(quick.store.watch().isLive()).isTrue();
+		assertThatExceptionOfType(GuardBackendUnavailableException.class)
+			.isThrownBy(() -> quick.cooldowns.cooldownUntil(GPT_4O, this.clock.instant()));
+	}
+
+	/** Reads the model's cooldown until it is known to have none, like {@link #watchedClosed}. */
+	private void watchedWithoutCooldown(Instance instance) throws InterruptedException {
+		watchedCooldown(instance, null);
+	}
+
+	private void watchedCooldown(Instance instance, Instant until) throws InterruptedException {
+		assertThat(instance.cooldowns.cooldownUntil(GPT_4O, this.clock.instant())).isEqualTo(until);
+		assertThat(instance.store.watch().await(instance.store.watch()::isLive, WAIT)).isTrue();
+		assertThat(instance.cooldowns.cooldownUntil(GPT_4O, this.clock.instant())).isEqualTo(until);
+		assertThat(instance.store.watch().cooldownUntil(GPT_4O)).isEqualTo((until != null) ? until.toEpochMilli() : 0);
+	}
+
 	/** Passes until the model is known closed: the first pass opens the watch, the next after it is live keeps the answer. */
 	private void watchedClosed(Instance instance) throws InterruptedException {
 		assertThat(instance.store.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
@@ -218,7 +305,7 @@ class BreakerWatchTests {
 
 	/** The instance's watch hears no more messages, though subscribed: as if every message got lost. */
 	private static void deaf(Instance instance) {
-		BreakerWatch watch = instance.store.watch();
+		ChangeWatch watch = instance.store.watch();
 		watch.connection().removeListener((io.lettuce.core.pubsub.RedisPubSubListener<byte[], byte[]>) watch);
 	}
 
@@ -229,10 +316,11 @@ class BreakerWatchTests {
 				(event) -> {
 				});
 		this.closeables.add(backend);
-		return new Instance(factory, backend, new RedisBreakerStore(backend));
+		return new Instance(factory, backend, new RedisBreakerStore(backend), new RedisCooldownStore(backend));
 	}
 
-	private record Instance(LettuceConnectionFactory factory, RedisGuardBackend backend, RedisBreakerStore store) {
+	private record Instance(LettuceConnectionFactory factory, RedisGuardBackend backend, RedisBreakerStore store,
+			RedisCooldownStore cooldowns) {
 	}
 
 	/** The breaker reads and scripts one client sends, in order. */
@@ -246,7 +334,7 @@ class BreakerWatchTests {
 		@Override
 		public void commandStarted(CommandStartedEvent event) {
 			String name = event.getCommand().getType().toString();
-			if (name.equals("HEXISTS") || name.startsWith("EVAL") || name.equals("HMGET")) {
+			if (name.equals("HEXISTS") || name.startsWith("EVAL") || name.equals("HMGET") || name.equals("GET")) {
 				synchronized (this.names) {
 					this.names.add(name);
 				}
