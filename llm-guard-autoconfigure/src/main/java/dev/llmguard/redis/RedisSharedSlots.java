@@ -20,7 +20,7 @@ import dev.llmguard.core.time.GuardClock;
  * One provider's {@code max-concurrent} slots shared by every instance through Redis (see
  * {@link SlotScripts}): taking and renewing are each one script, freeing one ZREM that the caller
  * does not wait for. An admission sends the take ({@link #startTake}) before its bucket takes and
- * waits for both answers together; a take given up on is freed by a ZREM sent after it.
+ * waits for both answers together; a take given up on is freed by a ZREM sent once it is answered.
  * <p>
  * A slot is a lease of {@link RedisGuardOptions#concurrencyLease()}, on Redis's clock. The instance
  * holding it renews it while its call runs, like budget reservations: every quarter lease, one script
@@ -228,19 +228,25 @@ final class RedisSharedSlots implements SharedSlots {
 		@Override
 		public void cancel() {
 			RedisSharedSlots.this.backend.abandon(this.started);
-			// sent after the take on the same connection: removes the slot if the take added it
 			forget();
 		}
 
 		/**
-		 * Frees the slot in Redis, without waiting, when its take was sent but its answer is not used
-		 * (given up on, an interrupted wait, a failure): while Redis is down nothing is sent, and a slot
-		 * the take added comes back when its lease ends.
+		 * Frees the slot in Redis when its take was sent but its answer is not used (given up on, an
+		 * interrupted wait, a failure), once the take is answered: a take sent by its digest to a Redis
+		 * that lost its scripts is sent again with its text, after anything sent meanwhile. The caller
+		 * does not wait; while Redis is down nothing is sent, and a slot the take added comes back when
+		 * its lease ends.
 		 */
 		private void forget() {
-			if (this.started.sent() && RedisSharedSlots.this.backend.isUp()) {
-				free(this.id);
+			if (!this.started.sent()) {
+				return;
 			}
+			this.started.stage().whenComplete((taken, failure) -> {
+				if ((failure != null || this.id.equals(taken)) && RedisSharedSlots.this.backend.isUp()) {
+					free(this.id);
+				}
+			});
 		}
 
 	}
