@@ -298,8 +298,20 @@ public final class RedisGuardBackend implements AutoCloseable {
 		if (!mayAsk()) {
 			return new Result<>(null, KNOWN_DOWN);
 		}
+		CompletionStage<T> stage;
 		try {
-			T value = await(command.get());
+			stage = command.get();
+		}
+		catch (Throwable ex) {
+			return failure(operation, ex);
+		}
+		return answer(operation, stage);
+	}
+
+	/** Waits for the answer of an operation sent: a success marks Redis up, an outage down. */
+	private <T> Result<T> answer(String operation, CompletionStage<T> stage) {
+		try {
+			T value = await(stage);
 			succeeded();
 			return new Result<>(value, null);
 		}
@@ -309,14 +321,95 @@ public final class RedisGuardBackend implements AutoCloseable {
 			return new Result<>(null, ex);
 		}
 		catch (Throwable ex) {
-			Throwable cause = unwrap(ex);
-			if (!isOutage(cause)) {
-				this.probing.set(false);
-				throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
-			}
-			failed(operation, cause);
-			return new Result<>(null, cause);
+			return failure(operation, ex);
 		}
+	}
+
+	/** An outage marks Redis down and is answered as the failure; anything else is a bug, rethrown. */
+	private <T> Result<T> failure(String operation, Throwable ex) {
+		Throwable cause = unwrap(ex);
+		if (!isOutage(cause)) {
+			this.probing.set(false);
+			throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
+		}
+		failed(operation, cause);
+		return new Result<>(null, cause);
+	}
+
+	/**
+	 * Sends an operation whose answer is awaited later by {@link #finish}, or given up on by
+	 * {@link #abandon}, so that the caller can send others meanwhile; like {@link #call} nothing is
+	 * sent while Redis is known to be down.
+	 * @param operation what it is, for logs and errors
+	 * @param command starts the operation (called only when Redis is worth asking)
+	 * @return the operation started
+	 * @throws RuntimeException when starting it failed other than by an outage (a bug)
+	 */
+	<T> Started<T> start(String operation, Supplier<? extends CompletionStage<T>> command) {
+		if (!mayAsk()) {
+			return new Started<>(operation, null, KNOWN_DOWN);
+		}
+		try {
+			return new Started<>(operation, command.get(), null);
+		}
+		catch (Throwable ex) {
+			return new Started<>(operation, null, failure(operation, ex).failure);
+		}
+	}
+
+	/**
+	 * Waits for an operation {@link #start started} earlier, under the failure mode like {@link #call}
+	 * (the timeout counts from now).
+	 * @param failOpen the answer while Redis fails, in fail-open mode
+	 * @return the operation's result or, in fail-open mode, {@code failOpen}'s
+	 * @throws GuardBackendUnavailableException in fail-closed mode when Redis fails
+	 */
+	<T> T finish(Started<T> started, Supplier<T> failOpen) {
+		Result<T> result = (started.stage != null) ? answer(started.operation, started.stage)
+				: new Result<>(null, started.failure);
+		if (result.failure == null) {
+			return result.value;
+		}
+		return degraded(started.operation, result.failure, failOpen);
+	}
+
+	/**
+	 * Gives up on the answer of an operation {@link #start started} earlier: when it comes, it still
+	 * marks Redis up or down (the operation may have been the probe of an outage), like {@link #send}.
+	 */
+	void abandon(Started<?> started) {
+		if (started.stage == null) {
+			return;
+		}
+		started.stage.whenComplete((value, failure) -> {
+			if (failure == null) {
+				succeeded();
+				return;
+			}
+			Throwable cause = unwrap(failure);
+			if (isOutage(cause)) {
+				failed(started.operation, cause);
+			}
+			else {
+				this.probing.set(false);
+				logger.debug("llm-guard: {} failed", started.operation, cause);
+			}
+		});
+	}
+
+	/**
+	 * An operation sent and not awaited yet (see {@link #start}).
+	 * @param operation what it is
+	 * @param stage its answer, or {@code null} when it was not sent
+	 * @param failure why it was not sent, or {@code null}
+	 */
+	record Started<T>(String operation, CompletionStage<T> stage, Throwable failure) {
+
+		/** Whether the operation reached the connection (and so may be done in Redis). */
+		boolean sent() {
+			return this.stage != null;
+		}
+
 	}
 
 	private static final Throwable KNOWN_DOWN = new Throwable("Redis is known to be down", null, false, false) {

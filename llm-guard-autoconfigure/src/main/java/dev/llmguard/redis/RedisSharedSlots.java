@@ -12,13 +12,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.llmguard.core.limit.PendingSlot;
 import dev.llmguard.core.limit.SharedSlots;
 import dev.llmguard.core.time.GuardClock;
 
 /**
  * One provider's {@code max-concurrent} slots shared by every instance through Redis (see
  * {@link SlotScripts}): taking and renewing are each one script, freeing one ZREM that the caller
- * does not wait for.
+ * does not wait for. An admission sends the take ({@link #startTake}) before its bucket takes and
+ * waits for both answers together; a take given up on is freed by a ZREM sent once it is answered.
  * <p>
  * A slot is a lease of {@link RedisGuardOptions#concurrencyLease()}, on Redis's clock. The instance
  * holding it renews it while its call runs, like budget reservations: every quarter lease, one script
@@ -59,19 +61,24 @@ final class RedisSharedSlots implements SharedSlots {
 
 	@Override
 	public String tryTake(int limit) {
+		return startTake(limit).await();
+	}
+
+	/**
+	 * {@inheritDoc} Sends the take script and returns at once; the answer is awaited under the failure
+	 * mode like every operation of the backend.
+	 */
+	@Override
+	public PendingSlot startTake(int limit) {
 		String id = this.backend.newId();
 		long nowMs = this.clock.instant().toEpochMilli();
 		long deadlineMs = nowMs + lease().toMillis();
 		byte[][] keys = { this.key };
 		byte[][] args = { number(nowMs), number(deadlineMs), number(limit), bytes(id), number(keyTtl().toMillis()) };
-		String taken = this.backend.call("concurrency slot",
+		RedisGuardBackend.Started<String> started = this.backend.start("concurrency slot",
 				() -> this.backend.eval(SlotScripts.TAKE, keys, args)
-					.thenApply((reply) -> Long.valueOf(1).equals(reply.get(0)) ? id : null),
-				() -> LOCAL + id);
-		if (taken != null && taken.equals(id)) {
-			hold(id, new Lease(nowMs, deadlineMs));
-		}
-		return taken;
+					.thenApply((reply) -> Long.valueOf(1).equals(reply.get(0)) ? id : null));
+		return new Pending(id, new Lease(nowMs, deadlineMs), started);
 	}
 
 	@Override
@@ -80,8 +87,14 @@ final class RedisSharedSlots implements SharedSlots {
 			return;
 		}
 		this.leases.remove(slot);
-		// one ZREM, not awaited: the next take on this connection runs after it; a slot not freed
-		// (Redis failed) comes back when its lease ends
+		free(slot);
+	}
+
+	/**
+	 * Removes a slot from Redis with one ZREM, not awaited: the next take on this connection runs
+	 * after it; a slot not freed (Redis failed) comes back when its lease ends.
+	 */
+	private void free(String slot) {
 		byte[] member = bytes(slot);
 		this.backend.send("concurrency slot release", () -> this.backend.commands().zrem(this.key, member));
 	}
@@ -176,6 +189,66 @@ final class RedisSharedSlots implements SharedSlots {
 	/** The set outlives every lease in it; an idle provider leaves nothing behind. */
 	private Duration keyTtl() {
 		return lease().multipliedBy(2);
+	}
+
+	/** A take sent to Redis and not answered yet. */
+	private final class Pending implements PendingSlot {
+
+		private final String id;
+
+		private final Lease lease;
+
+		private final RedisGuardBackend.Started<String> started;
+
+		Pending(String id, Lease lease, RedisGuardBackend.Started<String> started) {
+			this.id = id;
+			this.lease = lease;
+			this.started = started;
+		}
+
+		@Override
+		public String await() {
+			String taken;
+			try {
+				taken = RedisSharedSlots.this.backend.finish(this.started, () -> LOCAL + this.id);
+			}
+			catch (RuntimeException | Error ex) {
+				forget();
+				throw ex;
+			}
+			if (this.id.equals(taken)) {
+				hold(this.id, this.lease);
+			}
+			else if (taken != null) {
+				forget(); // admitted with a slot of this JVM: the take may still have reached Redis
+			}
+			return taken;
+		}
+
+		@Override
+		public void cancel() {
+			RedisSharedSlots.this.backend.abandon(this.started);
+			forget();
+		}
+
+		/**
+		 * Frees the slot in Redis when its take was sent but its answer is not used (given up on, an
+		 * interrupted wait, a failure), once the take is answered: a take sent by its digest to a Redis
+		 * that lost its scripts is sent again with its text, after anything sent meanwhile. The caller
+		 * does not wait; while Redis is down nothing is sent, and a slot the take added comes back when
+		 * its lease ends.
+		 */
+		private void forget() {
+			if (!this.started.sent()) {
+				return;
+			}
+			this.started.stage().whenComplete((taken, failure) -> {
+				if ((failure != null || this.id.equals(taken)) && RedisSharedSlots.this.backend.isUp()) {
+					free(this.id);
+				}
+			});
+		}
+
 	}
 
 	/** When a slot of this instance was taken and when its lease ends, as last written. */

@@ -28,6 +28,7 @@ import dev.llmguard.core.config.BudgetPeriod;
 import dev.llmguard.core.config.BudgetScope;
 import dev.llmguard.core.config.ChainSpec;
 import dev.llmguard.core.config.GuardSettings;
+import dev.llmguard.core.config.ProviderSpec;
 import dev.llmguard.core.model.Usage;
 import dev.llmguard.core.time.ManualGuardClock;
 import dev.llmguard.test.redis.RedisServerExtension;
@@ -69,11 +70,19 @@ class RoundTripTests {
 		this.backend = new RedisGuardBackend(this.factory::getRequiredNativeClient,
 				RedisTestSupport.options("rtt", RedisFailureMode.FAIL_CLOSED), this.clock, (event) -> {
 				});
-		// the common case of the design: a chain of two models, provider and model limits, two budgets
+	}
+
+	/**
+	 * The common case of the design: a chain of two models, provider and model limits, two budgets.
+	 * @param maxConcurrent the provider's {@code max-concurrent}, shared through Redis, or {@code null}
+	 */
+	private void engine(Integer maxConcurrent) {
+		ProviderSpec openai = RedisTestSupport.openai(RedisTestSupport.limits(500L, 200_000L),
+				RedisTestSupport.model(GPT_4O, RedisTestSupport.limits(null, 100_000L)),
+				RedisTestSupport.model(GPT_4O_MINI, null));
 		GuardSettings settings = GuardSettings.builder()
-			.provider(RedisTestSupport.openai(RedisTestSupport.limits(500L, 200_000L),
-					RedisTestSupport.model(GPT_4O, RedisTestSupport.limits(null, 100_000L)),
-					RedisTestSupport.model(GPT_4O_MINI, null)))
+			.provider(new ProviderSpec(openai.name(), null, openai.limits(), maxConcurrent, openai.maxWait(),
+					openai.models()))
 			.chain(new ChainSpec("default", List.of(GPT_4O, GPT_4O_MINI), Duration.ofSeconds(60), null))
 			.budget(RedisTestSupport.costBudget("daily-spend", BudgetScope.GLOBAL, BudgetPeriod.DAY, "50.00"))
 			.budget(RedisTestSupport.tokenBudget("tenant-tokens", BudgetScope.TENANT, BudgetPeriod.MONTH, 1_000_000))
@@ -88,7 +97,9 @@ class RoundTripTests {
 
 	@AfterEach
 	void stop() throws Exception {
-		this.engine.close();
+		if (this.engine != null) {
+			this.engine.close();
+		}
 		this.backend.close();
 		this.factory.destroy();
 		this.proxy.close();
@@ -96,6 +107,7 @@ class RoundTripTests {
 
 	@Test
 	void anAdmissionTakesTwoRoundTripsAndASettlementTwo() throws Exception {
+		engine(null);
 		CallRequest request = CallRequest.builder()
 			.chain("default")
 			.tenant("acme")
@@ -139,6 +151,39 @@ class RoundTripTests {
 		}
 		assertThat(fewestAdmission).isEqualTo(2);
 		assertThat(fewestSettlement).isEqualTo(2);
+	}
+
+	@Test
+	void aSharedConcurrencySlotIsTakenInTheRoundTripOfTheBucketTakes() throws Exception {
+		engine(8);
+		CallRequest request = CallRequest.builder()
+			.chain("default")
+			.tenant("acme")
+			.estimatedInputTokens(500L)
+			.maxOutputTokens(1000)
+			.build();
+		runOnce(request);
+		assertThat(this.backend.changes().await(this.backend.changes()::isLive, Duration.ofSeconds(10))).isTrue();
+		runOnce(request);
+
+		int fewestAdmission = Integer.MAX_VALUE;
+		for (int i = 0; i < 10; i++) {
+			this.recorder.clear();
+			GuardedCall execution = this.engine.start(request);
+			Attempt attempt = execution.admit();
+			List<Recorder.Span> admission = this.recorder.spans();
+			assertThat(attempt.model()).isEqualTo(GPT_4O);
+			execution.settle(attempt, new Usage(480, 300), false);
+
+			System.out.printf("admission with a shared slot: %d commands %s in %d round trips%n", admission.size(),
+					Recorder.names(admission), Recorder.roundTrips(admission));
+			// the commands of the admission above, and the slot's take script
+			assertThat(Recorder.names(admission)).containsExactlyInAnyOrder("GET", "GET", "GET", "EVALSHA", "EVALSHA",
+					"EVALSHA", "EVALSHA", "EVALSHA");
+			fewestAdmission = Math.min(fewestAdmission, Recorder.roundTrips(admission));
+		}
+		// the slot's take goes out with the buckets' compare-and-swaps: no round trip of its own
+		assertThat(fewestAdmission).isEqualTo(2);
 	}
 
 	private void runOnce(CallRequest request) throws InterruptedException {

@@ -10,9 +10,20 @@ import dev.llmguard.core.config.PriorityReserve;
  * holds one slot, so {@link #inUse()} also counts permits that could still give tokens back.
  * <p>
  * With {@link SharedSlots} (the Redis backend) the cap holds across the fleet: a call takes a slot
- * here and a lease there, and the priority reserve applies to the fleet's count.
+ * here and a lease there, and the priority reserve applies to the fleet's count. An admission starts
+ * the fleet's take ({@link #takeLocal}, {@link #startShared}), takes its buckets meanwhile, then waits
+ * for the fleet's answer ({@link #awaitShared}), so both cost one round trip together. For about that
+ * round trip a call may thus hold a slot here (and across the fleet) that it frees because a bucket
+ * refused, or tokens it gives back because the fleet's cap refused; neither count is ever above its
+ * limit.
  */
 final class ConcurrencyCap {
+
+	/** {@link #takeLocal}: the cap refused. */
+	static final int REFUSED = -1;
+
+	/** {@link #takeLocal}: the slot is held, nothing is to be taken across the fleet. */
+	static final int TAKEN = 0;
 
 	/** How long a call refused by a cap counted here waits: until a slot is given back here. */
 	private static final long UNTIL_SIGNALLED = Long.MAX_VALUE;
@@ -91,44 +102,82 @@ final class ConcurrencyCap {
 	}
 
 	/**
-	 * Takes a slot if the class's reserve stays free, here and, when shared, across the fleet.
+	 * Takes a slot if the class's reserve stays free, here and, when shared, across the fleet, waiting
+	 * for the fleet's answer.
 	 * @throws RuntimeException when the shared store fails (nothing is held then)
 	 */
 	boolean tryTake(int priorityClass) {
+		int fleetLimit = takeLocal(priorityClass);
+		if (fleetLimit <= 0) {
+			return fleetLimit == TAKEN;
+		}
+		return awaitShared(startShared(fleetLimit));
+	}
+
+	/**
+	 * Takes the part of a slot counted here: caution, the class's reserve and this instance's count.
+	 * When the cap is shared, the slot is only held once {@link #startShared} and {@link #awaitShared}
+	 * took the fleet's part too.
+	 * @return {@link #REFUSED}, {@link #TAKEN} when the slot is held (nothing to take across the fleet),
+	 * else the limit under which to take the fleet's part
+	 */
+	int takeLocal(int priorityClass) {
 		if (this.cautious) {
 			for (;;) {
 				int current = this.inUse.get();
 				if (current >= 1) {
-					return false;
+					return REFUSED;
 				}
 				if (this.inUse.compareAndSet(current, current + 1)) {
-					return true;
+					return TAKEN;
 				}
 			}
 		}
 		if (this.max == 0) {
 			this.inUse.incrementAndGet();
-			return true;
+			return TAKEN;
 		}
 		long limit = this.max - this.reserve[priorityClass];
 		if (limit <= 0) {
-			return false; // a resize happened between the reads
+			return REFUSED; // a resize happened between the reads
 		}
 		for (;;) {
 			int current = this.inUse.get();
 			if (current + 1 > limit) {
-				return false;
+				return REFUSED;
 			}
 			if (this.inUse.compareAndSet(current, current + 1)) {
 				break;
 			}
 		}
-		if (this.shared == null) {
-			return true;
+		return (this.shared == null) ? TAKEN : (int) limit;
+	}
+
+	/**
+	 * Starts taking the fleet's part of a slot whose part here {@link #takeLocal} took, without waiting.
+	 * @param fleetLimit what {@link #takeLocal} answered
+	 * @return the take, for {@link #awaitShared} or {@link #cancelShared}
+	 * @throws RuntimeException when the shared store fails (the part here is given back then)
+	 */
+	PendingSlot startShared(int fleetLimit) {
+		try {
+			return this.shared.startTake(fleetLimit);
 		}
+		catch (RuntimeException | Error ex) {
+			this.inUse.decrementAndGet();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Waits for the fleet's part of a slot.
+	 * @return whether the slot is held; when not, the part here is given back
+	 * @throws RuntimeException when the shared store fails (nothing is held then)
+	 */
+	boolean awaitShared(PendingSlot pending) {
 		String slot;
 		try {
-			slot = this.shared.tryTake((int) limit);
+			slot = pending.await();
 		}
 		catch (RuntimeException | Error ex) {
 			this.inUse.decrementAndGet();
@@ -140,6 +189,19 @@ final class ConcurrencyCap {
 		}
 		this.held.add(slot);
 		return true;
+	}
+
+	/**
+	 * Gives up on a slot whose fleet's part was started and not awaited: the fleet's part is freed
+	 * without waiting, the part here at once.
+	 */
+	void cancelShared(PendingSlot pending) {
+		try {
+			pending.cancel();
+		}
+		finally {
+			this.inUse.decrementAndGet();
+		}
 	}
 
 	void release() {

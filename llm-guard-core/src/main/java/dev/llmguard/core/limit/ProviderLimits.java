@@ -132,26 +132,41 @@ final class ProviderLimits {
 
 	/**
 	 * Takes a slot and every bucket's amount, or nothing.
+	 * <p>
+	 * With a cap shared across the fleet, the fleet's slot is asked for first without waiting, the buckets
+	 * are taken meanwhile, and the slot's answer is awaited last: one round trip for both instead of two.
+	 * For about that round trip a call may hold bucket tokens it gives back because the fleet's cap
+	 * refused, or a slot it frees because a bucket refused; neither is ever above its limit.
 	 * @return {@code null} when taken, else what refused: a {@link LimitBucket} or the {@link ConcurrencyCap}
 	 */
 	private Object tryTake(LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priorityClass,
 			long[] taken) {
 		boolean slot = !requestsOnly;
-		if (slot && !this.concurrency.tryTake(priorityClass)) {
-			return this.concurrency;
+		PendingSlot shared = null;
+		if (slot) {
+			int fleetLimit = this.concurrency.takeLocal(priorityClass);
+			if (fleetLimit == ConcurrencyCap.REFUSED) {
+				return this.concurrency;
+			}
+			if (fleetLimit != ConcurrencyCap.TAKEN) {
+				shared = this.concurrency.startShared(fleetLimit);
+			}
 		}
-		LimitBucket refused;
+		Object refused;
 		try {
-			refused = refusal(modelBuckets, demand, requestsOnly, priorityClass, taken);
+			refused = refusal(modelBuckets, demand, requestsOnly, priorityClass, taken, shared);
 		}
 		catch (RuntimeException | Error ex) {
 			// the store failed (e.g. Redis in fail-closed mode): no permit exists to give the slot back later
-			if (slot) {
+			if (shared != null) {
+				signalWaiters(); // refusal freed the slot
+			}
+			else if (slot) {
 				giveSlotBack();
 			}
 			throw ex;
 		}
-		if (refused != null && slot) {
+		if (refused instanceof LimitBucket && slot && shared == null) {
 			this.concurrency.release();
 		}
 		return refused;
@@ -165,68 +180,114 @@ final class ProviderLimits {
 
 	/**
 	 * Takes from every bucket of the provider and the model as one step of the store (a shared
-	 * store runs the takes concurrently); on a refusal nothing is held and the bucket is named.
+	 * store runs the takes concurrently); on a refusal nothing is held and the bucket is named. Then
+	 * waits for the fleet's slot when one was started: when it is refused (or its take failed), the
+	 * buckets' amounts are given back and the cap is named (or the failure thrown); the slot's part
+	 * here is given back by the cap then.
+	 * @param shared the fleet's slot, started and not awaited, or {@code null}
+	 * @return {@code null} when taken, else what refused: a {@link LimitBucket} (the slot not awaited then)
+	 * or the {@link ConcurrencyCap}
 	 */
-	private LimitBucket refusal(LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priorityClass,
-			long[] taken) {
-		int size = this.buckets.length + modelBuckets.length;
-		LimitBucket[] limits = new LimitBucket[size];
-		Bucket[] buckets = new Bucket[size];
-		long[] amounts = new long[size];
-		long[] keep = new long[size];
-		int[] slots = new int[size];
-		int count = 0;
-		int slot = 0;
-		for (LimitBucket[] group : new LimitBucket[][] { this.buckets, modelBuckets }) {
-			for (LimitBucket bucket : group) {
-				long amount = bucket.amount(demand, requestsOnly);
-				Bucket live = bucket.bucket;
-				if (amount > 0 && live != null) {
-					limits[count] = bucket;
-					buckets[count] = live;
-					amounts[count] = amount;
-					keep[count] = bucket.reserve(priorityClass, amount);
-					slots[count] = slot;
-					count++;
+	private Object refusal(LimitBucket[] modelBuckets, Demand demand, boolean requestsOnly, int priorityClass,
+			long[] taken, PendingSlot shared) {
+		boolean awaited = false;
+		try {
+			int size = this.buckets.length + modelBuckets.length;
+			LimitBucket[] limits = new LimitBucket[size];
+			Bucket[] buckets = new Bucket[size];
+			long[] amounts = new long[size];
+			long[] keep = new long[size];
+			int[] slots = new int[size];
+			int count = 0;
+			int slot = 0;
+			for (LimitBucket[] group : new LimitBucket[][] { this.buckets, modelBuckets }) {
+				for (LimitBucket bucket : group) {
+					long amount = bucket.amount(demand, requestsOnly);
+					Bucket live = bucket.bucket;
+					if (amount > 0 && live != null) {
+						limits[count] = bucket;
+						buckets[count] = live;
+						amounts[count] = amount;
+						keep[count] = bucket.reserve(priorityClass, amount);
+						slots[count] = slot;
+						count++;
+					}
+					slot++;
 				}
-				slot++;
 			}
-		}
-		if (count == 0) {
+			if (count == 0) {
+				awaited = true;
+				return (shared == null || awaitSlot(shared, null, null, null, 0)) ? null : this.concurrency;
+			}
+			if (count < size) {
+				buckets = Arrays.copyOf(buckets, count);
+				amounts = Arrays.copyOf(amounts, count);
+				keep = Arrays.copyOf(keep, count);
+			}
+			LimitBucket.Hold[] holds = null;
+			if (anyHeld(limits, count)) {
+				holds = new LimitBucket.Hold[count];
+				int refusedByHold = takeHeld(limits, amounts, keep, count, holds);
+				if (refusedByHold >= 0) {
+					return limits[refusedByHold];
+				}
+			}
+			int refused;
+			try {
+				refused = this.store.tryTakeAll(buckets, amounts, keep);
+			}
+			catch (RuntimeException | Error ex) {
+				giveHeldBack(holds, amounts, count);
+				throw ex;
+			}
+			if (refused >= 0) {
+				giveHeldBack(holds, amounts, count);
+				return limits[refused];
+			}
+			awaited = true;
+			if (shared != null && !awaitSlot(shared, buckets, amounts, holds, count)) {
+				return this.concurrency;
+			}
+			if (taken != null) {
+				for (int i = 0; i < count; i++) {
+					limits[i].tookInFlight(amounts[i]);
+					taken[slots[i]] = amounts[i];
+				}
+			}
 			return null;
 		}
-		if (count < size) {
-			buckets = Arrays.copyOf(buckets, count);
-			amounts = Arrays.copyOf(amounts, count);
-			keep = Arrays.copyOf(keep, count);
-		}
-		LimitBucket.Hold[] holds = null;
-		if (anyHeld(limits, count)) {
-			holds = new LimitBucket.Hold[count];
-			int refusedByHold = takeHeld(limits, amounts, keep, count, holds);
-			if (refusedByHold >= 0) {
-				return limits[refusedByHold];
+		finally {
+			if (!awaited && shared != null) {
+				// refused by a bucket, or a step failed: the fleet's slot, if taken, is freed without waiting
+				this.concurrency.cancelShared(shared);
 			}
 		}
-		int refused;
+	}
+
+	/**
+	 * Waits for the fleet's slot of a call whose buckets are taken; when it is refused or its take
+	 * failed, gives the buckets' amounts back (to the store and the held drops) and wakes the waiters
+	 * that may have found them missing meanwhile.
+	 * @return whether the slot is held
+	 */
+	private boolean awaitSlot(PendingSlot shared, Bucket[] buckets, long[] amounts, LimitBucket.Hold[] holds,
+			int count) {
+		boolean held = false;
 		try {
-			refused = this.store.tryTakeAll(buckets, amounts, keep);
+			held = this.concurrency.awaitShared(shared);
 		}
-		catch (RuntimeException | Error ex) {
-			giveHeldBack(holds, amounts, count);
-			throw ex;
-		}
-		if (refused >= 0) {
-			giveHeldBack(holds, amounts, count);
-			return limits[refused];
-		}
-		if (taken != null) {
-			for (int i = 0; i < count; i++) {
-				limits[i].tookInFlight(amounts[i]);
-				taken[slots[i]] = amounts[i];
+		finally {
+			if (!held && count > 0) {
+				try {
+					this.store.adjustAll(buckets, amounts);
+				}
+				finally {
+					giveHeldBack(holds, amounts, count);
+					signalWaiters();
+				}
 			}
 		}
-		return null;
+		return held;
 	}
 
 	/**

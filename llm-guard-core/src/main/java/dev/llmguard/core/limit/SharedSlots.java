@@ -21,7 +21,33 @@ public interface SharedSlots {
 	String tryTake(int limit);
 
 	/**
-	 * Frees a slot taken by {@link #tryTake}. Never throws: a slot that cannot be freed now comes back
+	 * Starts taking one slot, as {@link #tryTake}, without waiting for the answer, so that the take
+	 * overlaps other work of the admission (the bucket takes). The default takes the slot at once.
+	 * @param limit as for {@link #tryTake}
+	 * @return the take, to be awaited or cancelled
+	 * @throws RuntimeException when the shared store fails at once; nothing is held then
+	 */
+	default PendingSlot startTake(int limit) {
+		String slot = tryTake(limit);
+		return new PendingSlot() {
+
+			@Override
+			public String await() {
+				return slot;
+			}
+
+			@Override
+			public void cancel() {
+				if (slot != null) {
+					release(slot);
+				}
+			}
+
+		};
+	}
+
+	/**
+	 * Frees a slot taken by {@link #tryTake} or {@link #startTake}. Never throws: a slot that cannot be freed now comes back
 	 * when its lease ends.
 	 * @param slot the slot's id
 	 */
