@@ -30,7 +30,7 @@ import io.github.bucket4j.BucketConfiguration;
  * awaits the slot: whichever step refuses or fails, nothing stays held (tokens, the count here, the
  * fleet's slot).
  */
-class SharedSlotOverlapTest {
+class SharedSlotOverlapTests {
 
 	private static final Duration NO_WAIT = Duration.ZERO;
 
