@@ -3,6 +3,7 @@ package dev.llmguard.redis;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -686,19 +687,22 @@ public final class RedisGuardBackend implements AutoCloseable {
 
 	@Override
 	public void close() {
+		List<StatefulConnection<byte[], byte[]>> open = new ArrayList<>();
 		synchronized (this.connectLock) {
 			this.closed = true;
 			this.periodic.forEach((task) -> task.cancel(false));
 			this.periodic.clear();
-			this.pubSub.forEach(StatefulConnection::close);
+			open.addAll(this.pubSub);
 			this.pubSub.clear();
-			StatefulConnection<byte[], byte[]> open = this.connection;
+			if (this.connection != null) {
+				open.add(this.connection);
+			}
 			this.connection = null;
 			this.commands = null;
-			if (open != null) {
-				open.close();
-			}
 		}
+		// closed outside the lock: closing waits for the connection's event loop, which may be running work
+		// (Bucket4j's compare-and-swaps) that asks for the connection and so for the lock
+		open.forEach(StatefulConnection::close);
 	}
 
 	/** A Lua script and its SHA-1 digest. */
