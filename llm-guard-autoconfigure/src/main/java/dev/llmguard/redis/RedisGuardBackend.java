@@ -340,22 +340,31 @@ public final class RedisGuardBackend implements AutoCloseable {
 	/**
 	 * Sends an operation whose answer is awaited later by {@link #finish}, or given up on by
 	 * {@link #abandon}, so that the caller can send others meanwhile; like {@link #call} nothing is
-	 * sent while Redis is known to be down.
+	 * sent while Redis is known to be down. When it is this caller's turn to try Redis again after an
+	 * outage, the answer is awaited here: the caller's other operations then see its outcome.
 	 * @param operation what it is, for logs and errors
 	 * @param command starts the operation (called only when Redis is worth asking)
 	 * @return the operation started
 	 * @throws RuntimeException when starting it failed other than by an outage (a bug)
 	 */
 	<T> Started<T> start(String operation, Supplier<? extends CompletionStage<T>> command) {
+		boolean probe = this.down;
 		if (!mayAsk()) {
 			return new Started<>(operation, null, KNOWN_DOWN);
 		}
+		CompletionStage<T> stage;
 		try {
-			return new Started<>(operation, command.get(), null);
+			stage = command.get();
 		}
 		catch (Throwable ex) {
 			return new Started<>(operation, null, failure(operation, ex).failure);
 		}
+		if (probe) {
+			// the one try of an outage: answered now, so the caller's next operations find Redis up again
+			// instead of being answered by the failure mode while this one is in flight
+			answer(operation, stage);
+		}
+		return new Started<>(operation, stage, null);
 	}
 
 	/**

@@ -125,6 +125,10 @@ class OverlappedSlotTests {
 		RedisSharedSlots slots = (RedisSharedSlots) here.store.sharedSlots(SLOTS);
 		assertThat(slots.inUse()).isZero();
 
+		// Redis holds its answer until the interrupted caller waits for it (else a fast answer is simply taken)
+		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+			inspector.redis().clientPause(300);
+		}
 		Thread.currentThread().interrupt();
 		try {
 			assertThatExceptionOfType(GuardBackendUnavailableException.class).isThrownBy(() -> slots.tryTake(CAP));
@@ -165,6 +169,29 @@ class OverlappedSlotTests {
 	}
 
 	@Test
+	void theCallThatTriesRedisAgainAfterAnOutageIsAdmittedWhenRedisAnswers() throws Exception {
+		Instance here = instance(RedisTestSupport.options("overlap", RedisFailureMode.FAIL_CLOSED)
+			.withTimeout(Duration.ofMillis(200))
+			.withRetryInterval(Duration.ofMillis(1)));
+		here.acquire(100).release();
+
+		// Redis stops answering for a while, without dropping the connection: a ping times out and marks it
+		// down; nothing else is in flight whose late answer could mark it up again
+		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+			inspector.redis().clientPause(1_000);
+			assertThat(here.backend.probe()).isFalse();
+			assertThat(here.backend.isAvailable()).isFalse();
+			inspector.redis().ping(); // answered once the pause is over
+		}
+
+		// the first call after the retry interval tries Redis again with its slot take: its bucket takes must
+		// not be answered by the failure mode while that try is in flight
+		RatePermit permit = here.acquire(100);
+		assertThat(here.backend.isAvailable()).isTrue();
+		permit.release();
+	}
+
+	@Test
 	void failOpenWithRedisDownAdmitsWithASlotOfThisInstance() throws Exception {
 		Instance here = instance(RedisFailureMode.FAIL_OPEN);
 		here.acquire(100).release();
@@ -188,10 +215,14 @@ class OverlappedSlotTests {
 	}
 
 	private Instance instance(RedisFailureMode mode) {
+		return instance(RedisTestSupport.options("overlap", mode));
+	}
+
+	private Instance instance(RedisGuardOptions options) {
 		LettuceConnectionFactory factory = RedisTestSupport.connectionFactory(redis.port());
 		this.opened.add(factory::destroy);
-		RedisGuardBackend backend = new RedisGuardBackend(factory::getRequiredNativeClient,
-				RedisTestSupport.options("overlap", mode), this.clock, (event) -> {
+		RedisGuardBackend backend = new RedisGuardBackend(factory::getRequiredNativeClient, options, this.clock,
+				(event) -> {
 				});
 		this.opened.add(backend);
 		RedisBucketStore store = new RedisBucketStore(backend);
