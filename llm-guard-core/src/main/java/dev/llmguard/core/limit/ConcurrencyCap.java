@@ -122,28 +122,20 @@ final class ConcurrencyCap {
 	 * else the limit under which to take the fleet's part
 	 */
 	int takeLocal(int priorityClass) {
-		if (this.cautious) {
-			for (;;) {
-				int current = this.inUse.get();
-				if (current >= 1) {
-					return REFUSED;
-				}
-				if (this.inUse.compareAndSet(current, current + 1)) {
-					return TAKEN;
-				}
-			}
-		}
-		if (this.max == 0) {
+		if (this.max == 0 && !this.cautious) {
 			this.inUse.incrementAndGet();
 			return TAKEN;
 		}
 		long limit = this.max - this.reserve[priorityClass];
-		if (limit <= 0) {
+		if (this.max > 0 && limit <= 0) {
 			return REFUSED; // a resize happened between the reads
 		}
+		// while cautious, one call at a time here; it still needs a slot of the fleet's cap, like any call,
+		// else it would run uncounted there and, when it ends, free a slot another call of this instance holds
+		long here = this.cautious ? 1 : limit;
 		for (;;) {
 			int current = this.inUse.get();
-			if (current + 1 > limit) {
+			if (current + 1 > here) {
 				return REFUSED;
 			}
 			if (this.inUse.compareAndSet(current, current + 1)) {
