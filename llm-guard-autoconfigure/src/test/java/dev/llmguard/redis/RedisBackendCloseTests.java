@@ -2,6 +2,7 @@ package dev.llmguard.redis;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,12 +35,21 @@ class RedisBackendCloseTests {
 					(event) -> {
 					});
 			AtomicReference<Throwable> askedAfterClose = new AtomicReference<>();
+			CountDownLatch running = new CountDownLatch(1);
+			backend.commands();
+			// Redis holds its answer, so the work below is attached before it comes and runs on the event loop
+			try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+				inspector.redis().clientPause(300);
+			}
+			long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 			// answered on the event loop, which then waits until the backend is closing and asks for the connection
 			CompletableFuture<Void> onTheLoop = backend.commands().ping().toCompletableFuture().thenRun(() -> {
-				while (backend.isUp()) {
+				assertThat(Thread.currentThread().getName()).startsWith("lettuce");
+				running.countDown();
+				while (backend.isUp() && System.nanoTime() < deadline) {
 					Thread.onSpinWait();
 				}
-				while (askedAfterClose.get() == null) {
+				while (askedAfterClose.get() == null && System.nanoTime() < deadline) {
 					try {
 						backend.commands();
 					}
@@ -49,6 +59,7 @@ class RedisBackendCloseTests {
 				}
 			});
 
+			assertThat(running.await(30, TimeUnit.SECONDS)).as("the answer's work runs on the event loop").isTrue();
 			Thread closing = new Thread(backend::close, "closing");
 			closing.start();
 			closing.join(Duration.ofSeconds(30).toMillis());
