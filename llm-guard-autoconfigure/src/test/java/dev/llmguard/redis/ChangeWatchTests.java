@@ -191,17 +191,8 @@ class ChangeWatchTests {
 
 	@Test
 	void failClosedRefusesAModelKnownClosedWhileRedisIsDown() throws Exception {
-		Instance quick = instance(
-				RedisTestSupport.options(PREFIX, RedisFailureMode.FAIL_CLOSED).withTimeout(Duration.ofMillis(200)));
-		watchedClosed(quick);
+		Instance quick = watchingWhileRedisStopsAnswering(this::watchedClosed);
 
-		// Redis stops answering, but the subscription stays connected and live
-		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
-			inspector.redis().clientPause(2_000);
-		}
-		assertThat(quick.backend.probe()).isFalse();
-
-		assertThat(quick.store.watch().isLive()).isTrue();
 		assertThatExceptionOfType(GuardBackendUnavailableException.class).isThrownBy(() -> quick.store.pass(GPT_4O));
 	}
 
@@ -264,18 +255,34 @@ class ChangeWatchTests {
 
 	@Test
 	void failClosedRefusesACooldownReadWhileRedisIsDownThoughTheCooldownIsKnown() throws Exception {
+		Instance quick = watchingWhileRedisStopsAnswering(this::watchedWithoutCooldown);
+
+		assertThatExceptionOfType(GuardBackendUnavailableException.class)
+			.isThrownBy(() -> quick.cooldowns.cooldownUntil(GPT_4O, this.clock.instant()));
+	}
+
+	/**
+	 * A fail-closed instance that knows the model from its live watch; then Redis stops answering, found by
+	 * a ping, while the subscription stays connected and live.
+	 */
+	private Instance watchingWhileRedisStopsAnswering(Watched watched) throws InterruptedException {
 		Instance quick = instance(
 				RedisTestSupport.options(PREFIX, RedisFailureMode.FAIL_CLOSED).withTimeout(Duration.ofMillis(200)));
-		watchedWithoutCooldown(quick);
-
+		watched.learn(quick);
 		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
 			inspector.redis().clientPause(2_000);
 		}
 		assertThat(quick.backend.probe()).isFalse();
-
 		assertThat(quick.store.watch().isLive()).isTrue();
-		assertThatExceptionOfType(GuardBackendUnavailableException.class)
-			.isThrownBy(() -> quick.cooldowns.cooldownUntil(GPT_4O, this.clock.instant()));
+		return quick;
+	}
+
+	/** How an instance comes to know the model from its watch. */
+	@FunctionalInterface
+	private interface Watched {
+
+		void learn(Instance instance) throws InterruptedException;
+
 	}
 
 	/** Reads the model's cooldown until it is known to have none, like {@link #watchedClosed}. */

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -78,7 +77,7 @@ class OverlappedSlotTests {
 			.withMessageContaining("max-concurrent " + CAP)
 			.withMessageContaining("across the fleet");
 		// given back without waiting: the bucket is whole again once Redis has run the give-back
-		eventually(() -> here.availableTokens() == available, "the tokens are given back");
+		RedisTestSupport.eventually(() -> here.availableTokens() == available, "the tokens are given back");
 		assertThat(slotsHeld()).isEqualTo(CAP);
 		assertThat(here.slots().held()).isZero();
 
@@ -104,7 +103,7 @@ class OverlappedSlotTests {
 
 		assertThatExceptionOfType(NoCapacityException.class).isThrownBy(() -> here.acquire(600))
 			.withMessageContaining("tokens-per-minute");
-		eventually(() -> slotsHeld() == 1, "the slot taken meanwhile is freed in Redis");
+		RedisTestSupport.eventually(() -> slotsHeld() == 1, "the slot taken meanwhile is freed in Redis");
 		assertThat(here.inUse()).isOne();
 		assertThat(here.slots().held()).isOne();
 
@@ -137,7 +136,7 @@ class OverlappedSlotTests {
 			assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
 		}
 		// the take reached Redis: the ZREM sent once it is answered removes the slot, no lease is left to run out
-		eventually(() -> slotsHeld() == 0, "the slot is freed in Redis");
+		RedisTestSupport.eventually(() -> slotsHeld() == 0, "the slot is freed in Redis");
 		assertThat(slots.inUse()).isZero();
 		assertThat(slots.held()).isZero();
 		assertThat(here.backend.isAvailable()).isTrue();
@@ -158,7 +157,7 @@ class OverlappedSlotTests {
 		finally {
 			redis.start();
 		}
-		eventually(here.backend::probe, "the guard reaches Redis again");
+		RedisTestSupport.eventually(here.backend::probe, "the guard reaches Redis again");
 		// the whole cap is there again: no slot stayed counted here
 		RatePermit[] both = { here.acquire(100), here.acquire(100) };
 		assertThat(here.inUse()).isEqualTo(CAP);
@@ -261,16 +260,6 @@ class OverlappedSlotTests {
 		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
 			List<String> keys = inspector.keys("*:slots:*");
 			return keys.isEmpty() ? 0 : inspector.redis().zcard(keys.get(0));
-		}
-	}
-
-	private static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("timed out waiting until " + what);
-			}
-			Thread.sleep(50);
 		}
 	}
 

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
@@ -78,7 +77,7 @@ class RedisOutageTests {
 				.satisfies((event) -> assertThat(((GuardEvent.BackendFailed) event).mode()).isEqualTo("fail-open"));
 
 			redis.start();
-			eventually(backend::probe, "the guard reaches Redis again");
+			RedisTestSupport.eventually(backend::probe, "the guard reaches Redis again");
 			assertThat(call(engine)).isEqualTo("answer");
 			// the restarted server kept nothing: the call after the outage is counted there again
 			assertThat(engine.budgets().usage("daily-tokens", null).spentTokens()).isEqualTo(100);
@@ -108,7 +107,7 @@ class RedisOutageTests {
 			assertThat(this.events).filteredOn(GuardEvent.BackendFailed.class::isInstance).hasSize(1);
 
 			redis.start();
-			eventually(backend::probe, "the guard reaches Redis again");
+			RedisTestSupport.eventually(backend::probe, "the guard reaches Redis again");
 			assertThat(call(engine)).isEqualTo("answer");
 			assertThat(engine.budgets().usage("daily-tokens", null)).satisfies((usage) -> {
 				assertThat(usage.spentTokens()).isEqualTo(100);
@@ -137,7 +136,7 @@ class RedisOutageTests {
 			assertThat(engine.limiters().snapshot("openai").inUse()).isZero();
 
 			redis.start();
-			eventually(backend::probe, "the guard reaches Redis again");
+			RedisTestSupport.eventually(backend::probe, "the guard reaches Redis again");
 			// max-concurrent 2 keeps 1 slot for urgent calls: a slot lost in the outage would refuse this call
 			assertThat(call(engine)).isEqualTo("answer");
 			assertThat(engine.limiters().snapshot("openai").inUse()).isZero();
@@ -167,13 +166,13 @@ class RedisOutageTests {
 					inspector.redis()
 						.aclSetuser("guard", AclSetuserArgs.Builder.resetKeys().keyPattern(buckets.get(0)));
 					for (int i = 0; i < 3; i++) {
-						eventually(backend::probe, "the guard may ask Redis again");
+						RedisTestSupport.eventually(backend::probe, "the guard may ask Redis again");
 						assertThatExceptionOfType(GuardBackendUnavailableException.class)
 							.isThrownBy(() -> call(engine));
 					}
 
 					inspector.redis().aclSetuser("guard", AclSetuserArgs.Builder.allKeys());
-					eventually(backend::probe, "the guard reaches Redis again");
+					RedisTestSupport.eventually(backend::probe, "the guard reaches Redis again");
 					// 4 requests a minute, 1 used, 1 kept for urgent calls: a request kept by a failed take
 					// would refuse one of these two
 					for (int i = 0; i < 2; i++) {
@@ -217,7 +216,7 @@ class RedisOutageTests {
 		int pool = Math.max(2, Runtime.getRuntime().availableProcessors());
 		long bound = Math.max(lettuceThreadsBefore, 2L * pool + 1);
 		// the inspector's own client has just shut down: its threads may still be finishing
-		eventually(() -> lettuceThreads() <= bound, "at most " + bound + " Lettuce threads are left");
+		RedisTestSupport.eventually(() -> lettuceThreads() <= bound, "at most " + bound + " Lettuce threads are left");
 	}
 
 	@Test
@@ -236,23 +235,13 @@ class RedisOutageTests {
 					.isEqualTo(org.springframework.boot.health.contributor.Status.DOWN);
 
 				redis.start();
-				eventually(() -> health.health(true).getStatus()
+				RedisTestSupport.eventually(() -> health.health(true).getStatus()
 					.equals(org.springframework.boot.health.contributor.Status.UP), "health is UP again");
 			});
 	}
 
 	private static long lettuceThreads() {
 		return Thread.getAllStackTraces().keySet().stream().filter((t) -> t.getName().startsWith("lettuce")).count();
-	}
-
-	private static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("timed out waiting until " + what);
-			}
-			Thread.sleep(50);
-		}
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -154,6 +155,20 @@ final class RedisTestSupport {
 
 		void run(int thread, int iteration) throws Throwable;
 
+	}
+
+	/**
+	 * Waits until the condition holds, asking every 50 ms, for what a test cannot be told of (Redis
+	 * reachable again, a write sent without waiting done).
+	 */
+	static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("timed out waiting until " + what);
+			}
+			Thread.sleep(50);
+		}
 	}
 
 }

@@ -108,17 +108,8 @@ class RoundTripTests {
 	@Test
 	void anAdmissionTakesTwoRoundTripsAndASettlementTwo() throws Exception {
 		engine(null);
-		CallRequest request = CallRequest.builder()
-			.chain("default")
-			.tenant("acme")
-			.estimatedInputTokens(500L)
-			.maxOutputTokens(1000)
-			.build();
-		// the first call creates the buckets and loads the scripts, and starts watching cooldown changes; once
-		// watched, the models' cooldowns are known without a read (the clock does not move, so they stay fresh)
-		runOnce(request);
-		assertThat(this.backend.changes().await(this.backend.changes()::isLive, Duration.ofSeconds(10))).isTrue();
-		runOnce(request);
+		CallRequest request = request();
+		warmUp(request);
 
 		// behind the delaying proxy, commands sent together start within microseconds and a command that
 		// waited for an answer starts a whole delay later; a thread descheduled on a loaded machine can only
@@ -156,15 +147,8 @@ class RoundTripTests {
 	@Test
 	void aSharedConcurrencySlotIsTakenInTheRoundTripOfTheBucketTakes() throws Exception {
 		engine(8);
-		CallRequest request = CallRequest.builder()
-			.chain("default")
-			.tenant("acme")
-			.estimatedInputTokens(500L)
-			.maxOutputTokens(1000)
-			.build();
-		runOnce(request);
-		assertThat(this.backend.changes().await(this.backend.changes()::isLive, Duration.ofSeconds(10))).isTrue();
-		runOnce(request);
+		CallRequest request = request();
+		warmUp(request);
 
 		int fewestAdmission = Integer.MAX_VALUE;
 		for (int i = 0; i < 10; i++) {
@@ -184,6 +168,25 @@ class RoundTripTests {
 		}
 		// the slot's take goes out with the buckets' compare-and-swaps: no round trip of its own
 		assertThat(fewestAdmission).isEqualTo(2);
+	}
+
+	private static CallRequest request() {
+		return CallRequest.builder()
+			.chain("default")
+			.tenant("acme")
+			.estimatedInputTokens(500L)
+			.maxOutputTokens(1000)
+			.build();
+	}
+
+	/**
+	 * The first call creates the buckets and loads the scripts, and starts watching cooldown changes; once
+	 * watched, the models' cooldowns are known without a read (the clock does not move, so they stay fresh).
+	 */
+	private void warmUp(CallRequest request) throws InterruptedException {
+		runOnce(request);
+		assertThat(this.backend.changes().await(this.backend.changes()::isLive, Duration.ofSeconds(10))).isTrue();
+		runOnce(request);
 	}
 
 	private void runOnce(CallRequest request) throws InterruptedException {
