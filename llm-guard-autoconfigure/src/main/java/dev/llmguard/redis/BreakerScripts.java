@@ -15,7 +15,9 @@ import dev.llmguard.redis.RedisGuardBackend.RedisScript;
  * <p>
  * Every script that adds, changes or removes {@code u} also publishes the breaker's key on the
  * channel passed as its last argument ({@link RedisKeys#changes()}), in the same atomic step,
- * so an instance that keeps closed breakers in memory ({@link ChangeWatch}) learns of it.
+ * so an instance that keeps closed breakers in memory ({@link ChangeWatch}) learns of it. The publish
+ * is a {@code pcall}: a Redis user denied the channel (Redis 7's default for new ACL users) still
+ * changes the breaker; its instances cannot subscribe either, so they ask Redis on every call.
  */
 final class BreakerScripts {
 
@@ -75,7 +77,7 @@ final class BreakerScripts {
 			  redis.call('del', KEYS[1])
 			  redis.call('hset', KEYS[1], 'u', fmt(now + base), 'd', fmt(base))
 			  redis.call('pexpire', KEYS[1], fmt(base + remember))
-			  redis.call('publish', ARGV[7], KEYS[1])
+			  redis.pcall('publish', ARGV[7], KEYS[1])
 			  return {'opened', fmt(now + base), fmt(base)}
 			end
 			local u = tonumber(v[1])
@@ -86,14 +88,14 @@ final class BreakerScripts {
 			  if now + d <= u then return {'unchanged', v[1], fmt(d)} end
 			  redis.call('hset', KEYS[1], 'u', fmt(now + d))
 			  redis.call('pexpire', KEYS[1], fmt(d + remember))
-			  redis.call('publish', ARGV[7], KEYS[1])
+			  redis.pcall('publish', ARGV[7], KEYS[1])
 			  return {'extended', fmt(now + d), fmt(d)}
 			end
 			d = math.max(d, base, math.min(2 * d, tonumber(ARGV[5])))
 			redis.call('hset', KEYS[1], 'u', fmt(now + d), 'd', fmt(d))
 			redis.call('hdel', KEYS[1], 'p', 't')
 			redis.call('pexpire', KEYS[1], fmt(d + remember))
-			redis.call('publish', ARGV[7], KEYS[1])
+			redis.pcall('publish', ARGV[7], KEYS[1])
 			return {'reopened', fmt(now + d), fmt(d)}
 			""");
 
@@ -106,7 +108,7 @@ final class BreakerScripts {
 	static final RedisScript PROBE_SUCCEEDED = RedisScript.of("""
 			if redis.call('hget', KEYS[1], 't') == ARGV[1] then
 			  redis.call('del', KEYS[1])
-			  redis.call('publish', ARGV[2], KEYS[1])
+			  redis.pcall('publish', ARGV[2], KEYS[1])
 			  return {'1'}
 			end
 			return {'0'}

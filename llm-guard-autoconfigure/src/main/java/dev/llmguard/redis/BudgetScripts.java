@@ -267,7 +267,8 @@ final class BudgetScripts {
 
 	/**
 	 * Extends a model's cooldown, never shortens it; an extension is published on the changes channel
-	 * ({@link ChangeWatch}) in the same atomic step.
+	 * ({@link ChangeWatch}) in the same atomic step, by a {@code pcall}, so a user denied the channel
+	 * still extends it.
 	 * <pre>
 	 * KEYS  cooldown
 	 * ARGV  until-epoch-ms, ttl-ms, channel
@@ -277,7 +278,7 @@ final class BudgetScripts {
 			local current = redis.call('get', KEYS[1])
 			if (not current) or tonumber(current) < tonumber(ARGV[1]) then
 			  redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2])
-			  redis.call('publish', ARGV[3], KEYS[1])
+			  redis.pcall('publish', ARGV[3], KEYS[1])
 			end
 			return {}
 			""");

@@ -261,6 +261,39 @@ class ChangeWatchTests {
 			.isThrownBy(() -> quick.cooldowns.cooldownUntil(GPT_4O, this.clock.instant()));
 	}
 
+	@Test
+	void aRedisUserWithoutTheChannelStillOpensBreakersAndCoolsModelsDownAskingRedisEachTime() throws Exception {
+		try (RedisTestSupport.Inspector inspector = new RedisTestSupport.Inspector(redis.port())) {
+			// Redis 7's default for new users: no pub/sub channels
+			inspector.redis().aclSetuser("no-channels", io.lettuce.core.AclSetuserArgs.Builder.on()
+				.addPassword("secret")
+				.allKeys()
+				.allCommands()
+				.resetChannels());
+		}
+		LettuceConnectionFactory factory = RedisTestSupport.connectionFactory(redis.port(), "no-channels", "secret");
+		this.closeables.add(factory::destroy);
+		RedisGuardBackend backend = new RedisGuardBackend(factory::getRequiredNativeClient,
+				RedisTestSupport.options(PREFIX, RedisFailureMode.FAIL_CLOSED), this.clock, (event) -> {
+				});
+		this.closeables.add(backend);
+		RedisBreakerStore breakers = new RedisBreakerStore(backend);
+		RedisCooldownStore cooldowns = new RedisCooldownStore(backend);
+		assertThat(breakers.pass(GPT_4O)).isEqualTo(BreakerPass.CLOSED);
+
+		BreakerChange change = null;
+		for (int i = 0; i < 3; i++) {
+			change = breakers.failed(GPT_4O, POLICY, Duration.ofSeconds(30));
+		}
+		assertThat(change.kind()).isEqualTo(BreakerChange.Kind.OPENED);
+		assertThat(this.a.store.pass(GPT_4O).kind()).isEqualTo(BreakerPass.Kind.OPEN);
+
+		Instant until = RedisTestSupport.START.plusSeconds(60);
+		cooldowns.coolDown(GPT_4O, until);
+		assertThat(this.a.cooldowns.cooldownUntil(GPT_4O, this.clock.instant())).isEqualTo(until);
+		assertThat(backend.changes().isLive()).as("no subscription without the channel").isFalse();
+	}
+
 	/**
 	 * A fail-closed instance that knows the model from its live watch; then Redis stops answering, found by
 	 * a ping, while the subscription stays connected and live.

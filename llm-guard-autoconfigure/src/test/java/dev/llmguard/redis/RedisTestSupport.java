@@ -80,8 +80,19 @@ final class RedisTestSupport {
 
 	/** The application's connection factory, as Spring Boot would build it from spring.data.redis.*. */
 	static LettuceConnectionFactory connectionFactory(int port) {
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration("127.0.0.1", port),
+		return connectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port));
+	}
+
+	/** A connection factory that logs in as an ACL user. */
+	static LettuceConnectionFactory connectionFactory(int port, String username, String password) {
+		RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration("127.0.0.1", port);
+		configuration.setUsername(username);
+		configuration.setPassword(password);
+		return connectionFactory(configuration);
+	}
+
+	private static LettuceConnectionFactory connectionFactory(RedisStandaloneConfiguration configuration) {
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration,
 				LettuceClientConfiguration.builder().commandTimeout(TIMEOUT).build());
 		factory.afterPropertiesSet();
 		factory.start();
