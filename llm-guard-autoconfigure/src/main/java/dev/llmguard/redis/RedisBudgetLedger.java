@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -137,11 +138,13 @@ public final class RedisBudgetLedger implements BudgetLedger {
 			args[a + 3] = number((budget.maxTokens() != null) ? budget.maxTokens() : -1);
 			args[a + 4] = number(usageTtlArgument(charge.resetsAt(), now));
 		}
+		byte[][] usageKeys = Arrays.copyOfRange(keys, 2, n + 2);
+		// a reserve whose answer did not come may still run in Redis: its money is freed at once, not one lease later
 		ReserveOutcome outcome = this.backend.call("budget reserve",
 				() -> this.backend.eval(BudgetScripts.RESERVE, keys, args).thenApply((r) -> reserved(id, current, r)),
-				() -> admittedLocally(current));
+				() -> admittedLocally(current), () -> freeInRedis(id, record, usageKeys));
 		if (outcome instanceof ReserveOutcome.Reserved reserved && reserved.reservation().id().equals(id)) {
-			hold(id, new Lease(nowMs, deadlineMs, record, Arrays.copyOfRange(keys, 2, n + 2)));
+			hold(id, new Lease(nowMs, deadlineMs, record, usageKeys));
 		}
 		return outcome;
 	}
@@ -225,15 +228,34 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		Lease lease = this.leases.remove(reservation.id());
 		List<BudgetCharge> charges = reservation.charges();
 		byte[][] held = held(lease, charges.size());
-		byte[][] keys = new byte[2 + charges.size()][];
-		keys[0] = this.openKey;
-		keys[1] = (held != null) ? lease.record() : bytes(this.keys.reservation(reservation.id()));
+		byte[][] usageKeys = new byte[charges.size()][];
 		for (int i = 0; i < charges.size(); i++) {
-			keys[2 + i] = (held != null) ? held[i] : usageKey(charges.get(i));
+			usageKeys[i] = (held != null) ? held[i] : usageKey(charges.get(i));
 		}
-		byte[][] args = { bytes(reservation.id()), number(recordTtl().toMillis()) };
+		byte[] record = (held != null) ? lease.record() : bytes(this.keys.reservation(reservation.id()));
 		// a release that does not reach Redis is reclaimed when the reservation's lease ends
-		this.backend.callQuietly("budget release", () -> this.backend.eval(BudgetScripts.RELEASE, keys, args));
+		this.backend.callQuietly("budget release", () -> release(reservation.id(), record, usageKeys));
+	}
+
+	/** The release script of one reservation, sent now. */
+	private CompletionStage<List<Object>> release(String id, byte[] record, byte[][] usageKeys) {
+		byte[][] keys = new byte[2 + usageKeys.length][];
+		keys[0] = this.openKey;
+		keys[1] = record;
+		System.arraycopy(usageKeys, 0, keys, 2, usageKeys.length);
+		byte[][] args = { bytes(id), number(recordTtl().toMillis()) };
+		return this.backend.eval(BudgetScripts.RELEASE, keys, args);
+	}
+
+	/**
+	 * Frees, without waiting, a reservation whose reserve got no answer: the release runs after the reserve
+	 * on the connection, and frees nothing when the reserve never ran or refused.
+	 */
+	private void freeInRedis(String id, byte[] record, byte[][] usageKeys) {
+		release(id, record, usageKeys).exceptionally((ex) -> {
+			logger.debug("Budget reservation {} not freed after its reserve failed; its lease ends it", id, ex);
+			return null;
+		});
 	}
 
 	/** {@inheritDoc} While Redis fails this answers an empty usage (counted), in either mode. */

@@ -226,9 +226,30 @@ public final class RedisGuardBackend implements AutoCloseable {
 	 * @throws GuardBackendUnavailableException in fail-closed mode when Redis fails
 	 */
 	<T> T call(String operation, Supplier<? extends CompletionStage<T>> command, Supplier<T> failOpen) {
+		return call(operation, command, failOpen, null);
+	}
+
+	/**
+	 * Like {@link #call}, for an operation whose effect must not outlive a caller that got no answer: when
+	 * it was sent and its answer did not come (the caller was interrupted, the timeout passed, the
+	 * connection failed), Redis may still run it, so {@code undo} sends what takes it back, without
+	 * waiting and even while Redis is marked down; commands on the connection run in the order they were
+	 * sent, so the undo runs after the operation. It must be harmless when the operation never ran.
+	 * @param undo sends the command that takes the operation back, or {@code null} for none
+	 */
+	<T> T call(String operation, Supplier<? extends CompletionStage<T>> command, Supplier<T> failOpen,
+			Runnable undo) {
 		Result<T> result = run(operation, command);
 		if (result.failure == null) {
 			return result.value;
+		}
+		if (undo != null && result.failure != KNOWN_DOWN) {
+			try {
+				undo.run();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("llm-guard: could not take back {} after its failure", operation, ex);
+			}
 		}
 		return degraded(operation, result.failure, failOpen);
 	}

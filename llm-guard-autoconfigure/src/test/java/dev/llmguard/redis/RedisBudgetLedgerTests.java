@@ -35,6 +35,7 @@ import dev.llmguard.test.redis.RedisServerExtension;
 
 import static dev.llmguard.redis.RedisTestSupport.START;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class RedisBudgetLedgerTests {
 
@@ -415,6 +416,31 @@ class RedisBudgetLedgerTests {
 		assertThat(usage.spentTokens()).isLessThanOrEqualTo(1000).isEqualTo(990);
 		assertThat(admitted.get()).isGreaterThanOrEqualTo(33);
 		assertThat(this.inspector.redis().zcard("ledger:{ledger}:rsv-open")).isZero();
+	}
+
+	@Test
+	void aReservationWhoseCallerStoppedWaitingIsFreedOnceRedisRunsIt() throws Exception {
+		RedisGuardBackend quick = new RedisGuardBackend(this.factory::getRequiredNativeClient,
+				RedisTestSupport.options("ledger", RedisFailureMode.FAIL_CLOSED).withTimeout(Duration.ofMillis(200)),
+				this.clock, (event) -> {
+				});
+		try {
+			RedisBudgetLedger slowLedger = new RedisBudgetLedger(quick, ZoneOffset.UTC);
+			quick.probe(); // connected
+
+			// Redis runs the reserve only after the caller gave up waiting for it
+			this.inspector.redis().clientPause(600);
+			assertThatExceptionOfType(GuardBackendUnavailableException.class)
+				.isThrownBy(() -> slowLedger.reserve(List.of(charge(DAILY, "", 0, 900))));
+			// answered once the pause is over, after what the ledger sent before it on the same connection
+			RedisTestSupport.eventually(quick::probe, "Redis answers again");
+
+			assertThat(usage(DAILY, "").reservedTokens()).as("no money held for a call that failed").isZero();
+			assertThat(this.inspector.redis().zcard("ledger:{ledger}:rsv-open")).isZero();
+		}
+		finally {
+			quick.close();
+		}
 	}
 
 	private BudgetReservation reserve(BudgetCharge... charges) {
