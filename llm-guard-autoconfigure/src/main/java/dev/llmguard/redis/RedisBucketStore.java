@@ -21,7 +21,6 @@ import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.github.bucket4j.redis.lettuce.RedisApi;
 import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -338,27 +337,7 @@ public final class RedisBucketStore implements BucketStore {
 			}
 			// bounded: Bucket4j's proxy manager has four constant scripts
 			RedisScript known = RedisBucketStore.this.scripts.computeIfAbsent(script, RedisScript::of);
-			RedisClusterAsyncCommands<byte[], byte[]> redis = RedisBucketStore.this.backend.commands();
-			ScriptFuture<V> answer = new ScriptFuture<>();
-			redis.<V>evalsha(known.sha1(), scriptOutputType, redisKeys, params).whenComplete((value, failure) -> {
-				if (failure == null) {
-					answer.complete(value);
-				}
-				else if (RedisGuardBackend.unwrap(failure) instanceof RedisNoScriptException) {
-					redis.<V>eval(script, scriptOutputType, redisKeys, params).whenComplete((retried, again) -> {
-						if (again == null) {
-							answer.complete(retried);
-						}
-						else {
-							answer.completeExceptionally(again);
-						}
-					});
-				}
-				else {
-					answer.completeExceptionally(failure);
-				}
-			});
-			return answer;
+			return RedisBucketStore.this.backend.eval(known, scriptOutputType, redisKeys, params, new ScriptFuture<V>());
 		}
 
 		@Override

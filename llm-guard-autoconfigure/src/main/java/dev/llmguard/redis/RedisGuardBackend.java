@@ -289,16 +289,27 @@ public final class RedisGuardBackend implements AutoCloseable {
 			failed(operation, cause);
 			return;
 		}
+		observe(operation, stage);
+	}
+
+	/**
+	 * Takes the answer of an operation nobody waits for as it comes: a success marks Redis up, a failure
+	 * is counted and an outage marks Redis down.
+	 */
+	private void observe(String operation, CompletionStage<?> stage) {
 		stage.whenComplete((value, failure) -> {
-			if (failure != null) {
-				this.failures.incrementAndGet();
-				Throwable cause = unwrap(failure);
-				if (isOutage(cause)) {
-					failed(operation, cause);
-				}
-				else {
-					logger.debug("llm-guard: {} failed", operation, cause);
-				}
+			if (failure == null) {
+				succeeded();
+				return;
+			}
+			this.failures.incrementAndGet();
+			Throwable cause = unwrap(failure);
+			if (isOutage(cause)) {
+				failed(operation, cause);
+			}
+			else {
+				this.probing.set(false);
+				logger.debug("llm-guard: {} failed", operation, cause);
 			}
 		});
 	}
@@ -409,23 +420,9 @@ public final class RedisGuardBackend implements AutoCloseable {
 	 * marks Redis up or down (the operation may have been the probe of an outage), like {@link #send}.
 	 */
 	void abandon(Started<?> started) {
-		if (started.stage == null) {
-			return;
+		if (started.stage != null) {
+			observe(started.operation, started.stage);
 		}
-		started.stage.whenComplete((value, failure) -> {
-			if (failure == null) {
-				succeeded();
-				return;
-			}
-			Throwable cause = unwrap(failure);
-			if (isOutage(cause)) {
-				failed(started.operation, cause);
-			}
-			else {
-				this.probing.set(false);
-				logger.debug("llm-guard: {} failed", started.operation, cause);
-			}
-		});
 	}
 
 	/**
@@ -639,23 +636,31 @@ public final class RedisGuardBackend implements AutoCloseable {
 
 	/** Runs a script by its digest, loading it on first use (or after Redis lost its script cache). */
 	CompletionStage<List<Object>> eval(RedisScript script, byte[][] keys, byte[][] args) {
+		return eval(script, ScriptOutputType.MULTI, keys, args, new CompletableFuture<>());
+	}
+
+	/**
+	 * Runs a script by its digest (EVALSHA) and, when Redis does not know it (first use, restart, SCRIPT
+	 * FLUSH), once more with its text; the answer completes {@code answer}, one future rather than a chain
+	 * of stages, since this runs several times per call.
+	 * @return {@code answer}
+	 */
+	<V, F extends CompletableFuture<V>> F eval(RedisScript script, ScriptOutputType type, byte[][] keys,
+			byte[][] args, F answer) {
 		RedisClusterAsyncCommands<byte[], byte[]> redis = commands();
-		// one future completed from Lettuce's answer, not a chain of stages: this runs several times per call
-		CompletableFuture<List<Object>> answer = new CompletableFuture<>();
-		redis.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys, args).whenComplete((value, failure) -> {
+		redis.<V>evalsha(script.sha1(), type, keys, args).whenComplete((value, failure) -> {
 			if (failure == null) {
 				answer.complete(value);
 			}
 			else if (unwrap(failure) instanceof RedisNoScriptException) {
-				redis.<List<Object>>eval(script.text(), ScriptOutputType.MULTI, keys, args)
-					.whenComplete((retried, again) -> {
-						if (again == null) {
-							answer.complete(retried);
-						}
-						else {
-							answer.completeExceptionally(again);
-						}
-					});
+				redis.<V>eval(script.text(), type, keys, args).whenComplete((retried, again) -> {
+					if (again == null) {
+						answer.complete(retried);
+					}
+					else {
+						answer.completeExceptionally(again);
+					}
+				});
 			}
 			else {
 				answer.completeExceptionally(failure);

@@ -264,7 +264,7 @@ final class RedisSharedSlots implements SharedSlots {
 	}
 
 	private static byte[] number(long value) {
-		return bytes(Long.toString(value));
+		return RedisKeys.number(value);
 	}
 
 }
