@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
@@ -474,7 +475,10 @@ public final class RedisGuardBackend implements AutoCloseable {
 	}
 
 	private void succeeded() {
-		this.probing.set(false);
+		if (this.probing.get()) {
+			// read first: every answer comes here, and a store on every one is a line all threads write
+			this.probing.set(false);
+		}
 		if (this.down) {
 			this.down = false;
 			logger.info("llm-guard: Redis is reachable again; limits and budgets are shared again");
@@ -561,7 +565,7 @@ public final class RedisGuardBackend implements AutoCloseable {
 					this.commands = opened.async();
 				}
 				else if (redisClient instanceof RedisClient standalone) {
-					StatefulRedisConnection<byte[], byte[]> opened = standalone.connect(ByteArrayCodec.INSTANCE);
+					StatefulRedisConnection<byte[], byte[]> opened = connectWithPlainQueue(standalone);
 					this.connection = opened;
 					this.commands = opened.async();
 				}
@@ -577,6 +581,31 @@ public final class RedisGuardBackend implements AutoCloseable {
 				}
 			}
 			return this.commands;
+		}
+	}
+
+	/**
+	 * Connects with Lettuce's plain command queue instead of its hash-indexed one (Lettuce's default since
+	 * 6.6). The hash-indexed queue makes removing one cancelled command cheap, at the price of a map entry
+	 * and an identity hash per command: about 5 % of the guard's CPU per call in the Redis benchmark. The
+	 * guard cancels a command only when its wait times out. Client options are read when a connection is
+	 * opened, so they are changed for this one connect and put back; another connection the application
+	 * opens at the same instant would get the plain queue too, which changes nothing it can see.
+	 */
+	private static StatefulRedisConnection<byte[], byte[]> connectWithPlainQueue(RedisClient client) {
+		ClientOptions original = client.getOptions();
+		if (!original.isUseHashIndexedQueue()) {
+			return client.connect(ByteArrayCodec.INSTANCE);
+		}
+		ClientOptions plain = original.mutate().useHashIndexQueue(false).build();
+		client.setOptions(plain);
+		try {
+			return client.connect(ByteArrayCodec.INSTANCE);
+		}
+		finally {
+			if (client.getOptions() == plain) {
+				client.setOptions(original);
+			}
 		}
 	}
 
