@@ -86,9 +86,7 @@ public final class GuardEventMetrics implements GuardListener {
 			callFinished(finished);
 		}
 		else if (event instanceof GuardEvent.Charged charged) {
-			ModelMeters model = this.models.computeIfAbsent(new ModelKey(charged.provider(), charged.model()),
-					(key) -> new ModelMeters(key, this.registry));
-			model.count(charged.usage(), charged.costNanos());
+			modelMeters(charged.provider(), charged.model()).count(charged.usage(), charged.costNanos());
 			counter(List.of(CHARGED, charged.provider(), charged.model()), (key) -> Counter.builder(CHARGED)
 				.description("Attempts whose outcome was unknown (timeout, lost connection, cancelled after sending), "
 						+ "charged their reserved worst case as an estimate")
@@ -171,8 +169,7 @@ public final class GuardEventMetrics implements GuardListener {
 	}
 
 	private void callFinished(GuardEvent.CallFinished call) {
-		ModelMeters model = this.models.computeIfAbsent(new ModelKey(call.provider(), call.model()),
-				(key) -> new ModelMeters(key, this.registry));
+		ModelMeters model = modelMeters(call.provider(), call.model());
 		model.calls(call.outcome()).increment();
 		if (call.usage() != null) {
 			model.count(call.usage(), call.costNanos());
@@ -184,7 +181,20 @@ public final class GuardEventMetrics implements GuardListener {
 	}
 
 	private <M extends Meter> M meter(List<String> key, Function<List<String>, Meter> register, Class<M> type) {
-		return type.cast(this.meters.computeIfAbsent(key, register));
+		return type.cast(lookUp(this.meters, key, register));
+	}
+
+	private ModelMeters modelMeters(String provider, String model) {
+		return lookUp(this.models, new ModelKey(provider, model), (key) -> new ModelMeters(key, this.registry));
+	}
+
+	/**
+	 * A meter built once: a plain read first, because {@code computeIfAbsent} locks its bin for any key
+	 * not first in it, and every call of every thread looks these up.
+	 */
+	private static <K, V> V lookUp(ConcurrentMap<K, V> map, K key, Function<? super K, ? extends V> create) {
+		V value = map.get(key);
+		return (value != null) ? value : map.computeIfAbsent(key, create);
 	}
 
 	private record ModelKey(String provider, String model) {
@@ -244,7 +254,7 @@ public final class GuardEventMetrics implements GuardListener {
 		}
 
 		Counter calls(String outcome) {
-			return this.calls.computeIfAbsent(outcome, (value) -> Counter.builder(CALLS)
+			return lookUp(this.calls, outcome, (value) -> Counter.builder(CALLS)
 				.description("Guarded LLM calls")
 				.tag("provider", this.key.provider())
 				.tag("model", this.key.model())

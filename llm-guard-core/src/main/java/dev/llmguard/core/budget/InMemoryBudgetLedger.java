@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -54,6 +53,9 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 
 	private static final Logger logger = LoggerFactory.getLogger(InMemoryBudgetLedger.class);
 
+	/** The id of a reservation without charges (reservation ids are numbers from 1). */
+	private static final String NOTHING_HELD = "0";
+
 	private final GuardClock clock;
 
 	private final ZoneId zone;
@@ -77,7 +79,8 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 	/** Whether the WARN about evicted entries was logged. Guarded by {@link #lock}. */
 	private boolean evictionWarned;
 
-	private final AtomicLong reservationIds = new AtomicLong();
+	/** The number of the latest reservation. Guarded by {@link #lock}. */
+	private long lastReservationId;
 
 	/**
 	 * A ledger holding up to {@link #DEFAULT_MAX_KEYS} tenant and session entries.
@@ -111,11 +114,9 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 		for (BudgetCharge charge : charges) {
 			current.add(charge.inPeriodAt(now, this.zone));
 		}
-		// ids only need to be unique within this ledger; a counter spares every call a SecureRandom draw
-		BudgetReservation reservation = new BudgetReservation(Long.toString(this.reservationIds.incrementAndGet()),
-				current);
 		if (count == 0) {
-			return new ReserveOutcome.Reserved(reservation, List.of());
+			// holds nothing, so it is never looked up: commit and release return at once
+			return new ReserveOutcome.Reserved(new BudgetReservation(NOTHING_HELD, current), List.of());
 		}
 		TallyKey[] keys = new TallyKey[count];
 		Tally[] tallies = new Tally[count];
@@ -148,6 +149,9 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 					add(keys[i], tallies[i]);
 				}
 			}
+			// ids only need to be unique within this ledger: a counter under the lock every call takes anyway,
+			// not a line of its own that every thread writes
+			BudgetReservation reservation = new BudgetReservation(Long.toString(++this.lastReservationId), current);
 			this.open.put(reservation.id(), reservation);
 			List<BudgetUsage> usages = new ArrayList<>(count);
 			for (int i = 0; i < count; i++) {
