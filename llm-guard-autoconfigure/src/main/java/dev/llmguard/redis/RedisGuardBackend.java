@@ -38,6 +38,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.llmguard.core.GuardInterruptedException;
 import dev.llmguard.core.event.GuardEvent;
 import dev.llmguard.core.event.GuardListener;
 import dev.llmguard.core.time.GuardClock;
@@ -225,6 +226,7 @@ public final class RedisGuardBackend implements AutoCloseable {
 	 * @param failOpen the answer while Redis fails, in fail-open mode
 	 * @return the operation's result or, in fail-open mode, {@code failOpen}'s
 	 * @throws GuardBackendUnavailableException in fail-closed mode when Redis fails
+	 * @throws GuardInterruptedException when the thread is interrupted while it waits (in either mode)
 	 */
 	<T> T call(String operation, Supplier<? extends CompletionStage<T>> command, Supplier<T> failOpen) {
 		return call(operation, command, failOpen, null);
@@ -252,7 +254,18 @@ public final class RedisGuardBackend implements AutoCloseable {
 				logger.debug("llm-guard: could not take back {} after its failure", operation, ex);
 			}
 		}
+		throwIfInterrupted(operation, result.failure);
 		return degraded(operation, result.failure, failOpen);
+	}
+
+	/**
+	 * An interrupted wait is the caller leaving, not Redis failing: neither counted nor answered by the
+	 * failure mode (fail-open would admit a caller that is going away).
+	 */
+	private static void throwIfInterrupted(String operation, Throwable failure) {
+		if (failure instanceof InterruptedException interrupted) {
+			throw new GuardInterruptedException(operation, interrupted);
+		}
 	}
 
 	/**
@@ -321,7 +334,9 @@ public final class RedisGuardBackend implements AutoCloseable {
 		if (result.failure == null) {
 			return result.value;
 		}
-		this.failures.incrementAndGet();
+		if (!(result.failure instanceof InterruptedException)) {
+			this.failures.incrementAndGet();
+		}
 		return orElse.get();
 	}
 
@@ -406,6 +421,7 @@ public final class RedisGuardBackend implements AutoCloseable {
 	 * @param failOpen the answer while Redis fails, in fail-open mode
 	 * @return the operation's result or, in fail-open mode, {@code failOpen}'s
 	 * @throws GuardBackendUnavailableException in fail-closed mode when Redis fails
+	 * @throws GuardInterruptedException when the thread is interrupted while it waits (in either mode)
 	 */
 	<T> T finish(Started<T> started, Supplier<T> failOpen) {
 		Result<T> result = (started.stage != null) ? answer(started.operation, started.stage)
@@ -413,6 +429,7 @@ public final class RedisGuardBackend implements AutoCloseable {
 		if (result.failure == null) {
 			return result.value;
 		}
+		throwIfInterrupted(started.operation, result.failure);
 		return degraded(started.operation, result.failure, failOpen);
 	}
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.llmguard.core.GuardInterruptedException;
 import dev.llmguard.core.config.GuardSettings;
 import dev.llmguard.core.config.PriorityReserve;
 import dev.llmguard.core.config.ProviderSpec;
@@ -130,7 +131,7 @@ class OverlappedSlotTests {
 		}
 		Thread.currentThread().interrupt();
 		try {
-			assertThatExceptionOfType(GuardBackendUnavailableException.class).isThrownBy(() -> slots.tryTake(CAP));
+			assertThatExceptionOfType(GuardInterruptedException.class).isThrownBy(() -> slots.tryTake(CAP));
 		}
 		finally {
 			assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();

@@ -12,9 +12,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.llmguard.core.GuardInterruptedException;
 import dev.llmguard.core.budget.BudgetCharge;
 import dev.llmguard.core.budget.BudgetLedger;
 import dev.llmguard.core.budget.BudgetPeriods;
@@ -440,6 +443,39 @@ class RedisBudgetLedgerTests {
 		}
 		finally {
 			quick.close();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(RedisFailureMode.class)
+	void aReserveWhoseCallerIsInterruptedIsNeitherAFailureOfRedisNorAdmitted(RedisFailureMode mode) throws Exception {
+		RedisGuardBackend backend = new RedisGuardBackend(this.factory::getRequiredNativeClient,
+				RedisTestSupport.options("ledger", mode), this.clock, (event) -> {
+				});
+		try {
+			RedisBudgetLedger ledger = new RedisBudgetLedger(backend, ZoneOffset.UTC);
+			backend.probe(); // connected
+			long failures = backend.failures();
+
+			// Redis holds its answer until the interrupted caller waits for it
+			this.inspector.redis().clientPause(300);
+			Thread.currentThread().interrupt();
+			try {
+				assertThatExceptionOfType(GuardInterruptedException.class)
+					.isThrownBy(() -> ledger.reserve(List.of(charge(DAILY, "", 0, 900))))
+					.withCauseInstanceOf(InterruptedException.class);
+			}
+			finally {
+				assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+			}
+			RedisTestSupport.eventually(backend::probe, "Redis answers again");
+
+			assertThat(backend.failures()).as("an interrupt is not a failure of Redis").isEqualTo(failures);
+			assertThat(backend.isAvailable()).isTrue();
+			assertThat(usage(DAILY, "").reservedTokens()).as("the reserve that reached Redis is freed").isZero();
+		}
+		finally {
+			backend.close();
 		}
 	}
 

@@ -1249,7 +1249,7 @@ final class CallExecution implements GuardedCall {
 	 */
 	private <T> T waiting(Wait<T> step, Consumer<T> left) throws InterruptedException {
 		if (!this.cancellable) {
-			return step.run();
+			return interruptibly(step);
 		}
 		synchronized (this.waits) {
 			if (this.cancelled) {
@@ -1259,7 +1259,7 @@ final class CallExecution implements GuardedCall {
 		}
 		T answer;
 		try {
-			answer = step.run();
+			answer = interruptibly(step);
 		}
 		catch (InterruptedException | RuntimeException | Error ex) {
 			if (stopWaiting()) {
@@ -1272,6 +1272,16 @@ final class CallExecution implements GuardedCall {
 			throw cancellation(null);
 		}
 		return answer;
+	}
+
+	/** Runs a step; an interrupt that reached a shared store's wait is raised as the interrupt it is. */
+	private static <T> T interruptibly(Wait<T> step) throws InterruptedException {
+		try {
+			return step.run();
+		}
+		catch (GuardInterruptedException ex) {
+			throw ex.interruption();
+		}
 	}
 
 	/**

@@ -475,6 +475,9 @@ public final class LlmGuardEngine implements AutoCloseable {
 		catch (NoCapacityException ex) {
 			throw RateLimitExceededException.of(ex);
 		}
+		catch (GuardInterruptedException ex) {
+			throw ex.interruption();
+		}
 	}
 
 	void emit(GuardEvent event) {
