@@ -12,7 +12,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,14 +79,11 @@ public final class RedisBudgetLedger implements BudgetLedger {
 
 	private final byte[] recordPrefix;
 
-	/** This instance's reservations in Redis not yet settled, by id; bounded by the calls in flight. */
-	private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+	/** This instance's reservations in Redis not yet settled. */
+	private final RedisLeases<Lease> leases;
 
 	/** The last usage key built per global budget, by budget name; bounded by configuration. */
 	private final ConcurrentHashMap<String, GlobalKey> globalKeys = new ConcurrentHashMap<>();
-
-	/** Whether the periodic lease renewal is scheduled. */
-	private final AtomicBoolean renewing = new AtomicBoolean();
 
 	/**
 	 * @param backend the connection and failure mode
@@ -100,6 +96,8 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		this.zone = Objects.requireNonNull(zone, "zone");
 		this.openKey = bytes(this.keys.openReservations());
 		this.recordPrefix = bytes(this.keys.reservationPrefix());
+		this.leases = new RedisLeases<>(backend, this.clock, "Budget reservation",
+				() -> backend.options().reservationLease(), this::renew);
 	}
 
 	@Override
@@ -300,67 +298,30 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		}
 	}
 
-	/** Keeps a reservation's lease renewed until it is settled; schedules the renewal on first use. */
+	/** Keeps a reservation's lease renewed until it is settled. */
 	private void hold(String id, Lease lease) {
-		this.leases.put(id, lease);
-		if (!this.renewing.get() && this.renewing.compareAndSet(false, true)) {
-			Duration period = this.backend.options().reservationLease().dividedBy(4);
-			if (!this.backend.every(period, this::renewLeases)) {
-				this.renewing.set(false);
-			}
-		}
+		this.leases.hold(id, lease);
 	}
 
 	/**
-	 * Extends, with one script, the lease of every reservation of this instance whose lease is half
-	 * gone; forgets those that were reclaimed meanwhile and those older than {@link #LONGEST_CALL}.
-	 * Never blocks and never fails: a renewal that does not reach Redis is tried again at the next run.
+	 * Extends the lease of every reservation of this instance whose lease is half gone
+	 * ({@link RedisLeases#renew}).
 	 * @return completes when Redis has answered (for tests)
 	 */
 	CompletableFuture<Void> renewLeases() {
-		if (this.leases.isEmpty() || !this.backend.isUp()) {
-			return CompletableFuture.completedFuture(null);
-		}
-		long nowMs = this.clock.instant().toEpochMilli();
-		long leaseMs = this.backend.options().reservationLease().toMillis();
-		long deadlineMs = nowMs + leaseMs;
-		List<String> due = new ArrayList<>();
-		this.leases.forEach((id, lease) -> {
-			if (nowMs - lease.reservedAtMs() >= LONGEST_CALL.toMillis()) {
-				this.leases.remove(id, lease);
-			}
-			else if (lease.deadlineMs() - nowMs <= leaseMs / 2) {
-				due.add(id);
-			}
-		});
-		if (due.isEmpty()) {
-			return CompletableFuture.completedFuture(null);
-		}
+		return this.leases.renew();
+	}
+
+	private CompletionStage<List<Object>> renew(long deadlineMs, List<String> ids) {
 		byte[][] keys = { this.openKey };
-		byte[][] args = new byte[3 + due.size()][];
+		byte[][] args = new byte[3 + ids.size()][];
 		args[0] = number(deadlineMs);
 		args[1] = number(recordTtl().toMillis());
 		args[2] = this.recordPrefix;
-		for (int i = 0; i < due.size(); i++) {
-			args[3 + i] = bytes(due.get(i));
+		for (int i = 0; i < ids.size(); i++) {
+			args[3 + i] = bytes(ids.get(i));
 		}
-		try {
-			return this.backend.eval(BudgetScripts.RENEW, keys, args).thenAccept((gone) -> {
-				for (String id : due) {
-					this.leases.computeIfPresent(id, (key, lease) -> lease.until(deadlineMs));
-				}
-				for (Object id : gone) {
-					this.leases.remove(text(id));
-				}
-			}).exceptionally((ex) -> {
-				logger.debug("Renewing {} budget reservation leases failed; trying again at the next run", due.size(), ex);
-				return null;
-			}).toCompletableFuture();
-		}
-		catch (RuntimeException ex) {
-			logger.debug("Renewing {} budget reservation leases failed; trying again at the next run", due.size(), ex);
-			return CompletableFuture.completedFuture(null);
-		}
+		return this.backend.eval(BudgetScripts.RENEW, keys, args);
 	}
 
 	@Override
@@ -439,10 +400,12 @@ public final class RedisBudgetLedger implements BudgetLedger {
 	 * When a reservation of this instance was made and when its lease ends, as last written; with the
 	 * keys it was made under, so settling it builds none of them again.
 	 */
-	private record Lease(long reservedAtMs, long deadlineMs, byte[] record, byte[][] usageKeys) {
+	private record Lease(long heldSinceMs, long deadlineMs, byte[] record, byte[][] usageKeys)
+			implements RedisLeases.Lease<Lease> {
 
-		Lease until(long deadline) {
-			return new Lease(this.reservedAtMs, deadline, this.record, this.usageKeys);
+		@Override
+		public Lease until(long deadline) {
+			return new Lease(this.heldSinceMs, deadline, this.record, this.usageKeys);
 		}
 
 	}

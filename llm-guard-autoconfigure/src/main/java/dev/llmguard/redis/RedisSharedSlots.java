@@ -2,15 +2,10 @@ package dev.llmguard.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.CompletionStage;
 
 import dev.llmguard.core.limit.PendingSlot;
 import dev.llmguard.core.limit.SharedSlots;
@@ -34,8 +29,6 @@ import dev.llmguard.core.time.GuardClock;
  */
 final class RedisSharedSlots implements SharedSlots {
 
-	private static final Logger logger = LoggerFactory.getLogger(RedisSharedSlots.class);
-
 	/** Slots admitted without Redis carry this id prefix; freeing them needs no Redis. */
 	static final String LOCAL = "local-";
 
@@ -48,15 +41,14 @@ final class RedisSharedSlots implements SharedSlots {
 
 	private final GuardClock clock;
 
-	/** This instance's slots by id, with when each was taken and when its lease ends; bounded by its calls in flight. */
-	private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
-
-	private final AtomicBoolean renewing = new AtomicBoolean();
+	/** This instance's slots, with when each was taken and when its lease ends. */
+	private final RedisLeases<Lease> leases;
 
 	RedisSharedSlots(RedisGuardBackend backend, String limitKey) {
 		this.backend = Objects.requireNonNull(backend, "backend");
 		this.key = RedisKeys.bytes(backend.keys().slots(limitKey));
 		this.clock = backend.time();
+		this.leases = new RedisLeases<>(backend, this.clock, "Concurrency slot", this::lease, this::renew);
 	}
 
 	@Override
@@ -120,66 +112,26 @@ final class RedisSharedSlots implements SharedSlots {
 	}
 
 	private void hold(String id, Lease lease) {
-		this.leases.put(id, lease);
-		if (!this.renewing.get() && this.renewing.compareAndSet(false, true)) {
-			if (!this.backend.every(lease().dividedBy(4), this::renewLeases)) {
-				this.renewing.set(false);
-			}
-		}
+		this.leases.hold(id, lease);
 	}
 
 	/**
-	 * Extends, with one script, the lease of every slot of this instance whose lease is half gone;
-	 * forgets those removed meanwhile and those older than {@link RedisBudgetLedger#LONGEST_CALL}.
-	 * Never blocks and never fails: a renewal that does not reach Redis is tried again at the next run.
+	 * Extends the lease of every slot of this instance whose lease is half gone ({@link RedisLeases#renew}).
 	 * @return completes when Redis has answered (for tests)
 	 */
 	CompletableFuture<Void> renewLeases() {
-		if (this.leases.isEmpty() || !this.backend.isUp()) {
-			return CompletableFuture.completedFuture(null);
-		}
-		long nowMs = this.clock.instant().toEpochMilli();
-		long leaseMs = lease().toMillis();
-		long deadlineMs = nowMs + leaseMs;
-		List<String> due = new ArrayList<>();
-		this.leases.forEach((id, lease) -> {
-			if (nowMs - lease.takenAtMs() >= RedisBudgetLedger.LONGEST_CALL.toMillis()) {
-				this.leases.remove(id, lease);
-			}
-			else if (lease.deadlineMs() - nowMs <= leaseMs / 2) {
-				due.add(id);
-			}
-		});
-		if (due.isEmpty()) {
-			return CompletableFuture.completedFuture(null);
-		}
+		return this.leases.renew();
+	}
+
+	private CompletionStage<List<Object>> renew(long deadlineMs, List<String> ids) {
 		byte[][] keys = { this.key };
-		byte[][] args = new byte[2 + due.size()][];
+		byte[][] args = new byte[2 + ids.size()][];
 		args[0] = number(deadlineMs);
 		args[1] = number(keyTtl().toMillis());
-		for (int i = 0; i < due.size(); i++) {
-			args[2 + i] = bytes(due.get(i));
+		for (int i = 0; i < ids.size(); i++) {
+			args[2 + i] = bytes(ids.get(i));
 		}
-		try {
-			return this.backend.eval(SlotScripts.RENEW, keys, args).thenAccept((gone) -> {
-				for (String id : due) {
-					this.leases.computeIfPresent(id, (k, lease) -> new Lease(lease.takenAtMs(), deadlineMs));
-				}
-				for (Object id : gone) {
-					String lost = text(id);
-					if (this.leases.remove(lost) != null) {
-						logger.debug("Concurrency slot {} ended before it was renewed; its call runs on", lost);
-					}
-				}
-			}).exceptionally((ex) -> {
-				logger.debug("Renewing {} concurrency slot leases failed; trying again at the next run", due.size(), ex);
-				return null;
-			}).toCompletableFuture();
-		}
-		catch (RuntimeException ex) {
-			logger.debug("Renewing {} concurrency slot leases failed; trying again at the next run", due.size(), ex);
-			return CompletableFuture.completedFuture(null);
-		}
+		return this.backend.eval(SlotScripts.RENEW, keys, args);
 	}
 
 	private Duration lease() {
@@ -252,11 +204,13 @@ final class RedisSharedSlots implements SharedSlots {
 	}
 
 	/** When a slot of this instance was taken and when its lease ends, as last written. */
-	private record Lease(long takenAtMs, long deadlineMs) {
-	}
+	private record Lease(long heldSinceMs, long deadlineMs) implements RedisLeases.Lease<Lease> {
 
-	private static String text(Object value) {
-		return (value instanceof byte[] raw) ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(value);
+		@Override
+		public Lease until(long deadline) {
+			return new Lease(this.heldSinceMs, deadline);
+		}
+
 	}
 
 	private static byte[] bytes(String value) {
