@@ -104,7 +104,7 @@ public final class RedisGuardBackend implements AutoCloseable {
 
 	private volatile boolean down;
 
-	/** {@link System#nanoTime()} after which a caller may try Redis again while it is down. */
+	/** The guard's clock's {@link GuardClock#epochNanos() time} after which a caller may try Redis again while it is down. */
 	private volatile long retryAt;
 
 	private final AtomicBoolean probing = new AtomicBoolean();
@@ -483,7 +483,7 @@ public final class RedisGuardBackend implements AutoCloseable {
 		if (!this.down) {
 			return true;
 		}
-		return System.nanoTime() - this.retryAt >= 0 && this.probing.compareAndSet(false, true);
+		return this.clock.epochNanos() - this.retryAt >= 0 && this.probing.compareAndSet(false, true);
 	}
 
 	/** Whether a shared-state read is worth sending now (prefetching stays quiet while Redis is down). */
@@ -503,7 +503,7 @@ public final class RedisGuardBackend implements AutoCloseable {
 	}
 
 	private void failed(String operation, Throwable cause) {
-		this.retryAt = System.nanoTime() + this.options.retryInterval().toNanos();
+		this.retryAt = this.clock.epochNanos() + this.options.retryInterval().toNanos();
 		this.probing.set(false);
 		if (!this.down) {
 			this.down = true;

@@ -169,10 +169,11 @@ class OverlappedSlotTests {
 	}
 
 	@Test
-	void theCallThatTriesRedisAgainAfterAnOutageIsAdmittedWhenRedisAnswers() throws Exception {
+	void theCallThatTriesRedisAgainAfterTheRetryIntervalOnTheGuardsClockIsAdmittedWhenRedisAnswers() throws Exception {
+		Duration retryInterval = Duration.ofMinutes(10);
 		Instance here = instance(RedisTestSupport.options("overlap", RedisFailureMode.FAIL_CLOSED)
 			.withTimeout(Duration.ofMillis(200))
-			.withRetryInterval(Duration.ofMillis(1)));
+			.withRetryInterval(retryInterval));
 		here.acquire(100).release();
 
 		// Redis stops answering for a while, without dropping the connection: a ping times out and marks it
@@ -184,8 +185,13 @@ class OverlappedSlotTests {
 			inspector.redis().ping(); // answered once the pause is over
 		}
 
+		// within the retry interval, on the guard's clock, calls are answered by the failure mode
+		assertThatExceptionOfType(GuardBackendUnavailableException.class).isThrownBy(() -> here.acquire(100));
+		assertThat(here.backend.isAvailable()).isFalse();
+
 		// the first call after the retry interval tries Redis again with its slot take: its bucket takes must
 		// not be answered by the failure mode while that try is in flight
+		this.clock.advance(retryInterval);
 		RatePermit permit = here.acquire(100);
 		assertThat(here.backend.isAvailable()).isTrue();
 		permit.release();
