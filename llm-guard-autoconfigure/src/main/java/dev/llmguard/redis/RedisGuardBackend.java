@@ -104,7 +104,7 @@ public final class RedisGuardBackend implements AutoCloseable {
 
 	private volatile boolean down;
 
-	/** The guard's clock's {@link GuardClock#epochNanos() time} after which a caller may try Redis again while it is down. */
+	/** When, on the guard's clock ({@link GuardClock#epochNanos()}), a caller may try Redis again while it is down. */
 	private volatile long retryAt;
 
 	private final AtomicBoolean probing = new AtomicBoolean();
