@@ -137,28 +137,17 @@ final class ChangeWatch extends RedisPubSubAdapter<byte[], byte[]> implements Re
 		known.put(model, answer);
 	}
 
-	/** This instance changed the breaker or cooldown with this key: forgotten at once, without waiting for its message. */
-	void changed(String key) {
-		forget(key);
-	}
-
 	@Override
 	public void message(byte[] channel, byte[] message) {
 		if (Arrays.equals(channel, this.channel)) {
-			forget(new String(message, StandardCharsets.UTF_8));
+			changed(new String(message, StandardCharsets.UTF_8));
 		}
 	}
 
 	@Override
 	public void subscribed(byte[] channel, long count) {
 		if (Arrays.equals(channel, this.channel)) {
-			synchronized (this) {
-				this.closed.clear();
-				this.cooldowns.clear();
-				this.version++;
-				this.live = true;
-				notifyAll();
-			}
+			restart(true);
 			logger.debug("llm-guard: watching breaker and cooldown changes on {}", this.backend.keys().changes());
 		}
 	}
@@ -166,25 +155,34 @@ final class ChangeWatch extends RedisPubSubAdapter<byte[], byte[]> implements Re
 	@Override
 	public void unsubscribed(byte[] channel, long count) {
 		if (Arrays.equals(channel, this.channel)) {
-			lost();
+			restart(false);
 		}
 	}
 
 	@Override
 	public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-		lost();
+		restart(false);
 	}
 
-	/** Messages published from now until subscribed again are lost: nothing known before may be trusted. */
-	private synchronized void lost() {
-		this.live = false;
+	/**
+	 * Forgets everything known: on subscribing, what was read before may have changed unheard; on losing the
+	 * subscription, messages published from now until subscribed again are lost.
+	 * @param live whether messages arrive from now on
+	 */
+	private synchronized void restart(boolean live) {
+		this.live = false; // first: a reader must not take an answer being forgotten
 		this.closed.clear();
 		this.cooldowns.clear();
 		this.version++;
+		this.live = live;
 		notifyAll();
 	}
 
-	private synchronized void forget(String key) {
+	/**
+	 * The breaker or cooldown with this key changed: forgotten at once, on its message or, when this
+	 * instance changed it, without waiting for its own message.
+	 */
+	synchronized void changed(String key) {
 		this.closed.values().removeIf((known) -> known.key.equals(key));
 		this.cooldowns.values().removeIf((known) -> known.key.equals(key));
 		this.version++;

@@ -99,7 +99,8 @@ public final class RedisBreakerStore implements BreakerStore {
 	/** {@inheritDoc} Never throws: a failure Redis did not take goes uncounted. */
 	@Override
 	public BreakerChange failed(ModelRef model, BreakerPolicy policy, Duration openFor) {
-		byte[][] key = key(model);
+		String name = this.backend.keys().breaker(model);
+		byte[][] key = { RedisKeys.bytes(name) };
 		List<Object> reply = this.backend.callQuietly("breaker failure",
 				() -> this.backend.eval(BreakerScripts.FAILED, key,
 						args(millis(now()), Integer.toString(policy.failures()),
@@ -114,7 +115,7 @@ public final class RedisBreakerStore implements BreakerStore {
 			return new BreakerChange(BreakerChange.Kind.COUNTED, null, null, (int) number(reply, 1));
 		}
 		// this instance's next call sees the breaker it opened without waiting for its own message
-		this.watch.changed(string(key[0]));
+		this.watch.changed(name);
 		return new BreakerChange(BreakerChange.Kind.valueOf(kind.toUpperCase(java.util.Locale.ROOT)),
 				Instant.ofEpochMilli(number(reply, 1)), Duration.ofMillis(number(reply, 2)), 0);
 	}

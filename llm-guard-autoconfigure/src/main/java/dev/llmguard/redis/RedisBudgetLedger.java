@@ -142,20 +142,20 @@ public final class RedisBudgetLedger implements BudgetLedger {
 				() -> this.backend.eval(BudgetScripts.RESERVE, keys, args).thenApply((r) -> reserved(id, current, r)),
 				() -> admittedLocally(current), () -> freeInRedis(id, record, usageKeys));
 		if (outcome instanceof ReserveOutcome.Reserved reserved && reserved.reservation().id().equals(id)) {
-			hold(id, new Lease(nowMs, deadlineMs, record, usageKeys));
+			this.leases.hold(id, new Lease(nowMs, deadlineMs, record, usageKeys)); // renewed until settled
 		}
 		return outcome;
 	}
 
 	private static ReserveOutcome reserved(String id, List<BudgetCharge> charges, List<Object> reply) {
-		if ("1".equals(text(reply.get(0)))) {
+		if ("1".equals(RedisKeys.text(reply.get(0)))) {
 			List<BudgetUsage> usages = new ArrayList<>(charges.size());
 			for (int i = 0; i < charges.size(); i++) {
 				usages.add(usage(charges.get(i), reply, 1 + 4 * i));
 			}
 			return new ReserveOutcome.Reserved(new BudgetReservation(id, charges), usages);
 		}
-		BudgetCharge refused = charges.get(Integer.parseInt(text(reply.get(1))) - 1);
+		BudgetCharge refused = charges.get(Integer.parseInt(RedisKeys.text(reply.get(1))) - 1);
 		return new ReserveOutcome.Exceeded(refused, usage(refused, reply, 2));
 	}
 
@@ -202,7 +202,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		}
 		List<BudgetUsage> usages = this.backend.callQuietly("budget commit",
 				() -> this.backend.eval(BudgetScripts.COMMIT, keys, args).thenApply((reply) -> {
-					if (!"1".equals(text(reply.get(0)))) {
+					if (!"1".equals(RedisKeys.text(reply.get(0)))) {
 						logger.debug("Budget reservation {} was already settled; commit ignored", reservation.id());
 					}
 					List<BudgetUsage> after = new ArrayList<>(n);
@@ -296,11 +296,6 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		if (deleted == null) {
 			throw this.backend.unavailable("budget reset", null);
 		}
-	}
-
-	/** Keeps a reservation's lease renewed until it is settled. */
-	private void hold(String id, Lease lease) {
-		this.leases.hold(id, lease);
 	}
 
 	/**
@@ -427,11 +422,7 @@ public final class RedisBudgetLedger implements BudgetLedger {
 		if (value instanceof Long number) {
 			return number;
 		}
-		return Long.parseLong(text(value));
-	}
-
-	private static String text(Object value) {
-		return (value instanceof byte[] raw) ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(value);
+		return Long.parseLong(RedisKeys.text(value));
 	}
 
 	private static byte[] bytes(String value) {

@@ -163,6 +163,11 @@ final class RedisKeys {
 		return value.getBytes(StandardCharsets.UTF_8);
 	}
 
+	/** A value of a Redis reply as text: bulk strings come as bytes, integers as numbers. */
+	static String text(Object value) {
+		return (value instanceof byte[] raw) ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(value);
+	}
+
 	/** A number as the decimal ASCII Redis reads, written without an intermediate String (several per call). */
 	static byte[] number(long value) {
 		if (value == Long.MIN_VALUE) {

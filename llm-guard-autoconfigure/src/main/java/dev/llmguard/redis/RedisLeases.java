@@ -1,6 +1,5 @@
 package dev.llmguard.redis;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,7 +113,7 @@ final class RedisLeases<L extends RedisLeases.Lease<L>> {
 					this.held.computeIfPresent(id, (key, lease) -> lease.until(deadlineMs));
 				}
 				for (Object id : gone) {
-					String lost = (id instanceof byte[] raw) ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(id);
+					String lost = RedisKeys.text(id);
 					if (this.held.remove(lost) != null) {
 						logger.debug("{} {} ended in Redis before it was renewed; its call runs on", this.what, lost);
 					}

@@ -111,10 +111,6 @@ final class RedisSharedSlots implements SharedSlots {
 		return this.leases.size();
 	}
 
-	private void hold(String id, Lease lease) {
-		this.leases.hold(id, lease);
-	}
-
 	/**
 	 * Extends the lease of every slot of this instance whose lease is half gone ({@link RedisLeases#renew}).
 	 * @return completes when Redis has answered (for tests)
@@ -169,7 +165,7 @@ final class RedisSharedSlots implements SharedSlots {
 				throw ex;
 			}
 			if (this.id.equals(taken)) {
-				hold(this.id, this.lease);
+				RedisSharedSlots.this.leases.hold(this.id, this.lease);
 			}
 			else if (taken != null) {
 				forget(); // admitted with a slot of this JVM: the take may still have reached Redis
